@@ -1,0 +1,40 @@
+# The README's commands. Each creates .venv on first use with a Python >= 3.12 found by
+# scripts/find-python.sh, so a fresh clone needs nothing else.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCENARIO ?= airbase_swarm
+PYTEST_ARGS ?=
+
+export SDL_VIDEODRIVER ?= dummy
+export SDL_AUDIODRIVER ?= dummy
+export MPLBACKEND ?= Agg
+
+.PHONY: run test venv lint bench validation clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/hmt-sim run $(SCENARIO)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) -m pytest -m benchmark benchmarks -s $(PYTEST_ARGS)
+
+validation: $(STAMP)
+	$(PY) -m pytest -m validation $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,448 @@
+"""The typed, frozen scenario model.
+
+Every default here is the default of DOMAIN.md (marked [S] sourced or [P] proposed there), so a
+short scenario file stays short. Units are in the field names: ``_s`` seconds, ``_km`` kilometres,
+``_m`` metres, ``_mps`` metres per second, ``per_km2`` persons per square kilometre.
+Coordinates are kilometres in a flat area with the origin at the south-west corner.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+ACTION_CLASSES: tuple[str, ...] = ("warn", "jam", "engage")
+"""Actions that need an authorisation decision. ``monitor`` needs none and has no level."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Level = Annotated[int, Field(ge=1, le=10)]
+Rung = Annotated[int, Field(ge=0, le=7)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Spec(BaseModel):
+    """Base for every scenario section: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Point(Spec):
+    x: float = Field(description="east coordinate, km")
+    y: float = Field(description="north coordinate, km")
+
+
+class RunSettings(Spec):
+    duration_s: Positive = Field(600.0, description="simulated time, seconds")
+    tick_s: Positive = Field(1.0, description="motion and detection update interval, seconds")
+    seed: int = Field(1, ge=0, description="default seed when none is given on the command line")
+    sample_interval_s: Positive = Field(5.0, description="time-series sampling interval, seconds")
+
+
+class Region(Spec):
+    id: Identifier
+    rect: tuple[float, float, float, float] = Field(
+        description="x0, y0, x1, y1 in km (south-west and north-east corners)"
+    )
+    civilian_density_per_km2: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Region:
+        x0, y0, x1, y1 = self.rect
+        if not (x1 > x0 and y1 > y0):
+            raise ValueError("rect must be [x0, y0, x1, y1] with x1 > x0 and y1 > y0")
+        return self
+
+
+class ProtectedSite(Spec):
+    id: Identifier
+    at: Point
+    radius_km: Positive = 0.5
+    kind: str = "hospital"
+
+
+class Area(Spec):
+    width_km: Positive = 60.0
+    height_km: Positive = 60.0
+    regions: tuple[Region, ...] = ()
+    protected_sites: tuple[ProtectedSite, ...] = ()
+
+
+class Sensor(Spec):
+    id: Identifier
+    at: Point
+    range_km: Positive = 25.0
+
+
+class Effector(Spec):
+    id: Identifier
+    at: Point
+    action: Literal["engage", "jam"] = "engage"
+    range_km: Positive = 8.0
+    p_success: Probability = Field(0.85, description="kill (engage) or defeat (jam) probability")
+    time_to_effect_s: NonNegative = Field(4.0, description="flight or dwell time to the effect")
+    collateral_radius_m: NonNegative = Field(100.0, description="collateral-effects radius CER")
+    p_lethal: Probability = Field(0.3, description="lethality to people inside the CER")
+    shots: int = Field(2, ge=1, description="shots per authorisation before a new decision")
+
+
+class Blue(Spec):
+    defended_asset: Point = Field(default_factory=lambda: Point(x=30.0, y=30.0))
+    asset_radius_km: Positive = 0.5
+    sensors: tuple[Sensor, ...] = ()
+    effectors: tuple[Effector, ...] = ()
+
+
+class ContactKind(Spec):
+    """What a contact is in truth, and what it looks like to the sensors."""
+
+    true_class: Literal["hostile", "civilian"]
+    category: str = Field(
+        "military_by_nature",
+        description="signature the sensors can see; ROE whitelists refer to it",
+    )
+    persons_aboard: int = Field(0, ge=0)
+    military_advantage: NonNegative = Field(1.0, description="value of neutralising it")
+    speed_mps: Positive = 50.0
+    jammable: bool = False
+    complies_with_warning: Probability = Field(
+        0.0, description="probability that a warned contact identifies itself and turns away"
+    )
+    damage_on_impact: NonNegative = Field(1.0, description="friendly loss if it reaches its target")
+    anti_personnel: bool = Field(False, description="engaging it is an anti-personnel use of force")
+
+
+class Wave(Spec):
+    """A group of hostile contacts launched together toward a target."""
+
+    kind: Identifier
+    count: int = Field(ge=0, le=100_000)
+    at_s: NonNegative = 0.0
+    interval_s: NonNegative = Field(2.0, description="spacing between launches in the wave")
+    origin: Point
+    spread_km: NonNegative = 2.0
+    target: Point | None = Field(None, description="default: the defended asset")
+    trigger_rung: Rung | None = Field(
+        None, description="launch only when red reaches this rung (then at_s is a delay)"
+    )
+
+
+class Traffic(Spec):
+    """Civilian or neutral contacts crossing the area on a route."""
+
+    kind: Identifier
+    count: int = Field(ge=0, le=100_000)
+    start_s: NonNegative = 0.0
+    interval_s: Positive = 30.0
+    origin: Point
+    destination: Point
+    spread_km: NonNegative = 3.0
+
+
+class Red(Spec):
+    waves: tuple[Wave, ...] = ()
+
+
+class Drift(Spec):
+    delta: Probability = Field(
+        0.0, description="accuracy lost per unit of shift D_t (acc_t = acc_0 - delta * D_t)"
+    )
+    rate_per_s: NonNegative = Field(0.0, description="growth of D_t per second from run start")
+
+
+class AIProfile(Spec):
+    reliability: Probability = Field(0.9, description="accuracy of the class judgement")
+    confusion: dict[str, dict[str, Probability]] | None = Field(
+        None, description="P(reported | true): {hostile: {hostile: TPR}, civilian: {hostile: FPR}}"
+    )
+    temperature: Positive = Field(0.7, description="calibration temperature; < 1 over-confident")
+    region_bias: dict[str, NonNegative] = Field(
+        default_factory=dict, description="false-positive-rate multiplier per region id"
+    )
+    latency_median_s: Positive = 0.5
+    latency_sigma: NonNegative = 0.4
+    explanation_quality: Probability = 0.5
+    drift: Drift = Field(default_factory=Drift)
+    ood_detector: bool = Field(False, description="confidence drops with shift when switched on")
+    engage_confidence: Probability = Field(
+        0.8, description="below this the AI recommends a warning before force"
+    )
+    version: str = "ai-1.0"
+
+    @model_validator(mode="after")
+    def _confusion_shape(self) -> AIProfile:
+        if self.confusion is not None:
+            for true_class, row in self.confusion.items():
+                if true_class not in ("hostile", "civilian"):
+                    raise ValueError(f"confusion: unknown true class {true_class!r}")
+                if set(row) - {"hostile", "civilian"}:
+                    raise ValueError("confusion rows may only name 'hostile' and 'civilian'")
+        return self
+
+
+class Trust(Spec):
+    alpha0: Positive = 2.0
+    beta0: Positive = 2.0
+    w_success: NonNegative = 1.0
+    w_failure: NonNegative = 2.0
+    forgetting: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
+
+
+class Verification(Spec):
+    """Coefficients of P(no_verify) = sigma(b0 + bT T + bW W + bP TP - bA A - bE Eq - bS S)."""
+
+    b0: float = -3.0
+    b_trust: float = 3.0
+    b_workload: float = 1.5
+    b_pressure: float = 1.5
+    b_accountability: float = 1.0
+    b_explanation: float = 1.0
+    b_lethal: float = 1.5
+    t0_s: Positive = Field(10.0, description="verification time without explanation")
+    eta: Probability = Field(0.5, description="share of verification time explanations save")
+    p_catch: Probability = Field(0.85, description="p_h: ceiling on catching an AI error")
+    tau_v_s: Positive = 5.0
+    p_false_alarm: Probability = Field(0.05, description="reject a correct call after verifying")
+    p_notice_miss: Probability = Field(0.8, description="omission: notice an AI miss (scaled)")
+
+
+class ReviewTime(Spec):
+    median_s: Positive = 8.0
+    sigma: NonNegative = 0.5
+
+
+class Operators(Spec):
+    count: int = Field(2, ge=0, le=1000)
+    trust: Trust = Field(default_factory=Trust)
+    verification: Verification = Field(default_factory=Verification)
+    review_time: ReviewTime = Field(default_factory=ReviewTime)
+    accountability_prompt: bool = False
+    assessment_delay_s: NonNegative = Field(30.0, description="delay before ground truth is seen")
+
+
+class Autonomy(Spec):
+    levels: dict[str, Level] = Field(
+        default_factory=lambda: {"warn": 7, "jam": 6, "engage": 5},
+        description="Sheridan-Verplank level per action class",
+    )
+    veto_window_s: Positive = 10.0
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> Autonomy:
+        unknown = set(self.levels) - set(ACTION_CLASSES)
+        if unknown:
+            raise ValueError(
+                f"unknown action class {sorted(unknown)[0]!r}; allowed: {', '.join(ACTION_CLASSES)}"
+            )
+        return self
+
+    def level(self, action: str) -> int:
+        return self.levels.get(action, 5)
+
+
+class Envelope(Spec):
+    rect: tuple[float, float, float, float] | None = Field(
+        None, description="area where autonomous force is authorised (km); None = anywhere"
+    )
+    t_max_s: NonNegative | None = None
+    n_max: int | None = Field(None, ge=0)
+
+
+class ROE(Spec):
+    human_only_from_rung: Rung | None = Field(
+        5, description="at or above this red rung, force needs two-person human approval"
+    )
+    no_autonomous_anti_personnel: bool = True
+    autonomous_categories: tuple[str, ...] | None = Field(
+        ("military_by_nature",),
+        description="signature categories autonomy >= 6 may engage; None = any",
+    )
+    envelope: Envelope = Field(default_factory=Envelope)
+    min_review_s: NonNegative = Field(10.0, description="least human review before lethal force")
+    veto_window_floor_rt95: bool = Field(
+        False, description="stretch the veto window to the operators' 95th-percentile review time"
+    )
+    proportionality_lambda: NonNegative | None = Field(
+        1.0, description="block force when expected civilian harm > lambda x military advantage"
+    )
+    doubt_p: Probability | None = Field(0.2, description="do not engage if P(civilian) > p")
+    reliability_floor: Probability | None = Field(
+        0.7, description="measured AI accuracy below this lowers autonomy to fallback_level"
+    )
+    fallback_level: Level = 5
+    bias_gap_max: Probability | None = Field(
+        None, description="regional FPR gap above this restricts autonomy in that region"
+    )
+    decision_logging: bool = True
+    kill_switch_s: NonNegative = Field(2.0, description="time for a stop order to take effect")
+
+
+class Pushes(Spec):
+    """Escalation pressure added to a side's next reaction by an event (rung units)."""
+
+    strike_on_forces: float = 0.5
+    wrongful_civilian_strike: float = 1.5
+    show_of_force: float = 0.3
+    friendly_loss: float = 0.6
+    jamming: float = 0.1
+
+
+class Escalation(Spec):
+    gain: NonNegative = Field(0.3, description="k: 0.3 stable, 0.6 hair-trigger")
+    noise_sd: NonNegative = 0.3
+    perception_sd: NonNegative = Field(0.5, description="error in perceiving the other's rung")
+    react_interval_s: Positive = 30.0
+    start_rung_blue: Rung = 1
+    start_rung_red: Rung = 1
+    pushes: Pushes = Field(default_factory=Pushes)
+    score_table: Literal["rivera2024-v1"] = "rivera2024-v1"
+
+
+class _InjectBase(Spec):
+    at_s: NonNegative
+    label: str | None = Field(None, description="shown to the facilitator and in the debrief")
+
+
+class AIDegradation(_InjectBase):
+    kind: Literal["ai_degradation"]
+    shift: NonNegative = Field(1.0, description="added to D_t; accuracy drops by delta x shift")
+    delta: Probability | None = Field(None, description="overrides ai.drift.delta from now on")
+
+
+class Spoofing(_InjectBase):
+    kind: Literal["spoofing"]
+    region: Identifier | None = None
+    fpr_multiplier: NonNegative = 3.0
+    fnr_multiplier: NonNegative = 2.0
+
+
+class CommsLoss(_InjectBase):
+    kind: Literal["comms_loss"]
+    duration_s: Positive = 60.0
+
+
+class CivilianSurge(_InjectBase):
+    kind: Literal["civilian_surge"]
+    traffic: Traffic
+
+
+class ROEChange(_InjectBase):
+    kind: Literal["roe_change"]
+    changes: dict[str, float | int | bool | None]
+
+
+class AutonomyChange(_InjectBase):
+    kind: Literal["autonomy_change"]
+    levels: dict[str, Level]
+
+
+class AdversaryStep(_InjectBase):
+    kind: Literal["adversary_step"]
+    rungs: int = Field(1, ge=-7, le=7)
+
+
+class KillSwitch(_InjectBase):
+    kind: Literal["kill_switch"]
+
+
+Inject = Annotated[
+    AIDegradation
+    | Spoofing
+    | CommsLoss
+    | CivilianSurge
+    | ROEChange
+    | AutonomyChange
+    | AdversaryStep
+    | KillSwitch,
+    Field(discriminator="kind"),
+]
+INJECT_KINDS: tuple[str, ...] = (
+    "ai_degradation",
+    "spoofing",
+    "comms_loss",
+    "civilian_surge",
+    "roe_change",
+    "autonomy_change",
+    "adversary_step",
+    "kill_switch",
+)
+
+
+class Scenario(Spec):
+    """A complete scenario: what the YAML file says, with every default filled in."""
+
+    id: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=300, description="one line for `hmt-sim list`")
+    themes: tuple[Literal["technical", "responsible_use", "governance"], ...] = ()
+    briefing: str = ""
+    questions: tuple[str, ...] = ()
+    run: RunSettings = Field(default_factory=RunSettings)
+    area: Area = Field(default_factory=Area)
+    blue: Blue = Field(default_factory=Blue)
+    kinds: dict[Identifier, ContactKind] = Field(default_factory=dict)
+    red: Red = Field(default_factory=Red)
+    traffic: tuple[Traffic, ...] = ()
+    ai: AIProfile = Field(default_factory=AIProfile)
+    operators: Operators = Field(default_factory=Operators)
+    autonomy: Autonomy = Field(default_factory=Autonomy)
+    roe: ROE = Field(default_factory=ROE)
+    escalation: Escalation = Field(default_factory=Escalation)
+    injects: tuple[Inject, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> Scenario:
+        # The loader asks to skip this so it can report each problem at its own line.
+        if info.context and info.context.get("skip_references"):
+            return self
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
+        return self
+
+
+def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Names that point at nothing: a wave's kind, a biased region, an inject's target."""
+    kinds = set(sc.kinds)
+    regions = {r.id for r in sc.area.regions}
+    allowed_k = ", ".join(sorted(kinds)) or "none: define them under kinds"
+    allowed_r = ", ".join(sorted(regions)) or "none: define them under area.regions"
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+
+    def bad_kind(loc: tuple[str | int, ...], kind: str) -> None:
+        if kind not in kinds:
+            problems.append((loc, f"unknown contact kind {kind!r} (allowed: {allowed_k})"))
+
+    for i, wave in enumerate(sc.red.waves):
+        bad_kind(("red", "waves", i, "kind"), wave.kind)
+    for i, tr in enumerate(sc.traffic):
+        bad_kind(("traffic", i, "kind"), tr.kind)
+    for region in sc.ai.region_bias:
+        if region not in regions:
+            problems.append((("ai", "region_bias", region), f"unknown region (allowed: {allowed_r})"))
+    for i, inj in enumerate(sc.injects):
+        if isinstance(inj, Spoofing) and inj.region is not None and inj.region not in regions:
+            problems.append(
+                (("injects", i, "region"), f"unknown region {inj.region!r} (allowed: {allowed_r})")
+            )
+        if isinstance(inj, CivilianSurge):
+            bad_kind(("injects", i, "traffic", "kind"), inj.traffic.kind)
+        if isinstance(inj, AutonomyChange):
+            for name in sorted(set(inj.levels) - set(ACTION_CLASSES)):
+                problems.append(
+                    (
+                        ("injects", i, "levels", name),
+                        f"unknown action class (allowed: {', '.join(ACTION_CLASSES)})",
+                    )
+                )
+        if isinstance(inj, ROEChange):
+            for name in sorted(set(inj.changes) - set(ROE.model_fields)):
+                problems.append(
+                    (
+                        ("injects", i, "changes", name),
+                        f"unknown ROE key (allowed: {', '.join(ROE.model_fields)})",
+                    )
+                )
+    return problems
