@@ -1,0 +1,100 @@
+"""The bundled scenarios: where they live, what they are called, and name → file resolution.
+
+``load_scenario("airbase_swarm")`` and ``hmt-sim run airbase_swarm`` both go through ``resolve``,
+so a facilitator can name a bundled scenario without knowing where the package is installed.
+Set ``HMT_SIM_SCENARIOS`` to use another folder (a workshop's own set of scenarios).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from hmt_sim.errors import InputError, ScenarioError
+
+ENV_VAR = "HMT_SIM_SCENARIOS"
+SUFFIX = ".yaml"
+
+
+def bundled_dir() -> Path:
+    """The folder of bundled scenarios: ``$HMT_SIM_SCENARIOS`` or the repository's ``scenarios/``.
+
+    An installed package without the repository falls back to ``hmt_sim/bundled`` (the
+    package-data folder named in pyproject.toml).
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    package = Path(__file__).resolve().parent.parent  # the hmt_sim package folder
+    repo_dir = package.parent / "scenarios"
+    if repo_dir.is_dir() or not (package / "bundled").is_dir():
+        return repo_dir
+    return package / "bundled"
+
+
+def bundled_ids() -> list[str]:
+    """Ids (file stems) of the bundled scenarios, sorted."""
+    folder = bundled_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+
+
+def list_bundled() -> list[tuple[str, str, str]]:
+    """``(id, title, description)`` of every bundled scenario, sorted by id.
+
+    The id is the file stem (what ``resolve`` accepts). A file that does not load is listed with
+    the title ``(cannot be loaded)`` and its first problem as the description, so one broken file
+    neither hides the others nor crashes ``hmt-sim list``.
+    """
+    from hmt_sim.scenario.loader import load_scenario
+
+    folder = bundled_dir()
+    rows: list[tuple[str, str, str]] = []
+    for scenario_id in bundled_ids():
+        try:
+            sc = load_scenario(folder / f"{scenario_id}{SUFFIX}")
+        except ScenarioError as exc:
+            rows.append((scenario_id, "(cannot be loaded)", str(exc.problems[0])))
+            continue
+        except InputError as exc:
+            rows.append((scenario_id, "(cannot be loaded)", str(exc)))
+            continue
+        rows.append((scenario_id, sc.title, sc.description))
+    return rows
+
+
+def looks_like_id(source: str) -> bool:
+    """A bare name (no folder, no .yaml/.yml) that may name a bundled scenario."""
+    return (
+        "/" not in source
+        and os.sep not in source
+        and not source.endswith((".yaml", ".yml"))
+        and bool(source.strip())
+    )
+
+
+def resolve(source: str | os.PathLike[str]) -> Path:
+    """The file for ``source``: an existing path as given, else a bundled scenario id.
+
+    Raises ``InputError`` naming the bundled ids, with a did-you-mean, for an unknown name.
+    """
+    path = Path(source)
+    if path.is_file():
+        return path
+    text = os.fspath(source)
+    if path.exists():
+        raise InputError(f"{text}: is not a scenario file")
+    if looks_like_id(text):
+        candidate = bundled_dir() / f"{text}{SUFFIX}"
+        if candidate.is_file():
+            return candidate
+        ids = bundled_ids()
+        message = f"unknown scenario {text!r}: no such file and no bundled scenario of that name"
+        close = difflib.get_close_matches(text, ids, n=1)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+        listed = ", ".join(ids) if ids else f"none found in {bundled_dir()}"
+        raise InputError(f"{message} (bundled scenarios: {listed})")
+    raise InputError(f"scenario file not found: {text}")
