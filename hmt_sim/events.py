@@ -35,6 +35,10 @@ EVENT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         "the AI recommended an action; level and protocol say who decides",
     ),
     "review_started": (("track", "decision", "operator"), "an operator started a review"),
+    "review_ended": (
+        ("track", "decision", "operator", "duration_s"),
+        "an operator finished a review (any outcome); busy time for utilisation",
+    ),
     "verification": (("track", "decision", "operator", "duration_s"), "an operator verified"),
     "approval": (
         ("track", "decision", "operator", "review_s", "verified", "by"),

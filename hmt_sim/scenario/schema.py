@@ -275,6 +275,12 @@ class ROE(Spec):
     bias_gap_max: Probability | None = Field(
         None, description="regional FPR gap above this restricts autonomy in that region"
     )
+    protected_site_gate: bool = Field(
+        True, description="never use force within a protected site's radius plus the CER"
+    )
+    warning_response_s: Positive = Field(
+        20.0, description="time a warned contact has to identify itself before force is considered"
+    )
     decision_logging: bool = True
     kill_switch_s: NonNegative = Field(2.0, description="time for a stop order to take effect")
 
@@ -282,17 +288,17 @@ class ROE(Spec):
 class Pushes(Spec):
     """Escalation pressure added to a side's next reaction by an event (rung units)."""
 
-    strike_on_forces: float = 0.5
-    wrongful_civilian_strike: float = 1.5
-    show_of_force: float = 0.3
-    friendly_loss: float = 0.6
-    jamming: float = 0.1
+    strike_on_forces: float = 0.15
+    wrongful_civilian_strike: float = 1.0
+    show_of_force: float = 0.1
+    friendly_loss: float = 0.3
+    jamming: float = 0.05
 
 
 class Escalation(Spec):
     gain: NonNegative = Field(0.3, description="k: 0.3 stable, 0.6 hair-trigger")
-    noise_sd: NonNegative = 0.3
-    perception_sd: NonNegative = Field(0.5, description="error in perceiving the other's rung")
+    noise_sd: NonNegative = 0.2
+    perception_sd: NonNegative = Field(0.3, description="error in perceiving the other's rung")
     react_interval_s: Positive = 30.0
     start_rung_blue: Rung = 1
     start_rung_red: Rung = 1

@@ -1,0 +1,44 @@
+"""A contact: one entity in the world (hostile or civilian). Its position lives in ``World``'s
+arrays; the agent holds what does not change and its own random stream."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from hmt_sim.scenario.schema import ContactKind
+
+if TYPE_CHECKING:
+    from hmt_sim.model import HMTModel
+
+
+class ContactAgent(mesa.Agent):
+    """Truth about a contact. ``draws`` are taken at spawn in a fixed order, so the world of two
+    runs with the same seed is the same whatever the autonomy level does later."""
+
+    def __init__(self, model: HMTModel, track: int, kind_name: str, kind: ContactKind,
+                 stream: np.random.Generator) -> None:
+        super().__init__(model)
+        self.track = track
+        self.kind_name = kind_name
+        self.kind = kind
+        # Fixed draw order: position offset (2), destination offset (2), speed factor, compliance.
+        u = stream.random(6)
+        self.origin_offset = u[0:2]
+        self.dest_offset = u[2:4]
+        self.speed_factor = 0.9 + 0.2 * float(u[4])
+        self.complies = bool(u[5] < kind.complies_with_warning)
+        self.status = "active"  # active | neutralised | identified | leaked | exited
+
+    @property
+    def hostile(self) -> bool:
+        return self.kind.true_class == "hostile"
+
+
+def disc_offset(u: np.ndarray, radius: float) -> np.ndarray:
+    """Map two uniforms to a point uniformly distributed in a disc of ``radius``."""
+    r = radius * np.sqrt(u[0])
+    a = 2.0 * np.pi * u[1]
+    return np.array([r * np.cos(a), r * np.sin(a)])

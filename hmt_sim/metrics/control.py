@@ -1,0 +1,67 @@
+"""Meaningful-human-control metrics M1-M10 (DOMAIN.md s.7; Santoni de Sio & van den Hoven 2018).
+
+A use of force (UoF) is a kinetic engagement. Ratios with nothing to count are None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hmt_sim.metrics._common import LogIndex, mean, ratio
+
+FORCE = ("engage", "jam")
+
+
+def control_metrics(ix: LogIndex) -> dict[str, Any]:
+    uof = ix.uof()
+    min_review = ix.params.get("min_review_s", 10.0)
+    rt95 = ix.params.get("operator_rt95_s", 0.0)
+    approved_uof = [e for e in uof if ix.approval(e["decision"]) is not None]
+    meaningful = [
+        e for e in approved_uof
+        if (ap := ix.approval(e["decision"])) is not None and ap["verified"]
+        and ap["review_s"] >= min_review
+    ]
+    force_approvals = [
+        a for a in ix.kind("approval")
+        if (rec := ix.recommendation(a["decision"])) is not None and rec["action"] in FORCE
+    ]
+    stamps = [a for a in force_approvals if not a["verified"] or a["review_s"] < min_review]
+    autonomous = [e for e in uof if ix.approval(e["decision"]) is None]
+    with_window = []
+    for e in autonomous:
+        timeouts = ix.by_decision.get(e["decision"], {}).get("timeout", [])
+        if e["level"] == 6 and any(t.get("window_s", 0.0) >= rt95 for t in timeouts):
+            with_window.append(e)
+    force_recs = [r for r in ix.kind("recommendation") if r["action"] in FORCE]
+    vetoes = [v for v in ix.kind("veto")
+              if (rec := ix.recommendation(v["decision"])) is not None and rec["action"] in FORCE]
+    vetoed = {v["decision"] for v in vetoes}
+    wrong = [r for r in force_recs if r["ai_wrong"]]
+    right = [r for r in force_recs if not r["ai_wrong"]]
+    intervene = [
+        v["t"] - rec["t"] for v in vetoes
+        if (rec := ix.recommendation(v["decision"])) is not None and rec["ai_wrong"]
+    ]
+    traced = [e for e in uof if e.get("operator") is not None and e.get("rationale")
+              and e.get("ai_version")]
+    wrong_decisions = {r["decision"] for r in wrong}
+    return {
+        "uses_of_force": len(uof),
+        "human_authorisation_rate": ratio(len(approved_uof), len(uof)),
+        "meaningful_review_rate": ratio(len(meaningful), len(uof)),
+        "rubber_stamp_rate": ratio(len(stamps), len(force_approvals)),
+        "veto_opportunity_ratio": ratio(len(with_window), len(autonomous)),
+        "override_rate": ratio(len(vetoes), len(force_recs)),
+        "override_of_wrong_rate": ratio(sum(1 for r in wrong if r["decision"] in vetoed),
+                                        len(wrong)),
+        "override_of_right_rate": ratio(sum(1 for r in right if r["decision"] in vetoed),
+                                        len(right)),
+        "time_to_intervene_s": mean(intervene),
+        "tracing_completeness": ratio(len(traced), len(uof)),
+        "envelope_compliance": ratio(sum(1 for e in uof if e.get("in_envelope")), len(uof)),
+        "out_of_loop_exposure": ratio(sum(1 for e in uof if e["level"] >= 7), len(uof)),
+        "commission_error_rate": ratio(
+            sum(1 for e in approved_uof if e["decision"] in wrong_decisions), len(approved_uof)
+        ),
+    }

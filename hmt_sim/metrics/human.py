@@ -1,0 +1,67 @@
+"""Human-factors metrics: utilisation, queue, trust and its calibration, reliance, decision time."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from hmt_sim.metrics._common import LogIndex, mean, ratio
+
+CALIBRATION_WINDOW = 20  # R-hat: the AI's accuracy over the last 20 assessed cases
+
+
+def human_metrics(ix: LogIndex) -> dict[str, Any]:
+    n_ops = ix.params.get("operators", 0)
+    busy = sum(e["duration_s"] for e in ix.kind("review_ended"))
+    samples = ix.kind("sample")
+    utils = [s["utilisation"] for s in samples if s["utilisation"] is not None]
+    queues = [s["queue"] for s in samples]
+    # Trust calibration: after each assessment, |mean trust - recent measured accuracy|.
+    trust_now: dict[int, float] = {}
+    recent: deque[bool] = deque(maxlen=CALIBRATION_WINDOW)
+    errors: list[float] = []
+    pending_assessment = False
+    for e in ix.events:
+        if e["kind"] == "assessment":
+            if pending_assessment and trust_now:
+                errors.append(abs(sum(trust_now.values()) / len(trust_now) - sum(recent)
+                                  / len(recent)))
+            recent.append(e["ai_correct"])
+            pending_assessment = True
+        elif e["kind"] == "trust":
+            trust_now[e["operator"]] = e["trust"]
+    if pending_assessment and trust_now:
+        errors.append(abs(sum(trust_now.values()) / len(trust_now) - sum(recent) / len(recent)))
+    # Reliance on force recommendations a human actually judged.
+    judged_wrong = judged_right = agree_wrong = disagree_right = 0
+    decision_times: list[float] = []
+    verified = 0
+    for kind in ("approval", "veto"):
+        for e in ix.kind(kind):
+            rec = ix.recommendation(e["decision"])
+            decision_times.append(e["review_s"])
+            verified += 1 if e["verified"] else 0
+            if rec is None or rec["action"] not in ("engage", "jam"):
+                continue
+            if rec["ai_wrong"]:
+                judged_wrong += 1
+                agree_wrong += kind == "approval"
+            else:
+                judged_right += 1
+                disagree_right += kind == "veto"
+    trusts = [e["trust"] for e in ix.kind("trust")]
+    return {
+        "utilisation_mean": ratio(busy, n_ops * ix.duration) if n_ops else None,
+        "utilisation_peak": max(utils) if utils else None,
+        "queue_mean": mean(queues),
+        "queue_max": max(queues) if queues else None,
+        "trust_final": (mean(trust_now.values()) if trust_now else
+                        (samples[-1]["trust"] if samples else None)),
+        "trust_min": min(trusts) if trusts else None,
+        "trust_calibration_error": mean(errors),
+        "over_reliance": ratio(agree_wrong, judged_wrong),
+        "under_reliance": ratio(disagree_right, judged_right),
+        "mean_decision_time_s": mean(decision_times),
+        "verification_rate": ratio(verified, len(decision_times)),
+        "human_decisions": len(decision_times),
+    }

@@ -1,0 +1,262 @@
+"""Sessions: step a run, answer decisions, inject, and replay exactly.
+
+A run is a pure function of (scenario, seed, inputs) (DESIGN.md principle 1). ``Session`` records
+every input a person makes with the simulation time it took effect; handing the same inputs to a
+new session re-creates the same event log. A plain ``simulate`` is a session with no human seats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from hmt_sim.errors import InputError
+from hmt_sim.events import Event
+from hmt_sim.injects import INJECT_ADAPTER, apply_inject, set_levels
+from hmt_sim.metrics import compute_metrics, timeseries
+from hmt_sim.model import HMTModel
+from hmt_sim.scenario.schema import Scenario
+
+INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark")
+CHOICES = {"approve": "approve", "reject": "veto", "veto": "veto"}
+
+
+@dataclass
+class RunResult:
+    """The outcome of a run: its event log and what is computed from it."""
+
+    scenario: Scenario
+    seed: int
+    events: list[Event]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+
+    @cached_property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return compute_metrics(self.events)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries(self.events)
+
+
+def _seat_indices(human_seats: tuple[str, ...] | list[str], count: int) -> tuple[int, ...]:
+    seats: list[int] = []
+    for seat in human_seats:
+        if seat == "operator":
+            index = 0
+        elif seat.startswith("operator/") and seat[9:].isdigit():
+            index = int(seat[9:])
+        else:
+            raise InputError(f"unknown seat {seat!r}; allowed: operator, operator/N")
+        if index >= count:
+            raise InputError(f"seat {seat!r}: the scenario has {count} operator(s)")
+        seats.append(index)
+    return tuple(sorted(set(seats)))
+
+
+class Session:
+    """An interactive run. ``advance`` moves time; ``decide``, ``inspect``, ``inject``,
+    ``set_levels``, ``set_reliability`` and ``bookmark`` are recorded inputs."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 human_seats: tuple[str, ...] | list[str] = (),
+                 inputs: list[dict[str, Any]] | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.run.seed if seed is None else int(seed)
+        self.human_seats = tuple(human_seats)
+        self.model = HMTModel(scenario, self.seed,
+                              _seat_indices(self.human_seats, scenario.operators.count))
+        self.inputs: list[dict[str, Any]] = []
+        self._queued: list[dict[str, Any]] = sorted(inputs or [], key=lambda i: i["t"])
+        self._finished = False
+        self._apply_due(0.0)
+
+    # ----------------------------------------------------------------- time
+    @property
+    def now(self) -> float:
+        return self.model.now
+
+    @property
+    def duration(self) -> float:
+        return self.scenario.run.duration_s
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def events(self) -> list[Event]:
+        return self.model.log.events
+
+    def advance(self, dt: float) -> float:
+        """Advance by ``dt`` simulated seconds (not past the end); returns the new time.
+        Queued inputs (a resume or replay) are applied at their recorded times on the way."""
+        if dt < 0 or not math.isfinite(dt):
+            raise InputError(f"advance needs a finite dt >= 0, got {dt!r}")
+        return self.run_to(self.now + dt)
+
+    def run_to(self, t: float) -> float:
+        target = min(t, self.duration)
+        while self._queued and self._queued[0]["t"] <= target:
+            self.model.run_until(self._queued[0]["t"])
+            self._apply_due(self._queued[0]["t"])
+        self.model.run_until(target)
+        if target >= self.duration and not self._finished:
+            self._finished = True
+            self.model.finish()
+        return self.now
+
+    def run_to_end(self) -> RunResult:
+        self.run_to(self.duration)
+        return self.result()
+
+    def result(self) -> RunResult:
+        return RunResult(self.scenario, self.seed, list(self.events), list(self.inputs))
+
+    def _apply_due(self, t: float) -> None:
+        while self._queued and self._queued[0]["t"] <= t:
+            item = self._queued.pop(0)
+            self._apply(item)
+
+    # ----------------------------------------------------------------- inputs
+    def _record(self, kind: str, **payload: Any) -> dict[str, Any]:
+        if self._finished:
+            raise InputError("the run has ended; no more inputs")
+        item = {"t": round(self.now, 6), "type": kind, **payload}
+        self._apply(item)
+        return item
+
+    def _apply(self, item: dict[str, Any]) -> None:
+        m = self.model
+        kind = item.get("type")
+        if kind not in INPUT_TYPES:
+            raise InputError(f"unknown input type {kind!r}; allowed: {', '.join(INPUT_TYPES)}")
+        if kind == "decide":
+            pending = m.pending.get(item["decision"])
+            if pending is None:
+                raise InputError(f"decision {item['decision']} is not awaiting an answer")
+            if pending.answered.triggered:
+                raise InputError(f"decision {item['decision']} was already answered")
+            pending.answered.succeed(CHOICES[item["choice"]])
+        elif kind == "inspect":
+            pending = m.pending.get(item["decision"])
+            if pending is None:
+                raise InputError(f"decision {item['decision']} is not awaiting an answer")
+            op = m.operators[pending.operator]
+            t_verify = op.verify_time(self.scenario.ai.explanation_quality)
+            pending.inspected_s += t_verify
+            m.log.emit(m.now, "verification", pending.decision.track,
+                       decision=item["decision"], operator=pending.operator,
+                       duration_s=round(t_verify, 6), by="person")
+        elif kind == "inject":
+            inj = INJECT_ADAPTER.validate_python({**item["inject"], "at_s": m.now})
+            apply_inject(m, inj, source=item.get("source", "facilitator"))
+        elif kind == "set_levels":
+            set_levels(m, item["levels"], reason="facilitator")
+        elif kind == "set_reliability":
+            value = float(item["reliability"])
+            if not 0.0 <= value <= 1.0:
+                raise InputError(f"reliability must be within 0..1, got {value}")
+            m.ai.reliability = value
+        self.inputs.append(item)
+        m.log.emit(m.now, "input", input=kind,
+                   **{k: v for k, v in item.items() if k not in ("t", "type")})
+
+    def decide(self, decision_id: int, choice: str) -> dict[str, Any]:
+        """Answer a pending decision: ``approve``, or ``reject``/``veto``."""
+        if choice not in CHOICES:
+            raise InputError(f"choice must be one of {', '.join(CHOICES)}, got {choice!r}")
+        return self._record("decide", decision=int(decision_id), choice=choice)
+
+    def inspect(self, decision_id: int) -> dict[str, Any]:
+        """Verify a pending decision; counts as verification (and its time) in the metrics."""
+        self._record("inspect", decision=int(decision_id))
+        return self.explain(self.model.pending[int(decision_id)].decision.track)
+
+    def inject(self, kind: str, **params: Any) -> dict[str, Any]:
+        return self._record("inject", inject={"kind": kind, **params})
+
+    def set_levels(self, levels: dict[str, int]) -> dict[str, Any]:
+        return self._record("set_levels", levels=dict(levels))
+
+    def set_reliability(self, reliability: float) -> dict[str, Any]:
+        return self._record("set_reliability", reliability=float(reliability))
+
+    def bookmark(self, label: str) -> dict[str, Any]:
+        return self._record("bookmark", label=str(label)[:200])
+
+    # ----------------------------------------------------------------- views
+    def pending_decisions(self) -> list[dict[str, Any]]:
+        """Decisions waiting for a person, oldest first, with what the card shows."""
+        out = []
+        for did, p in sorted(self.model.pending.items()):
+            d = p.decision
+            out.append({
+                "decision": did, "track": d.track, "action": d.action, "label": d.cls.label,
+                "confidence": d.cls.confidence, "explanation": d.explanation, "level": d.level,
+                "protocol": d.protocol.value, "operator": p.operator,
+                "time_left_s": max(0.0, d.deadline - self.now) if d.protocol.value != "veto"
+                else None, "inspected": p.inspected_s > 0, "waiting_s": self.now - p.started,
+            })
+        return out
+
+    def explain(self, track: int) -> dict[str, Any]:
+        """What the AI saw and why, for the student 'explain' view (no ground truth)."""
+        m = self.model
+        evs = [e for e in self.events if e.get("track") == track]
+        cls = next((e for e in reversed(evs) if e["kind"] == "classification"), None)
+        region = m.case_region.get(track)
+        return {
+            "track": track,
+            "classification": None if cls is None else {
+                "label": cls["label"], "confidence": cls["confidence"], "region": region},
+            "region_bias": self.scenario.ai.region_bias.get(region or "", 1.0),
+            "drift_shift": m.ai.shift_at(m.now),
+            "spoofing_active": bool(m.ai.spoofing),
+            "recommendations": [{k: e[k] for k in ("t", "decision", "action", "level",
+                                                   "protocol", "explanation")}
+                                for e in evs if e["kind"] == "recommendation"],
+            "gates": [{k: e.get(k) for k in ("t", "rule", "outcome", "detail")}
+                      for e in evs if e["kind"] == "gate"],
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """The state a screen needs now: contacts, rungs, operators, queue, pending decisions."""
+        m = self.model
+        w = m.world
+        contacts = []
+        for track in w._alive_idx.tolist():
+            c = m.contacts[track]
+            cls = m.classified.get(track)
+            contacts.append({
+                "track": track, "x": float(w.pos[track, 0]), "y": float(w.pos[track, 1]),
+                "detected": bool(w.detected[track]), "kind": c.kind_name,
+                "true_class": c.kind.true_class,
+                "label": cls.label if cls else None,
+                "confidence": cls.confidence if cls else None,
+            })
+        return {
+            "t": self.now,
+            "contacts": contacts,
+            "rung_blue": m.escalation.rung("blue"),
+            "rung_red": m.escalation.rung("red"),
+            "trust": [op.trust for op in m.operators],
+            "busy_operators": m.pool.count if m.operators else 0,
+            "queue": len(m.pool.queue),
+            "levels": dict(m.levels),
+            "ai_reliability": m.ai.reliability,
+            "ai_accuracy": m.ai.accuracy_now(m.now),
+            "comms_up": m.comms_up,
+            "pending": [p["decision"] for p in self.pending_decisions()],
+            "finished": self._finished,
+        }
+
+
+def simulate(scenario: Scenario, seed: int | None = None,
+             inputs: list[dict[str, Any]] | None = None) -> RunResult:
+    """Run a scenario to its end with model operators in every seat."""
+    return Session(scenario, seed=seed, inputs=inputs).run_to_end()

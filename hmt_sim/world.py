@@ -1,0 +1,183 @@
+"""Space, motion and detection, vectorised.
+
+Contacts live in NumPy arrays indexed by track id. Every contact a scenario could ever produce
+(waves, traffic, rung-triggered waves, civilian surges) gets its id block up front, so a track's
+id and its random stream depend only on the scenario, never on what happened earlier in the run.
+One tick moves every live contact and tests every undetected one against every sensor with array
+operations: the Python-level work per tick does not grow with the number of contacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hmt_sim.scenario.schema import ContactKind, Point, Scenario, Traffic, Wave
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A block of contact ids that spawn together (a wave, a traffic stream, a surge)."""
+
+    key: str  # stable name used for random streams, e.g. "wave0", "traffic1", "inject2"
+    first_id: int
+    count: int
+    kind: str
+    origin: Point
+    destination: Point | None  # None: the defended asset
+    spread_km: float
+    start_s: float
+    interval_s: float
+    trigger_rung: int | None
+    heads_to_asset: bool
+
+
+def plan_sources(sc: Scenario) -> list[Source]:
+    """Give every possible contact an id, in scenario order."""
+    sources: list[Source] = []
+    next_id = 0
+
+    def add(key: str, item: Wave | Traffic, trigger: int | None, start: float) -> None:
+        nonlocal next_id
+        if isinstance(item, Wave):
+            dest, hta, spread_dest = item.target, item.target is None, item.spread_km
+        else:
+            dest, hta, spread_dest = item.destination, False, item.spread_km
+        sources.append(
+            Source(key, next_id, item.count, item.kind, item.origin, dest, spread_dest,
+                   start, item.interval_s, trigger, hta)
+        )
+        next_id += item.count
+
+    for i, wave in enumerate(sc.red.waves):
+        add(f"wave{i}", wave, wave.trigger_rung, wave.at_s)
+    for i, tr in enumerate(sc.traffic):
+        add(f"traffic{i}", tr, None, tr.start_s)
+    for i, inj in enumerate(sc.injects):
+        if inj.kind == "civilian_surge":
+            add(f"inject{i}", inj.traffic, None, max(inj.at_s, inj.traffic.start_s))
+    return sources
+
+
+class RegionMap:
+    """Point -> region index and civilian density, vectorised over rectangles (first match wins)."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.ids: list[str] = [r.id for r in sc.area.regions]
+        self.rects = np.array([r.rect for r in sc.area.regions], dtype=float).reshape(-1, 4)
+        self.density = np.array([r.civilian_density_per_km2 for r in sc.area.regions], dtype=float)
+
+    def index_of(self, xy: np.ndarray) -> np.ndarray:
+        """Region index per point, -1 outside every region. ``xy`` has shape (n, 2)."""
+        if len(self.ids) == 0 or len(xy) == 0:
+            return np.full(len(xy), -1, dtype=int)
+        x = xy[:, 0:1]
+        y = xy[:, 1:2]
+        r = self.rects
+        inside = (x >= r[:, 0]) & (x <= r[:, 2]) & (y >= r[:, 1]) & (y <= r[:, 3])
+        first = np.argmax(inside, axis=1)
+        return np.where(inside.any(axis=1), first, -1)
+
+    def name(self, index: int) -> str | None:
+        return self.ids[index] if index >= 0 else None
+
+    def density_at(self, x: float, y: float) -> float:
+        idx = int(self.index_of(np.array([[x, y]]))[0])
+        return float(self.density[idx]) if idx >= 0 else 0.0
+
+
+class World:
+    """Positions, velocities and status of every contact; sensors; motion and detection."""
+
+    def __init__(self, sc: Scenario, sources: list[Source]) -> None:
+        n = sum(s.count for s in sources)
+        self.n = n
+        self.pos = np.zeros((n, 2))
+        self.dest = np.zeros((n, 2))
+        self.speed_kmps = np.zeros(n)
+        self.alive = np.zeros(n, dtype=bool)
+        self.detected = np.zeros(n, dtype=bool)
+        self.spawned = np.zeros(n, dtype=bool)
+        self.hostile = np.zeros(n, dtype=bool)
+        self.arrive_radius = np.zeros(n)
+        self.kind_of: list[str] = [""] * n
+        self.width = sc.area.width_km
+        self.height = sc.area.height_km
+        self.sensor_ids = [s.id for s in sc.blue.sensors]
+        self.sensor_xy = np.array([[s.at.x, s.at.y] for s in sc.blue.sensors]).reshape(-1, 2)
+        self.sensor_r2 = np.array([s.range_km**2 for s in sc.blue.sensors])
+        self.asset = np.array([sc.blue.defended_asset.x, sc.blue.defended_asset.y])
+        self.asset_radius = sc.blue.asset_radius_km
+        self.regions = RegionMap(sc)
+        self._alive_idx = np.zeros(0, dtype=int)
+
+    def place(self, track: int, kind: ContactKind, kind_name: str, xy: np.ndarray,
+              dest: np.ndarray, speed_factor: float, heads_to_asset: bool) -> None:
+        self.pos[track] = xy
+        self.dest[track] = dest
+        self.speed_kmps[track] = kind.speed_mps * speed_factor / 1000.0
+        self.alive[track] = True
+        self.spawned[track] = True
+        self.hostile[track] = kind.true_class == "hostile"
+        self.arrive_radius[track] = self.asset_radius if heads_to_asset else 0.3
+        self.kind_of[track] = kind_name
+        self._alive_idx = np.flatnonzero(self.alive)
+
+    def remove(self, track: int) -> None:
+        self.alive[track] = False
+        self._alive_idx = np.flatnonzero(self.alive)
+
+    def move(self, dt: float) -> np.ndarray:
+        """Advance every live contact by ``dt`` seconds; return the ids that arrived."""
+        idx = self._alive_idx
+        if idx.size == 0:
+            return idx
+        delta = self.dest[idx] - self.pos[idx]
+        dist = np.hypot(delta[:, 0], delta[:, 1])
+        step = self.speed_kmps[idx] * dt
+        frac = np.minimum(1.0, step / np.maximum(dist, 1e-12))
+        self.pos[idx] += delta * frac[:, None]
+        arrived = dist - step <= self.arrive_radius[idx]
+        return idx[arrived]
+
+    def out_of_area(self) -> np.ndarray:
+        idx = self._alive_idx
+        p = self.pos[idx]
+        out = (p[:, 0] < -5) | (p[:, 0] > self.width + 5) | (p[:, 1] < -5) | (
+            p[:, 1] > self.height + 5
+        )
+        return idx[out]
+
+    def detect(self) -> list[tuple[int, int]]:
+        """Undetected live contacts now inside a sensor's range: (track, sensor index) pairs."""
+        idx = self._alive_idx[~self.detected[self._alive_idx]]
+        if idx.size == 0 or len(self.sensor_ids) == 0:
+            return []
+        p = self.pos[idx]
+        d2 = ((p[:, None, :] - self.sensor_xy[None, :, :]) ** 2).sum(axis=2)
+        within = d2 <= self.sensor_r2[None, :]
+        hit = within.any(axis=1)
+        if not hit.any():
+            return []
+        tracks = idx[hit]
+        sensors = np.argmax(within[hit], axis=1)
+        self.detected[tracks] = True
+        return list(zip(tracks.tolist(), sensors.tolist(), strict=True))
+
+    def distance_to_asset(self, track: int) -> float:
+        return float(np.hypot(*(self.pos[track] - self.asset)))
+
+    def time_to_arrival(self, track: int) -> float:
+        """Seconds until the contact reaches its destination at its speed."""
+        d = float(np.hypot(*(self.dest[track] - self.pos[track]))) - self.arrive_radius[track]
+        return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
+
+    def time_to_asset(self, track: int) -> float:
+        """Seconds to reach the defended asset if it flew straight at it (the AI's view of threat)."""
+        d = self.distance_to_asset(track) - self.asset_radius
+        return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
+
+    def region_of(self, track: int) -> tuple[int, str | None]:
+        idx = int(self.regions.index_of(self.pos[track : track + 1])[0])
+        return idx, self.regions.name(idx)
