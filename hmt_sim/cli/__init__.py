@@ -1,0 +1,62 @@
+"""The ``hmt-sim`` command line. Exit codes: 0 ok, 1 the run failed, 2 bad input.
+
+Each command group lives in its own module and registers itself on ``app``; this keeps the
+entry point small and lets ``--help`` start without importing the engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from hmt_sim.errors import HmtError, InputError, ScenarioError
+
+app = typer.Typer(
+    name="hmt-sim",
+    help="Human-machine teaming tabletop simulation: escalation, civilian harm and human "
+    "control under AI decision support.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One module per command group; each defines its commands with @app.command().
+COMMAND_MODULES = ("core",)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"hmt_sim.cli.{_name}")
+
+
+def fail(error: HmtError) -> int:
+    """Print a user error without a traceback; 2 for bad input, 1 for a failed run."""
+    print(str(error), file=sys.stderr)
+    return 2 if isinstance(error, ScenarioError | InputError) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except HmtError as error:
+        return fail(error)
+    except typer.Exit as done:
+        return int(done.exit_code or 0)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # click usage errors arrive here in non-standalone mode
+        from click.exceptions import ClickException
+
+        if isinstance(error, ClickException):
+            error.show()
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
