@@ -1,0 +1,230 @@
+"""Determinism checker: run a scenario in separate interpreters and compare the event logs.
+
+A run must be a pure function of (scenario, seed, inputs) (DESIGN.md principle 1); replays,
+crash recovery, paired sweeps and counterfactuals all rest on it. A set or dict iterated in hash
+order, a global ``random`` call, a wall-clock read or state left over from an earlier run breaks
+it, usually without any visible symptom. ``check_determinism`` makes such a break visible: it runs
+the same triple in fresh ``python`` processes, each with a different ``PYTHONHASHSEED`` (so string
+hashing, and hence set order, differs between them), plus once in this already-warm process, and
+compares the logs event by event. The first difference is reported with both events and the
+fields that differ, which usually points straight at the mechanism that leaked randomness.
+
+Shipped with the library, as Gymnasium ships ``check_env``: scenario authors run it through
+``hmt-sim check SCENARIO``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hmt_sim.errors import InputError, SimulationError
+from hmt_sim.events import Event, dumps, read_jsonl, write_jsonl
+from hmt_sim.scenario.schema import Scenario
+
+MISSING = "<missing>"
+"""Shown for a field (or an event) that one log has and the other lacks."""
+
+_HASH_SEEDS = ("1", "2718", "31415", "4", "5", "6", "7", "8")
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The first place where two event logs differ."""
+
+    index: int
+    """Position in the log (0-based); equals the shorter log's length when one log stops early."""
+    run_a: str
+    run_b: str
+    event_a: Event | None
+    event_b: Event | None
+    fields: tuple[str, ...]
+    """Fields whose values differ, in the order they appear; empty when an event is missing."""
+
+    def describe(self) -> str:
+        lines = [f"first divergence at event {self.index} ({self.run_a} vs {self.run_b})"]
+        if self.fields:
+            lines.append(f"  fields that differ: {', '.join(self.fields)}")
+        for label, event in ((self.run_a, self.event_a), (self.run_b, self.event_b)):
+            shown = dumps(event) if event is not None else "(log ended)"
+            lines.append(f"  {label}: {shown}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DeterminismReport:
+    """What ``check_determinism`` found: the runs compared and the first divergence, if any."""
+
+    scenario_id: str
+    seed: int
+    runs: tuple[str, ...]
+    event_counts: tuple[int, ...]
+    divergence: Divergence | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def deterministic(self) -> bool:
+        return self.divergence is None
+
+    def summary(self) -> str:
+        if self.divergence is None:
+            return (
+                f"deterministic: {self.event_counts[0]} events identical across "
+                f"{len(self.runs)} runs ({', '.join(self.runs)}; scenario {self.scenario_id}, "
+                f"seed {self.seed})"
+            )
+        return (
+            f"NOT deterministic: scenario {self.scenario_id}, seed {self.seed}\n"
+            + self.divergence.describe()
+        )
+
+
+# ------------------------------------------------------------------------------ comparing logs
+
+
+def normalise(events: Sequence[Event]) -> list[Event]:
+    """Events as they read back from JSONL (tuples become lists), so logs from memory and from
+    files compare equal exactly when their serialised forms do."""
+    return [json.loads(dumps(e)) for e in events]
+
+
+def differing_fields(a: Event, b: Event) -> tuple[str, ...]:
+    """Keys whose values differ (a key only one event has counts as differing)."""
+    keys = list(a) + [k for k in b if k not in a]
+    return tuple(k for k in keys if a.get(k, MISSING) != b.get(k, MISSING))
+
+
+def first_divergence(a: Sequence[Event], b: Sequence[Event], run_a: str = "run A",
+                     run_b: str = "run B") -> Divergence | None:
+    """The first event that differs between two logs, or None when they are identical."""
+    for index, (ea, eb) in enumerate(zip(a, b, strict=False)):
+        if ea != eb:
+            return Divergence(index, run_a, run_b, ea, eb, differing_fields(ea, eb))
+    if len(a) != len(b):
+        n = min(len(a), len(b))
+        return Divergence(
+            n, run_a, run_b, a[n] if n < len(a) else None, b[n] if n < len(b) else None, ()
+        )
+    return None
+
+
+def compare_logs(logs: Sequence[tuple[str, Sequence[Event]]]) -> Divergence | None:
+    """Compare every log with the first; return the earliest divergence found (or None)."""
+    if not logs:
+        return None
+    base_label, base = logs[0]
+    found: list[Divergence] = []
+    for label, log in logs[1:]:
+        d = first_divergence(base, log, base_label, label)
+        if d is not None:
+            found.append(d)
+    return min(found, key=lambda d: d.index) if found else None
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def run_in_subprocesses(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+                        hash_seeds: Sequence[str], timeout_s: float = 600.0,
+                        human_seats: Sequence[str] = ()) -> list[list[Event]]:
+    """Run the triple in one fresh interpreter per hash seed, concurrently; return their logs.
+
+    The scenario travels as its JSON form (what a sweep worker or a saved run.json carries), so a
+    scenario that does not survive serialisation also shows up as a divergence.
+    """
+    with tempfile.TemporaryDirectory(prefix="hmt-check-") as tmp:
+        job = Path(tmp) / "job.json"
+        job.write_text(json.dumps({"scenario": scenario.model_dump(mode="json"), "seed": seed,
+                                   "inputs": inputs or [],
+                                   "human_seats": list(human_seats)}), encoding="utf-8")
+        procs = []
+        for i, hash_seed in enumerate(hash_seeds):
+            out = Path(tmp) / f"events-{i}.jsonl"
+            env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+            cmd = [sys.executable, "-m", "hmt_sim.check", "--worker", str(job), str(out)]
+            procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, text=True), out))
+        logs: list[list[Event]] = []
+        failures: list[str] = []
+        for proc, out in procs:
+            try:
+                _, err = proc.communicate(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                failures.append(f"a worker ran longer than {timeout_s:.0f} s")
+                continue
+            if proc.returncode != 0:
+                tail = "\n".join(err.strip().splitlines()[-5:])
+                failures.append(f"a worker exited with {proc.returncode}:\n{tail}")
+                continue
+            logs.append(read_jsonl(out))
+        if failures:
+            raise SimulationError("determinism check: " + "\n".join(failures))
+    return logs
+
+
+def _replay(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+            human_seats: Sequence[str]) -> list[Event]:
+    from hmt_sim.session import Session
+
+    session = Session(scenario, seed=seed, human_seats=list(human_seats), inputs=inputs)
+    return session.run_to_end().events
+
+
+def run_in_process(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+                   human_seats: Sequence[str] = ()) -> list[Event]:
+    return normalise(_replay(scenario, seed, inputs, human_seats))
+
+
+def check_determinism(scenario: Scenario, seed: int | None = None, *,
+                      inputs: list[dict[str, Any]] | None = None,
+                      human_seats: Sequence[str] = (), processes: int = 2,
+                      in_process: bool = True, timeout_s: float = 600.0) -> DeterminismReport:
+    """Run ``(scenario, seed, inputs)`` in ``processes`` fresh interpreters (each with its own
+    ``PYTHONHASHSEED``) and, if ``in_process``, once here; compare every log with the first.
+    ``inputs`` and ``human_seats`` replay a recorded session (``Session.inputs``).
+
+    Returns a report; ``report.deterministic`` is False when any log differs, and
+    ``report.divergence`` names the first differing event of the earliest divergence.
+    """
+    if not 1 <= processes <= len(_HASH_SEEDS):
+        raise InputError(f"processes must be within 1..{len(_HASH_SEEDS)}, got {processes}")
+    seed = scenario.run.seed if seed is None else int(seed)
+    labels = [f"process PYTHONHASHSEED={h}" for h in _HASH_SEEDS[:processes]]
+    logs = run_in_subprocesses(scenario, seed, inputs, _HASH_SEEDS[:processes], timeout_s,
+                               human_seats)
+    named: list[tuple[str, list[Event]]] = list(zip(labels, logs, strict=True))
+    if in_process:
+        named.append(("this process", run_in_process(scenario, seed, inputs, human_seats)))
+    return DeterminismReport(
+        scenario_id=scenario.id,
+        seed=seed,
+        runs=tuple(label for label, _ in named),
+        event_counts=tuple(len(log) for _, log in named),
+        divergence=compare_logs(named),
+    )
+
+
+# ------------------------------------------------------------------------------ worker entry
+
+
+def _worker(job_path: str, out_path: str) -> None:
+    """Child side: read the job, run it, write the log (atomically) where the parent said."""
+    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    scenario = Scenario.model_validate(job["scenario"])
+    events = _replay(scenario, job["seed"], job["inputs"] or None, job["human_seats"])
+    write_jsonl(events, out_path)
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through subprocesses
+    if len(sys.argv) != 4 or sys.argv[1] != "--worker":
+        sys.exit("usage: python -m hmt_sim.check --worker JOB.json OUT.jsonl (internal)")
+    _worker(sys.argv[2], sys.argv[3])
