@@ -42,4 +42,15 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "HmtError",
+    "InputError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Session",
+    "load_results",
+    "load_scenario",
+    "simulate",
+    "sweep",
+]

@@ -181,9 +181,19 @@ def _run_protocol(m: HMTModel, d: Decision) -> Any:
     """Who decides, and when. Returns True when the action goes ahead."""
     env = m.env
     if d.protocol in (Protocol.MANUAL, Protocol.APPROVAL):
-        reviewers = 2 if d.two_person else 1
-        for _ in range(reviewers):
-            review = yield from human_review(m, d, d.deadline)
+        if d.two_person and len(m.operators) < 2:
+            m.log.emit(m.now, "gate", d.track, decision=d.id, rule="human_only_rung",
+                       outcome="blocked", detail="two-person approval needs two operators",
+                       level=d.level)
+            return False
+        if d.two_person:
+            # Two people review side by side; each takes a different free seat.
+            procs = [env.process(human_review(m, d, d.deadline)) for _ in range(2)]
+            yield env.all_of(procs)
+            reviews = [p.value for p in procs]
+        else:
+            reviews = [(yield from human_review(m, d, d.deadline))]
+        for review in reviews:
             if review.outcome != "approve":
                 if review.outcome == "timeout":
                     m.log.emit(m.now, "timeout", d.track, decision=d.id, outcome="no_action")

@@ -55,7 +55,8 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
 def set_levels(m: HMTModel, levels: dict[str, int], reason: str) -> None:
     for action, level in levels.items():
         if action not in ACTION_CLASSES:
-            raise InputError(f"unknown action class {action!r}; allowed: {', '.join(ACTION_CLASSES)}")
+            allowed = ", ".join(ACTION_CLASSES)
+            raise InputError(f"unknown action class {action!r}; allowed: {allowed}")
         if not 1 <= int(level) <= 10:
             raise InputError(f"autonomy level for {action} must be 1-10, got {level!r}")
     m.levels.update({a: int(v) for a, v in levels.items()})

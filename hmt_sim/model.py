@@ -183,8 +183,7 @@ class HMTModel(mesa.Model):
         self.contacts[track] = agent
         self.stream_key[track] = key
         origin = np.array([src.origin.x, src.origin.y])
-        xy = origin + disc_offset(agent.origin_offset, src.spread_km if src.heads_to_asset
-                                  or src.destination is None else src.spread_km)
+        xy = origin + disc_offset(agent.origin_offset, src.spread_km)
         if src.destination is None:
             dest = self.world.asset.copy()
         else:

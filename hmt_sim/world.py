@@ -174,7 +174,7 @@ class World:
         return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
 
     def time_to_asset(self, track: int) -> float:
-        """Seconds to reach the defended asset if it flew straight at it (the AI's view of threat)."""
+        """Seconds to the defended asset if it flew straight at it (the AI's view of threat)."""
         d = self.distance_to_asset(track) - self.asset_radius
         return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
+
 from hmt_sim.scenario.schema import AIProfile
 
 if TYPE_CHECKING:

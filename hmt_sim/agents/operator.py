@@ -90,10 +90,8 @@ class OperatorAgent(mesa.Agent):
             # No time left to check: the review is a glance, and the call stands.
             return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
         p_catch = v.p_catch * (1.0 - math.exp(-verify_s / v.tau_v_s)) * (1.0 - 0.3 * overload)
-        if ai_wrong:
-            approve = u_catch >= p_catch
-        else:
-            approve = u_catch >= v.p_false_alarm
+        # A wrong call is caught with p_catch; a right one is rejected by a false alarm.
+        approve = u_catch >= (p_catch if ai_wrong else v.p_false_alarm)
         return ReviewOutcome(approve, True, decide_s + verify_s, verify_s, p_no_verify)
 
     def rt95(self) -> float:

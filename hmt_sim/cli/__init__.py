@@ -37,7 +37,7 @@ def fail(error: HmtError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except HmtError as error:
         return fail(error)
     except typer.Exit as done:
@@ -48,15 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        from click.exceptions import ClickException
+    except typer.TyperException as error:  # usage errors: bad option, bad value (click's)
+        show = getattr(error, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(str(error), file=sys.stderr)
+        return int(getattr(error, "exit_code", 2) or 2)
+    return rc if isinstance(rc, int) else 0
 
-        if isinstance(error, ClickException):
-            error.show()
-            return 2
-        raise
-    return 0
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
