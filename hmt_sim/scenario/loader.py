@@ -294,7 +294,7 @@ class _Builder:
             return None
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError):  # e.g. `!!int fast`
+        except (ValueError, IndexError, yaml.YAMLError):  # e.g. `!!int fast`, `!!int ""`
             self.problems.append(
                 self._problem(
                     node.start_mark, path, f"cannot read {node.value!r} as {_show_tag(node.tag)}"
