@@ -268,6 +268,7 @@ class _Builder:
         try:
             if isinstance(node, SequenceNode):
                 return self._sequence(node, path)
+            assert isinstance(node, MappingNode)  # the composer makes only these three kinds
             return self._mapping(node, path)
         finally:
             self.active.discard(id(node))
@@ -521,14 +522,21 @@ def _walk(data: Any, loc: Sequence[str | int]) -> tuple[Path_, list[str | int], 
     for i, seg in enumerate(loc):
         if seg == "[key]":
             at_key = True
-        elif (isinstance(node, dict) and isinstance(seg, str) and seg in node) or (
-            isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node)
-        ):
+        elif _has(node, seg):
             path.append(seg)
             node = node[seg]
         elif i == len(loc) - 1:
             rest.append(seg)
     return tuple(path), rest, at_key
+
+
+def _has(node: Any, seg: str | int) -> bool:
+    """Whether ``seg`` is a real key of a mapping or index of a list in the data."""
+    if isinstance(node, dict):
+        return isinstance(seg, str) and seg in node
+    if isinstance(node, list):
+        return isinstance(seg, int) and 0 <= seg < len(node)
+    return False
 
 
 def _value_at(data: Any, path: Path_) -> Any:
@@ -826,7 +834,7 @@ def _slot_for(data: Any, path: Path_) -> _Slot | None:
     for seg in path:
         if slot is None:
             return None
-        data = data[seg] if isinstance(data, dict | list) else None
+        data = data[seg] if _has(data, seg) else None
         slot = _child(slot, seg, data)
     return slot
 
