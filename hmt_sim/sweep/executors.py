@@ -1,0 +1,176 @@
+"""Executors: run chunks somewhere and hand back results as they finish, in any order.
+
+* ``LocalExecutor``: a ``ProcessPoolExecutor`` with its *own* multiprocessing context (fork on
+  Linux, spawn elsewhere). The process-wide start method is never touched (Mesa's ``batch_run``
+  sets it on every call; we do not). At most ``2 × workers`` chunks are in flight, so the parent
+  holds a bounded number of results however long the sweep is.
+* ``DaskExecutor``: the same chunks on a Dask cluster (``distributed.Client``), same window.
+
+A worker process that dies (a segfault, the OOM killer) breaks a local pool and every chunk in
+flight with it. The executor then starts a fresh pool and re-runs those chunks one run at a time,
+one in flight, so the run that kills its worker is identified and recorded as failed; the others
+complete normally.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Any
+
+from hmt_sim.errors import InputError
+from hmt_sim.sweep.worker import Chunk, ChunkResult, run_chunk
+
+Completed = tuple[Chunk, ChunkResult]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def failed_result(chunk: Chunk, message: str) -> ChunkResult:
+    blanks = [None] * len(chunk.metric_columns)
+    return ChunkResult([(p, s, "failed", message, 0.0, *blanks) for p, _, s in chunk.items])
+
+
+def _singles(chunk: Chunk) -> list[Chunk]:
+    return [replace(chunk, items=(item,)) for item in chunk.items]
+
+
+class LocalExecutor:
+    """A chunked process pool on this machine."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        if self.workers < 1:
+            raise InputError(f"--workers must be >= 1, got {self.workers}")
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self.context = multiprocessing.get_context(method)
+        self.window = 2 * self.workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+
+    def run(self, chunks: Iterable[Chunk]) -> Iterator[Completed]:
+        source = iter(chunks)
+        pending: dict[Future[ChunkResult], Chunk] = {}
+        suspects: deque[Chunk] = deque()
+        self._pool = self._new_pool()
+        try:
+            while True:
+                if suspects:  # isolating after a crash: one single-run chunk at a time
+                    if not pending:
+                        chunk = suspects.popleft()
+                        pending[self._pool.submit(run_chunk, chunk)] = chunk
+                else:
+                    while len(pending) < self.window:
+                        chunk = next(source, None)
+                        if chunk is None:
+                            break
+                        pending[self._pool.submit(run_chunk, chunk)] = chunk
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                broken: list[Chunk] = []
+                for future in done:
+                    chunk = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append(chunk)
+                        continue
+                    yield chunk, result
+                if broken:
+                    lone = len(broken) == 1 and not pending and len(broken[0].items) == 1
+                    if lone:
+                        yield broken[0], failed_result(
+                            broken[0], "WorkerDied: the worker process running this run died "
+                            "(crash or out of memory)")
+                    else:  # everything in flight is lost with the pool: isolate and retry
+                        for chunk in [*broken, *pending.values()]:
+                            suspects.extend(_singles(chunk))
+                    pending.clear()
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+                    self._pool = self._new_pool()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor:
+    """The same chunks on a Dask cluster; ``scheduler`` is an address or a ``Client``."""
+
+    def __init__(self, scheduler: Any) -> None:
+        try:
+            from distributed import Client
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise InputError("--backend dask needs dask[distributed]: pip install "
+                             "'dask[distributed]'") from None
+        if scheduler is None:
+            raise InputError("--backend dask needs --scheduler ADDRESS (e.g. "
+                             "tcp://10.0.0.5:8786; start one with `dask scheduler`)")
+        self._own = not isinstance(scheduler, Client)
+        if self._own:
+            address = getattr(scheduler, "scheduler_address", scheduler)
+            try:
+                self.client = Client(address, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        else:
+            self.client = scheduler
+        threads = sum(self.client.nthreads().values()) or 1
+        self.workers = threads
+        self.window = 2 * threads
+
+    def run(self, chunks: Iterable[Chunk]) -> Iterator[Completed]:
+        from distributed import as_completed
+
+        source = iter(chunks)
+        pending: dict[Any, Chunk] = {}
+        queue = as_completed()
+
+        def submit() -> bool:
+            chunk = next(source, None)
+            if chunk is None:
+                return False
+            future = self.client.submit(run_chunk, chunk, pure=False)
+            pending[future] = chunk
+            queue.add(future)
+            return True
+
+        try:
+            for _ in range(self.window):
+                if not submit():
+                    break
+            for future in queue:
+                chunk = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # e.g. KilledWorker: the chunk's runs fail, not us
+                    result = failed_result(chunk, f"{type(exc).__name__}: {exc}"[:2000])
+                future.release()
+                yield chunk, result
+                submit()
+        finally:
+            for future in pending:
+                future.cancel()
+            self.close()
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()

@@ -1,0 +1,251 @@
+"""``sweep()``: spec → chunks → executor → Parquet parts, with resume and progress.
+
+The parent never holds more than one part's worth of rows (``part_rows``) plus the results of
+the chunks in flight, so memory stays flat however many runs a sweep has. The (point, seed) pairs
+are generated lazily, point by point, and pairs already committed are skipped (``resume``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hmt_sim import __version__
+from hmt_sim.errors import InputError
+from hmt_sim.sweep.spec import SweepSpec, load_spec, select_metrics
+from hmt_sim.sweep.store import FORMAT, META_COLUMNS, ResultsStore, column_kind
+from hmt_sim.sweep.worker import Chunk, Runner, canonical, probe_metrics
+
+MAX_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """Handed to the progress callback after every finished chunk."""
+
+    done: int  # runs finished in this session
+    total: int  # runs this session has to do (after skipping committed ones)
+    failed: int
+    skipped: int  # already committed (resume)
+    elapsed_s: float
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.done == 0:
+            return None
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a sweep did; ``results()`` loads the table."""
+
+    out: Path
+    spec_hash: str
+    points: int
+    seeds: int
+    ran: int
+    skipped: int
+    ok: int
+    failed: int
+    wall_s: float
+    workers: int
+    backend: str
+    interrupted: bool = False
+
+    @property
+    def runs_per_s(self) -> float:
+        return self.ran / self.wall_s if self.wall_s > 0 else math.nan
+
+    def results(self) -> Any:
+        from hmt_sim.sweep.store import load_results
+
+        return load_results(self.out)
+
+
+def run_sweep(
+    spec: SweepSpec | str | os.PathLike[str] | Mapping[str, Any],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    backend: str = "local",
+    scheduler: Any = None,
+    resume: bool = False,
+    force: bool = False,
+    set_overrides: Mapping[str, Any] | None = None,
+    seeds: Sequence[int] | int | None = None,
+    chunk_size: int | None = None,
+    part_rows: int = 2000,
+    flush_s: float = 10.0,
+    progress: Callable[[SweepProgress], None] | None = None,
+    runner: Runner | None = None,
+) -> SweepSummary:
+    """Run a sweep into ``out``; see ``sweep`` for the arguments. Returns a summary."""
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec, set_overrides=set_overrides, seeds=seeds)
+    elif set_overrides or seeds is not None:
+        raise InputError("set_overrides/seeds apply when loading a spec; pass a path instead")
+    if backend not in ("local", "dask"):
+        raise InputError(f"unknown backend {backend!r} (allowed: local, dask)")
+    if part_rows < 1 or flush_s <= 0:
+        raise InputError("part_rows must be >= 1 and flush_s > 0")
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError(f"--chunk-size must be >= 1, got {chunk_size}")
+
+    metric_cols, text_cols = _metric_columns(spec, runner)
+    manifest = _manifest(spec, metric_cols, text_cols)
+    store, done_pairs = ResultsStore.create(Path(out), manifest, resume=resume, force=force)
+    todo = spec.total_runs - len(done_pairs)
+
+    executor: Any
+    if backend == "dask":
+        from hmt_sim.sweep.executors import DaskExecutor
+
+        executor = DaskExecutor(scheduler)
+    else:
+        from hmt_sim.sweep.executors import LocalExecutor
+
+        executor = LocalExecutor(workers)
+    size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (executor.workers * 16))))
+    chunks = _chunks(spec, done_pairs, size, tuple(metric_cols), frozenset(text_cols), runner)
+    del done_pairs  # only the generator needs it
+
+    start = time.perf_counter()
+    ran = ok = failed = 0
+    rows: list[tuple[Any, ...]] = []
+    series: list[dict[str, list[Any]]] = []
+    last_flush = time.monotonic()
+    interrupted = False
+
+    def flush() -> None:
+        nonlocal last_flush
+        store.write_part(rows, series if spec.timeseries else None)
+        rows.clear()
+        series.clear()
+        last_flush = time.monotonic()
+
+    try:
+        for _chunk, result in executor.run(chunks):
+            rows.extend(result.rows)
+            if result.timeseries:
+                series.extend(result.timeseries)
+            ran += len(result.rows)
+            bad = sum(1 for r in result.rows if r[2] != "ok")
+            failed += bad
+            ok += len(result.rows) - bad
+            if len(rows) >= part_rows or time.monotonic() - last_flush >= flush_s:
+                flush()
+            if progress is not None:
+                progress(SweepProgress(ran, todo, failed, spec.total_runs - todo,
+                                       time.perf_counter() - start))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        executor.close()
+        flush()  # commit every finished run, also on Ctrl-C
+        store.write_manifest("interrupted" if interrupted else "complete" if ran == todo
+                             else "incomplete")
+    return SweepSummary(
+        out=Path(out), spec_hash=manifest["spec_hash"], points=len(spec.points),
+        seeds=len(spec.seeds), ran=ran, skipped=spec.total_runs - todo, ok=ok, failed=failed,
+        wall_s=time.perf_counter() - start, workers=executor.workers, backend=backend,
+    )
+
+
+def sweep(
+    spec: SweepSpec | str | os.PathLike[str] | Mapping[str, Any],
+    out: str | os.PathLike[str],
+    **options: Any,
+) -> Any:
+    """Run a sweep and return its results as a pandas DataFrame (one row per run).
+
+    ``spec``: a sweep spec YAML path, a mapping with the same keys, or a ``SweepSpec``.
+    ``out``: the results folder (Parquet parts + ``_manifest.json``).
+    Options: ``workers`` (default all cores), ``backend`` ("local" or "dask"), ``scheduler``
+    (a Dask address or ``Client``), ``resume``, ``force``, ``set_overrides`` (extra fixed
+    overrides), ``seeds`` (replace the seed list, or an int count), ``chunk_size``,
+    ``part_rows``, ``flush_s``, ``progress`` (a callback taking ``SweepProgress``), ``runner``
+    (a picklable ``(scenario, seed) -> flat metrics`` function replacing ``simulate``).
+    """
+    summary = run_sweep(spec, out, **options)
+    df = summary.results()
+    df.attrs["summary"] = summary
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
+    from hmt_sim.scenario.loader import load_scenario_text
+
+    sc = load_scenario_text(spec.scenario_text, spec.scenario_source,
+                            overrides=spec.point_overrides(0))
+    sample = probe_metrics(sc, runner)
+    names = select_metrics(spec.metrics, list(sample))
+    clash = [n for n in names if n in spec.factor_keys or n in META_COLUMNS]
+    if clash:
+        raise InputError(f"factor or column name {clash[0]!r} is also a metric name")
+    return names, {n for n in names if isinstance(sample[n], str)}
+
+
+def _manifest(spec: SweepSpec, metrics: list[str], text: set[str]) -> dict[str, Any]:
+    import hashlib
+
+    factor_kinds = [(k, column_kind(p[k] for p in spec.points)) for k in spec.factor_keys]
+    columns = [("point", "int"), ("seed", "int"), *factor_kinds, ("status", "str"),
+               ("error", "str"), ("wall_s", "float"),
+               *[(m, "str" if m in text else "float") for m in metrics]]
+    return {
+        "format": FORMAT,
+        "spec_hash": spec.spec_hash(),
+        "versions": [__version__],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "spec": {
+            "source": spec.source,
+            "name": spec.name,
+            "description": spec.description,
+            "scenario": spec.scenario_source,
+            "scenario_sha256": hashlib.sha256(spec.scenario_text.encode("utf-8")).hexdigest(),
+            "set": spec.base_overrides,
+            "design": spec.design if spec.design_n is None else {spec.design: spec.design_n},
+            "design_seed": spec.design_seed,
+        },
+        "factors": list(spec.factor_keys),
+        "seeds": list(spec.seeds),
+        "points": [{"point": i, "factors": p} for i, p in enumerate(spec.points)],
+        "baseline_point": spec.baseline_point(),
+        "metrics": metrics,
+        "columns": [list(c) for c in columns],
+        "runs": spec.total_runs,
+    }
+
+
+def _chunks(spec: SweepSpec, done: set[tuple[int, int]], size: int,
+            metric_cols: tuple[str, ...], text_cols: frozenset[str],
+            runner: Runner | None) -> Iterator[Chunk]:
+    """Point-major (point, seed) pairs not yet committed, ``size`` at a time."""
+    batch: list[tuple[int, str, int]] = []
+    for point in range(len(spec.points)):
+        overrides = canonical(spec.point_overrides(point))
+        for seed in spec.seeds:
+            if (point, seed) in done:
+                continue
+            batch.append((point, overrides, seed))
+            if len(batch) >= size:
+                yield _chunk(spec, batch, metric_cols, text_cols, runner)
+                batch = []
+    if batch:
+        yield _chunk(spec, batch, metric_cols, text_cols, runner)
+
+
+def _chunk(spec: SweepSpec, items: list[tuple[int, str, int]], metric_cols: tuple[str, ...],
+           text_cols: frozenset[str], runner: Runner | None) -> Chunk:
+    return Chunk(spec.scenario_text, spec.scenario_source, tuple(items), metric_cols, text_cols,
+                 spec.timeseries, runner)

@@ -1,0 +1,294 @@
+"""The results folder: Parquet part files committed by rename, plus a manifest.
+
+Layout (``pandas.read_parquet(OUT)`` reads the parts: pyarrow skips names starting with ``_``
+or ``.``)::
+
+    OUT/_manifest.json              spec hash, package version, seeds, design points, columns
+    OUT/part-000000.parquet         one row per run, written as runs finish
+    OUT/_timeseries/part-000000.parquet   per-run time series, when the spec asks for them
+
+Crash safety: a part is written to ``.part-NNNNNN.parquet.tmp``, fsynced, then renamed; the rename
+is the commit. A ``kill -9`` at any moment leaves only whole parts (plus a temp file that the next
+``--resume`` deletes), so resuming skips exactly the (point, seed) pairs in committed parts: no run
+is lost, none duplicated. The time-series part with the same number is renamed *before* its
+results part, and orphans (no results part) are deleted on resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hmt_sim.errors import InputError
+
+MANIFEST = "_manifest.json"
+TIMESERIES_DIR = "_timeseries"
+PART_RE = re.compile(r"^part-(\d{6,})\.parquet$")
+META_COLUMNS = ("point", "seed", "status", "error", "wall_s")
+FORMAT = "hmt-sim-sweep/1"
+
+_TYPES = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
+
+
+def column_kind(values: Iterable[Any]) -> str:
+    """The Parquet type of a factor column from its values (numbers widen to float)."""
+    kinds = set()
+    for v in values:
+        if isinstance(v, bool):
+            kinds.add("bool")
+        elif isinstance(v, int):
+            kinds.add("int")
+        elif isinstance(v, float):
+            kinds.add("float")
+        else:
+            kinds.add("str")
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "float" if kinds <= {"int", "float"} else "str"
+
+
+class ResultsStore:
+    """Writes committed parts; reads back which (point, seed) pairs are done."""
+
+    def __init__(self, out: Path, manifest: dict[str, Any]) -> None:
+        self.out = out
+        self.manifest = manifest
+        self.columns: list[tuple[str, str]] = [tuple(c) for c in manifest["columns"]]  # type: ignore[misc]
+        self.schema = pa.schema([(name, _TYPES[kind]) for name, kind in self.columns])
+        self.factor_keys: list[str] = list(manifest["factors"])
+        self.points: list[dict[str, Any]] = [p["factors"] for p in manifest["points"]]
+        self.next_part = 0
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def create(cls, out: Path, manifest: dict[str, Any], *, resume: bool,
+               force: bool) -> tuple[ResultsStore, set[tuple[int, int]]]:
+        """Open ``out`` for writing; returns the store and the pairs already committed."""
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out}: exists and is not a directory")
+        existing = out.is_dir() and any(out.iterdir())
+        if existing and resume:
+            old = read_manifest(out)
+            if old.get("spec_hash") != manifest["spec_hash"]:
+                raise InputError(
+                    f"{out}: holds results of a different sweep (the spec, its scenario or the "
+                    "seeds changed); use --force to start again or choose another --out"
+                )
+            manifest = {**manifest, "created": old.get("created", manifest["created"]),
+                        "versions": sorted({*old.get("versions", []), *manifest["versions"]})}
+            store = cls(out, manifest)
+            done = store._recover()
+            store.write_manifest("running")
+            return store, done
+        if existing and not force:
+            raise InputError(
+                f"{out}: already holds files; use --resume to continue that sweep, --force to "
+                "replace it, or choose another --out"
+            )
+        if existing and force:
+            _clear(out)
+        out.mkdir(parents=True, exist_ok=True)
+        store = cls(out, manifest)
+        store.write_manifest("running")
+        return store, set()
+
+    def _recover(self) -> set[tuple[int, int]]:
+        """Delete leftovers of a crash and collect the committed (point, seed) pairs."""
+        for tmp in [*self.out.glob(".part-*.tmp"), *self.out.glob(f"{TIMESERIES_DIR}/.part-*")]:
+            tmp.unlink(missing_ok=True)
+        numbers = part_numbers(self.out)
+        ts_dir = self.out / TIMESERIES_DIR
+        if ts_dir.is_dir():
+            for number in part_numbers(ts_dir) - numbers:  # renamed, but its results part not
+                (ts_dir / _part_name(number)).unlink(missing_ok=True)
+        done: set[tuple[int, int]] = set()
+        for number in sorted(numbers):
+            table = pq.read_table(self.out / _part_name(number), columns=["point", "seed"])
+            done.update(zip(table.column("point").to_pylist(), table.column("seed").to_pylist(),
+                            strict=True))
+        self.next_part = max(numbers) + 1 if numbers else 0
+        return done
+
+    # ------------------------------------------------------------------ writing
+    def write_part(self, rows: Sequence[tuple[Any, ...]],
+                   series: Sequence[dict[str, list[Any]]] | None = None) -> None:
+        """Commit one part: rows ``(point, seed, status, error, wall_s, *metrics)``."""
+        if not rows:
+            return
+        number = self.next_part
+        self.next_part += 1
+        if series:
+            ts_dir = self.out / TIMESERIES_DIR
+            ts_dir.mkdir(exist_ok=True)
+            _write_atomic(_series_table(series), ts_dir / _part_name(number))
+        _write_atomic(self._table(rows), self.out / _part_name(number))
+
+    def _table(self, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
+        # Column order: point, seed, factors..., status, error, wall_s, metrics...
+        cols = list(zip(*rows, strict=True))
+        factor_cols = [[self.points[p][key] for p in cols[0]] for key in self.factor_keys]
+        arrays = [cols[0], cols[1], *factor_cols, *cols[2:]]
+        return pa.table(
+            [pa.array(list(col), type=f.type) for col, f in zip(arrays, self.schema, strict=True)],
+            schema=self.schema,
+        )
+
+    def write_manifest(self, status: str, **extra: Any) -> None:
+        self.manifest = {**self.manifest, "status": status, "updated": _now(), **extra}
+        _write_text_atomic(self.out / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_manifest(out: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(out)
+    if not (path / MANIFEST).is_file():
+        if path.is_dir() and any(path.glob("*.parquet")):
+            raise InputError(f"{path}: has Parquet files but no {MANIFEST}: not a sweep folder")
+        raise InputError(f"{path}: not a sweep results folder (no {MANIFEST}); run "
+                         "`hmt-sim sweep SPEC --out DIR` first")
+    try:
+        manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path / MANIFEST}: cannot be read: {exc}") from None
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"{path / MANIFEST}: unknown format {manifest.get('format')!r}")
+    return manifest
+
+
+def load_results(out: str | os.PathLike[str], columns: Sequence[str] | None = None,
+                 ok_only: bool = False) -> Any:
+    """The results table of a sweep folder as a pandas DataFrame, sorted by (point, seed).
+
+    ``df.attrs`` carries ``factors``, ``metrics`` and ``baseline`` (the baseline point number)
+    from the manifest, which ``analyse`` and ``plot`` use.
+    """
+    import pandas as pd
+
+    path = Path(out)
+    manifest = read_manifest(path)
+    names = [name for name, _ in manifest["columns"]]
+    numbers = sorted(part_numbers(path))
+    if numbers:
+        table = pq.ParquetDataset([str(path / _part_name(n)) for n in numbers]).read(
+            columns=list(columns) if columns else None)
+        df = table.to_pandas()
+    else:
+        df = pd.DataFrame({name: [] for name in (columns or names)})
+    if ok_only and "status" in df:
+        df = df[df["status"] == "ok"]
+    if "point" in df and "seed" in df:
+        df = df.sort_values(["point", "seed"], kind="stable").reset_index(drop=True)
+    df.attrs.update(_attrs(manifest))
+    return df
+
+
+def load_timeseries(out: str | os.PathLike[str]) -> Any:
+    """Per-run time series (when the spec set ``timeseries: true``) with point and seed."""
+    import pandas as pd
+
+    path = Path(out)
+    read_manifest(path)
+    ts_dir = path / TIMESERIES_DIR
+    committed = part_numbers(path)
+    files = [ts_dir / _part_name(n) for n in sorted(part_numbers(ts_dir) & committed)] if (
+        ts_dir.is_dir()) else []
+    if not files:
+        return pd.DataFrame()
+    return pq.ParquetDataset([str(f) for f in files]).read().to_pandas()
+
+
+def _attrs(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "factors": list(manifest["factors"]),
+        "metrics": list(manifest["metrics"]),
+        "baseline": manifest.get("baseline_point", 0),
+        "points": [p["factors"] for p in manifest["points"]],
+        "spec_hash": manifest.get("spec_hash"),
+    }
+
+
+def part_numbers(folder: Path) -> set[int]:
+    if not folder.is_dir():
+        return set()
+    return {int(m.group(1)) for p in folder.iterdir() if (m := PART_RE.match(p.name))}
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+
+def _part_name(number: int) -> str:
+    return f"part-{number:06d}.parquet"
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        pq.write_table(table, fh, compression="zstd")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _series_table(series: Sequence[dict[str, list[Any]]]) -> pa.Table:
+    return pa.concat_tables([pa.table(s) for s in series], promote_options="default")
+
+
+def _clear(out: Path) -> None:
+    """Remove a previous sweep's files (only ours: parts, manifest, time series, temp files)."""
+    import shutil
+
+    known = [p for p in out.iterdir() if PART_RE.match(p.name) or p.name == MANIFEST
+             or p.name.startswith(".part-") or p.name == f".{MANIFEST}.tmp"]
+    others = [p.name for p in out.iterdir() if p not in known and p.name != TIMESERIES_DIR]
+    if others:
+        raise InputError(
+            f"{out}: --force replaces a sweep folder, but this folder also holds "
+            f"{', '.join(sorted(others)[:5])}; choose another --out"
+        )
+    for p in known:
+        p.unlink()
+    if (out / TIMESERIES_DIR).is_dir():
+        shutil.rmtree(out / TIMESERIES_DIR)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

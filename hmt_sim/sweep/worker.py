@@ -1,0 +1,135 @@
+"""What runs inside a worker process (local pool or Dask): a chunk of runs → compact rows.
+
+A chunk carries the base scenario as *text* (so a Dask worker on another machine needs no copy of
+the file), the overrides of each design point, and the seeds. Each distinct point is loaded once
+per process (a small LRU cache keyed by scenario text and overrides); each run is isolated: an
+exception becomes a ``failed`` row with its message, and the chunk goes on.
+
+Rows are plain tuples in the column order the parent fixed (``Columns``), metric values already
+coerced to float or text, so they pickle small and go straight into Parquet.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from hmt_sim.scenario.schema import Scenario
+
+Runner = Callable[[Scenario, int], dict[str, Any]]
+"""A custom per-run function: (scenario, seed) -> flat metrics; the default runs ``simulate``."""
+
+PROBE_DURATION_S = 1.0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of work sent to a worker."""
+
+    scenario_text: str
+    scenario_name: str
+    items: tuple[tuple[int, str, int], ...]  # (point, overrides as canonical JSON, seed)
+    metric_columns: tuple[str, ...]
+    text_columns: frozenset[str]
+    timeseries: bool = False
+    runner: Runner | None = None
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Rows ``(point, seed, status, error, wall_s, *metrics)`` and optional time series."""
+
+    rows: list[tuple[Any, ...]]
+    timeseries: list[dict[str, list[Any]]] | None = None
+
+
+def canonical(overrides: dict[str, Any]) -> str:
+    return json.dumps(overrides, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=32)
+def _scenario(text: str, name: str, overrides_json: str) -> Scenario:
+    # A per-process cache of frozen (immutable) scenarios: loading costs ~10 ms, a short run ~1 ms.
+    from hmt_sim.scenario.loader import load_scenario_text
+
+    return load_scenario_text(text, name, overrides=json.loads(overrides_json))
+
+
+def default_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    from hmt_sim.metrics import flatten
+    from hmt_sim.session import simulate
+
+    return flatten(simulate(sc, seed=seed).metrics)
+
+
+def probe_metrics(sc: Scenario, runner: Runner | None = None) -> dict[str, Any]:
+    """The flat metrics a run of ``sc`` reports (names and sample values), from a short run.
+
+    Names can depend on the scenario (harm by region), so the parent asks the engine rather than
+    keeping a list that could drift.
+    """
+    short = sc.model_copy(
+        update={"run": sc.run.model_copy(
+            update={"duration_s": min(sc.run.duration_s, PROBE_DURATION_S)})}
+    )
+    if runner is not None:
+        try:
+            return dict(runner(short, sc.run.seed))
+        except Exception:  # a custom runner may refuse a truncated run; fall back
+            pass
+    return default_runner(short, sc.run.seed)
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Run every (point, seed) in the chunk; never raises for a failing run."""
+    rows: list[tuple[Any, ...]] = []
+    series: list[dict[str, list[Any]]] | None = [] if chunk.timeseries else None
+    runner = chunk.runner
+    for point, overrides_json, seed in chunk.items:
+        start = time.perf_counter()
+        try:
+            sc = _scenario(chunk.scenario_text, chunk.scenario_name, overrides_json)
+            if runner is not None:
+                flat, ts = runner(sc, seed), None
+            else:
+                flat, ts = _simulate(sc, seed, chunk.timeseries)
+            values = _coerce(flat, chunk.metric_columns, chunk.text_columns)
+            status, error = "ok", None
+        except Exception as exc:  # failure isolation: the run fails, the sweep goes on
+            values = [None] * len(chunk.metric_columns)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+            ts = None
+        wall = time.perf_counter() - start
+        rows.append((point, seed, status, error, wall, *values))
+        if series is not None and ts is not None:
+            series.append({"point": [point] * len(ts), "seed": [seed] * len(ts),
+                           **{str(c): ts[c].tolist() for c in ts.columns}})
+    return ChunkResult(rows, series)
+
+
+def _simulate(sc: Scenario, seed: int, with_series: bool) -> tuple[dict[str, Any], Any]:
+    from hmt_sim.metrics import flatten
+    from hmt_sim.session import simulate
+
+    result = simulate(sc, seed=seed)
+    return flatten(result.metrics), (result.timeseries if with_series else None)
+
+
+def _coerce(flat: dict[str, Any], columns: Sequence[str], text: frozenset[str]) -> list[Any]:
+    out: list[Any] = []
+    for name in columns:
+        value = flat.get(name)
+        if value is None:
+            out.append(None)
+        elif name in text:
+            out.append(str(value))
+        else:
+            try:
+                out.append(float(value))
+            except (TypeError, ValueError):
+                out.append(None)
+    return out
