@@ -1,0 +1,160 @@
+"""What a report is made from: a run directory or a visualiser session file, read into one shape.
+
+A run directory (``hmt-sim run --out DIR``) already holds the event log and metrics. A session
+file holds only (scenario, seed, seats, inputs); since a run is a pure function of that triple
+(DESIGN.md principle 1), the session is re-simulated here to recover its event log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from hmt_sim.errors import InputError
+from hmt_sim.events import Event
+from hmt_sim.metrics import compute_metrics, timeseries
+from hmt_sim.scenario.schema import Scenario
+
+# Inputs a facilitator makes (re-applied in counterfactuals); the rest belong to a seat.
+FACILITATOR_INPUTS = ("inject", "set_levels", "set_reliability", "bookmark")
+
+
+@dataclass
+class ReportSource:
+    """Everything the report reads, whatever it was made from."""
+
+    kind: str  # "run" or "session"
+    path: Path
+    scenario: Scenario
+    seed: int
+    events: list[Event]
+    metrics: dict[str, dict[str, Any]]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    human_seats: tuple[str, ...] = ()
+    overrides: dict[str, Any] = field(default_factory=dict)
+    version: str | None = None
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries(self.events)
+
+
+def load_source(source: str | os.PathLike[str]) -> ReportSource:
+    """Read ``source`` (a run directory or a session file) with a clear error otherwise."""
+    path = Path(source)
+    if path.is_dir():
+        return _from_run_dir(path)
+    if path.is_file():
+        return _from_session_file(path)
+    raise InputError(
+        f"{path}: no such run directory or session file (give a directory written by "
+        "'hmt-sim run --out DIR' or a session file saved by the visualiser)"
+    )
+
+
+def _scenario(data: Any, where: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: has no scenario (expected the scenario as a mapping)")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"{where}: the stored scenario does not validate with this version of hmt-sim "
+            f"({loc}: {first['msg']}); re-run it with 'hmt-sim run'"
+        ) from None
+
+
+def _from_run_dir(path: Path) -> ReportSource:
+    from hmt_sim.rundir import read_run
+
+    try:
+        run, events = read_run(path)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: unreadable run directory: {exc}") from None
+    if not isinstance(run, dict):
+        raise InputError(f"{path}/run.json: expected a JSON object")
+    scenario = _scenario(run.get("scenario"), f"{path}/run.json")
+    metrics_file = path / "metrics.json"
+    if metrics_file.is_file():
+        try:
+            metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{metrics_file}: not valid JSON ({exc.msg}, line {exc.lineno})"
+                             ) from None
+    else:
+        metrics = compute_metrics(events)
+    seed = run.get("seed")
+    if not isinstance(seed, int):
+        raise InputError(f"{path}/run.json: 'seed' must be an integer, got {seed!r}")
+    return ReportSource(
+        kind="run", path=path, scenario=scenario, seed=seed, events=events, metrics=metrics,
+        inputs=list(run.get("inputs") or []), overrides=dict(run.get("overrides") or {}),
+        version=run.get("version"),
+    )
+
+
+def read_session_header(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(header, inputs) of a session file: JSONL, a header line with scenario, seed and
+    human_seats, then one input per line with ``t`` and ``type``. A torn last line (a crash
+    while writing) is dropped, as the event-log reader does."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a session file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    records: list[Any] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number >= len(lines) - 1 and records:
+                break
+            raise InputError(
+                f"{path}:{number}: not a session file (expected one JSON object per line; "
+                "give a run directory or a session file saved by the visualiser)"
+            ) from None
+    if not records or not isinstance(records[0], dict) or "scenario" not in records[0]:
+        raise InputError(
+            f"{path}:1: not a session file (the first line must be a header with 'scenario', "
+            "'seed' and 'human_seats')"
+        )
+    header = records[0]
+    inputs = []
+    for number, rec in enumerate(records[1:], 2):
+        if not isinstance(rec, dict) or "t" not in rec or "type" not in rec:
+            raise InputError(f"{path}:{number}: an input needs 't' and 'type', got {rec!r:.80}")
+        inputs.append(rec)
+    return header, inputs
+
+
+def _from_session_file(path: Path) -> ReportSource:
+    from hmt_sim.session import Session
+
+    header, inputs = read_session_header(path)
+    scenario = _scenario(header.get("scenario"), f"{path}:1")
+    seed = header.get("seed", scenario.run.seed)
+    if not isinstance(seed, int):
+        raise InputError(f"{path}:1: 'seed' must be an integer, got {seed!r}")
+    seats = header.get("human_seats") or []
+    if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
+        raise InputError(f"{path}:1: 'human_seats' must be a list of seat names, got {seats!r}")
+    try:
+        result = Session(scenario, seed, seats, inputs=inputs).run_to_end()
+    except InputError as exc:
+        raise InputError(f"{path}: the session does not replay: {exc}") from None
+    return ReportSource(
+        kind="session", path=path, scenario=scenario, seed=seed, events=result.events,
+        metrics=result.metrics, inputs=list(result.inputs), human_seats=tuple(seats),
+        version=header.get("version"),
+    )
