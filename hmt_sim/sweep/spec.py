@@ -241,13 +241,15 @@ class _Validator:
             self.problem(("timeseries",), f"expected true or false, got {_describe(timeseries)}")
         base_set = self.base_set(data.get("set", {}))
         scenario_source, scenario_text = self.scenario(data.get("scenario"))
-        self.fail_if_any()
-
         base_overrides = {**base_set, **self.extra_set}
-        self.check_base(scenario_source, scenario_text, base_overrides)
-        self.check_factor_values(scenario_source, scenario_text, base_overrides, factors)
+        if scenario_text:  # check values against the scenario even if other keys are wrong
+            before = len(self.problems)
+            self.check_base(scenario_source, scenario_text, base_overrides)
+            if len(self.problems) == before:
+                self.check_factor_values(scenario_source, scenario_text, base_overrides,
+                                         factors)
+                self.check_metrics(metrics, scenario_source, scenario_text, base_overrides)
         self.fail_if_any()
-        self.check_metrics(metrics, scenario_source, scenario_text, base_overrides)
 
         from hmt_sim.sweep.design import design_points
 
@@ -535,9 +537,10 @@ class _Validator:
             for p in exc.problems:
                 if p.file.startswith("--set "):
                     key = p.file[len("--set "):]
-                    where = ("set", key) if key not in self.extra_set else ()
-                    self.problem(where, f"{p.path}: {p.message}" if p.path else p.message,
-                                 at_key=bool(where))
+                    if key in self.extra_set:  # from the command line: no place in the file
+                        self.problems.append(p)
+                    else:
+                        self.problem(("set", key), _factor_message(key, p))
                 else:
                     self.problems.append(p)  # the scenario file itself is broken
         except InputError as exc:
@@ -559,14 +562,14 @@ class _Validator:
                 try:
                     load_scenario_text(text, source, overrides={**base, factor.key: value})
                 except ScenarioError as exc:
-                    for p in exc.problems:
-                        if "unknown" in p.message and p.file == f"--set {factor.key}":
-                            self.problem(path, _factor_message(factor.key, p), at_key=True)
-                            return
-                        self.problem(where, _factor_message(factor.key, p))
+                    p = exc.problems[0]
+                    if "unknown" in p.message:  # the key is wrong: say it once, at the key
+                        self.problem(path, _factor_message(factor.key, p), at_key=True)
+                        break
+                    self.problem(where, _factor_message(factor.key, p))
                 except InputError as exc:
                     self.problem(path, str(exc), at_key=True)
-                    return
+                    break
 
     def check_points(self, source: str, text: str, base: dict[str, Any],
                      points: list[dict[str, Scalar]]) -> None:

@@ -1,0 +1,227 @@
+"""Sweep commands: ``sweep`` (run a spec), ``analyse`` (means, CIs, paired differences),
+``plot`` (line + CI band, or heatmap)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hmt_sim.cli import app
+from hmt_sim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hmt_sim.sweep import SweepProgress, SweepSummary
+
+
+def _parse_seeds(text: str | None) -> list[int] | int | None:
+    if text is None:
+        return None
+    try:
+        if "," in text:
+            return [int(s) for s in text.split(",") if s.strip()]
+        return int(text)
+    except ValueError:
+        raise InputError(
+            f"--seeds: expected a count (20) or a list (1,2,3), got {text!r}") from None
+
+
+@app.command("sweep")
+def sweep_cmd(
+    spec: Annotated[Path, typer.Argument(help="sweep spec YAML (see docs/sweep.md)")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results folder (default: sweeps/<spec name>)")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")]
+    = None,
+    backend: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")] = None,
+    resume: Annotated[bool, typer.Option(help="continue a sweep in --out, skipping "
+                                         "committed runs")] = False,
+    force: Annotated[bool, typer.Option(help="replace the results already in --out")] = False,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="extra fixed override for every run, e.g. run.duration_s=120")] = None,
+    seeds: Annotated[str | None, typer.Option(
+        help="replace the spec's seeds: a count (20) or a list (1,2,3)")] = None,
+    chunk_size: Annotated[int | None, typer.Option(help="runs per task (default: automatic)")]
+    = None,
+    part_rows: Annotated[int, typer.Option(help="rows per Parquet part file")] = 2000,
+    flush_s: Annotated[float, typer.Option(help="commit a part at least this often (s)")]
+    = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Run a sweep: every design point x every seed, results streamed to Parquet.
+
+    Exit code 0 when every run succeeded, 1 when some failed (they are recorded with their
+    error), 2 for a bad spec or option.
+    """
+    from hmt_sim.scenario import parse_overrides
+    from hmt_sim.sweep import load_spec, run_sweep
+
+    sweep_spec = load_spec(spec, set_overrides=parse_overrides(set_ or []),
+                           seeds=_parse_seeds(seeds))
+    out_dir = out if out is not None else Path("sweeps") / sweep_spec.name
+    reporter = _Progress(quiet)
+    try:
+        summary = run_sweep(sweep_spec, out_dir, workers=workers, backend=backend,
+                            scheduler=scheduler, resume=resume, force=force,
+                            chunk_size=chunk_size, part_rows=part_rows, flush_s=flush_s,
+                            progress=reporter.update)
+    except KeyboardInterrupt:
+        reporter.stop()
+        print(f"interrupted: finished runs are saved in {out_dir}; continue with "
+              f"`hmt-sim sweep {spec} --out {out_dir} --resume`", file=sys.stderr)
+        raise typer.Exit(130) from None
+    reporter.stop()
+    _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+class _Progress:
+    """A rich progress bar started on the first report, i.e. after the worker pool has forked
+    (rich refreshes from a thread, and forking a threaded process is unsafe)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, p: SweepProgress) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("runs"), TextColumn("[red]{task.fields[failed]} failed"),
+                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                TimeRemainingColumn(), console=Console(stderr=True),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("sweep", total=p.total, failed=0, rate="")
+        rate = f"{p.done / p.elapsed_s:.1f} runs/s" if p.elapsed_s > 0 else ""
+        self.bar.update(self.task, completed=p.done, failed=p.failed, rate=rate)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _print_summary(s: SweepSummary) -> None:
+    lines = [
+        f"sweep: {s.points} design points x {s.seeds} seeds = {s.points * s.seeds} runs",
+        f"  ran {s.ran} ({s.ok} ok, {s.failed} failed), skipped {s.skipped} already done",
+        f"  {s.wall_s:.1f} s on {s.workers} {s.backend} worker(s): {s.runs_per_s:.1f} runs/s"
+        if s.ran else "  nothing left to run",
+        f"  results: {s.out}  (hmt-sim analyse {s.out}; pandas.read_parquet('{s.out}'))",
+    ]
+    if s.failed:
+        lines.append(f"  {s.failed} failed runs: see the status and error columns")
+    print("\n".join(lines))
+
+
+@app.command()
+def analyse(
+    results: Annotated[Path, typer.Argument(help="a sweep results folder")],
+    metric: Annotated[list[str] | None, typer.Option(
+        "--metric", "-m", help="metric to report (repeatable; default: a key few)")] = None,
+    baseline: Annotated[int | None, typer.Option(
+        help="design point to compare with (default: the spec's baseline, else 0)")] = None,
+    csv: Annotated[Path | None, typer.Option(help="also write the tables as CSV here "
+                                             "(FILE.csv and FILE-paired.csv)")] = None,
+) -> None:
+    """Per-design-point means with 95% t-intervals, and differences to a baseline point
+    paired by seed (every point ran the same seeds)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hmt_sim.sweep.analysis import factors_of, paired_differences, summarise
+    from hmt_sim.sweep.store import load_results
+
+    df = load_results(results)
+    if df.empty:
+        raise InputError(f"{results}: no runs yet")
+    summary = summarise(df, metric)
+    paired = paired_differences(df, baseline, metric) if df["point"].nunique() > 1 else None
+    factors = factors_of(df)
+    console = Console()
+    ok, failed = int((df["status"] == "ok").sum()), int((df["status"] != "ok").sum())
+    console.print(f"{results}: {len(df)} runs ({ok} ok, {failed} failed), "
+                  f"{df['point'].nunique()} design points, {df['seed'].nunique()} seeds")
+    for name, group in summary.groupby("metric", sort=False):
+        table = Table(title=f"{name}: mean and 95% CI", title_justify="left")
+        for col in ["point", *factors, "n", "mean", "95% CI"]:
+            table.add_column(col, justify="right")
+        for _, row in group.iterrows():
+            table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors], str(row["n"]),
+                          _num(row["mean"]), f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]")
+        console.print(table)
+    if paired is not None and not paired.empty:
+        base = int(paired["baseline"].iloc[0])
+        for name, group in paired.groupby("metric", sort=False):
+            table = Table(title=f"{name}: difference to point {base}, paired by seed",
+                          title_justify="left")
+            for col in ["point", *factors, "pairs", "mean diff", "95% CI", "p"]:
+                table.add_column(col, justify="right")
+            for _, row in group.iterrows():
+                table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors],
+                              str(row["n_pairs"]), _num(row["mean_diff"]),
+                              f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+                              _num(row["p_value"]))
+            console.print(table)
+    if csv is not None:
+        summary.to_csv(csv, index=False)
+        if paired is not None:
+            paired.to_csv(csv.with_name(f"{csv.stem}-paired{csv.suffix or '.csv'}"), index=False)
+        console.print(f"wrote {csv}")
+
+
+def _num(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:  # NaN
+        return "-"
+    return f"{v:.4g}"
+
+
+def _cell(value: Any) -> str:
+    return _num(value) if isinstance(value, float) else str(value)
+
+
+@app.command()
+def plot(
+    results: Annotated[Path, typer.Argument(help="a sweep results folder")],
+    x: Annotated[str, typer.Option("--x", help="factor on the x axis")],
+    y: Annotated[str, typer.Option("--y", help="metric to plot")],
+    hue: Annotated[str | None, typer.Option("--hue", help="factor: one line per value")] = None,
+    heatmap: Annotated[bool, typer.Option(help="heatmap of --y over --x and --hue")] = False,
+    bins: Annotated[int | None, typer.Option(help="bin a continuous factor into N bins")]
+    = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="image file (.png, .pdf, .svg)")]
+    = Path("sweep.png"),
+    title: Annotated[str | None, typer.Option(help="figure title")] = None,
+) -> None:
+    """Plot a metric against a factor: mean line with a 95% CI band (or a heatmap)."""
+    from hmt_sim.sweep.plots import plot as draw
+
+    if out.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise InputError(f"--out {out}: use a .png, .pdf or .svg file name")
+    if bins is not None and bins < 1:
+        raise InputError(f"--bins must be >= 1, got {bins}")
+    draw(results, x, y, hue, heatmap=heatmap, bins=bins, out=out, title=title)
+    print(f"wrote {out}")
