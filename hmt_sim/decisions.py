@@ -398,6 +398,7 @@ def _execute(m: HMTModel, d: Decision) -> Any:
         rationale=d.explanation if logging else None,
         ai_version=m.ai.version if logging else None,
         in_envelope=m.in_envelope(d.track), verified=d.verified,
+        review_s=round(d.review_s, 6),
     )
     effect_stream = m.streams.get(f"effect/{m.stream_key[d.track]}")
     for _shot in range(eff.shots):
@@ -457,7 +458,7 @@ def _warn(m: HMTModel, d: Decision) -> Any:
         authorised_by="human" if d.level <= 5 else "ai", level=d.level, operator=d.operator,
         rationale=d.explanation if m.roe.decision_logging else None,
         ai_version=m.ai.version if m.roe.decision_logging else None,
-        in_envelope=True, verified=d.verified,
+        in_envelope=True, verified=d.verified, review_s=round(d.review_s, 6),
     )
     m.escalation.push("red", m.sc.escalation.pushes.show_of_force, "show_of_force",
                       ev["seq"], False)

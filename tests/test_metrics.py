@@ -26,7 +26,8 @@ def build() -> EventLog:
       level=5, protocol="approval", ai_wrong=False)
     e(14, "approval", 1, decision=1, operator=0, review_s=12.0, verified=True, by="model")
     e(14, "engagement", 1, decision=1, action="engage", effector="l", authorised_by="human",
-      level=5, operator=0, rationale="r", ai_version="v", in_envelope=True)
+      level=5, operator=0, rationale="r", ai_version="v", in_envelope=True, verified=True,
+      review_s=12.0)
     e(15, "effect", 1, decision=1, action="engage", success=True, civilian_harm=0,
       target_civilian=False, region="city", military_advantage=1.0)
     # Decision 2: civilian track 4 rubber-stamped (3 s, unverified) -> wrongful, 5 harmed.
@@ -34,7 +35,8 @@ def build() -> EventLog:
       level=5, protocol="approval", ai_wrong=True)
     e(23, "approval", 4, decision=2, operator=1, review_s=3.0, verified=False, by="model")
     e(23, "engagement", 4, decision=2, action="engage", effector="l", authorised_by="human",
-      level=5, operator=1, rationale="r", ai_version="v", in_envelope=True)
+      level=5, operator=1, rationale="r", ai_version="v", in_envelope=True, verified=False,
+      review_s=3.0)
     e(24, "effect", 4, decision=2, action="engage", success=True, civilian_harm=5,
       target_civilian=True, region="farm", military_advantage=0.0)
     # Decision 3: civilian track 5 vetoed at level 6 after 4 s -> a good override.
@@ -45,7 +47,8 @@ def build() -> EventLog:
     e(40, "recommendation", 2, decision=4, action="engage", label="hostile", confidence=0.9,
       level=8, protocol="on_request", ai_wrong=False)
     e(40, "engagement", 2, decision=4, action="engage", effector="l", authorised_by="ai",
-      level=8, operator=None, rationale="r", ai_version="v", in_envelope=False)
+      level=8, operator=None, rationale="r", ai_version="v", in_envelope=False, verified=False,
+      review_s=0.0)
     e(41, "effect", 2, decision=4, action="engage", success=False, civilian_harm=0,
       target_civilian=False, region="city", military_advantage=0.0)
     e(60, "impact", 2, damage=1.0)

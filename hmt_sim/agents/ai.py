@@ -93,8 +93,9 @@ class AIAgent(mesa.Agent):
         # base errors look ambiguous. Drift and deception errors look right (a silent failure)
         # unless an out-of-distribution detector flags the shift.
         looks_right = correct or silent
-        mu = logit(min(0.995, self.reliability + (1 - self.reliability) * 0.5)) if looks_right \
-            else logit(0.6)
+        mu = logit(min(0.995, self.reliability + (1 - self.reliability) * 0.5))
+        if not looks_right:
+            mu *= 1.0 - self.profile.confidence_discrimination
         p = sigmoid(mu + 0.6 * z)
         if silent and self.profile.ood_detector:
             p = 0.5 + (p - 0.5) * max(0.0, 1.0 - self.shift_at(t))

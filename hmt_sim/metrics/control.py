@@ -17,11 +17,10 @@ def control_metrics(ix: LogIndex) -> dict[str, Any]:
     min_review = ix.params.get("min_review_s", 10.0)
     rt95 = ix.params.get("operator_rt95_s", 0.0)
     approved_uof = [e for e in uof if ix.approval(e["decision"]) is not None]
-    meaningful = [
-        e for e in approved_uof
-        if (ap := ix.approval(e["decision"])) is not None and ap["verified"]
-        and ap["review_s"] >= min_review
-    ]
+    # Meaningful: a human reviewed this use of force, verified the AI's call, and spent at
+    # least X seconds on it before the force was used - approved (level <= 5) or reviewed and
+    # let stand inside a veto window (level 6).
+    meaningful = [e for e in uof if e.get("verified") and e.get("review_s", 0.0) >= min_review]
     force_approvals = [
         a for a in ix.kind("approval")
         if (rec := ix.recommendation(a["decision"])) is not None and rec["action"] in FORCE

@@ -165,6 +165,10 @@ class AIProfile(Spec):
     latency_sigma: NonNegative = 0.4
     explanation_quality: Probability = 0.5
     drift: Drift = Field(default_factory=Drift)
+    confidence_discrimination: Probability = Field(
+        0.5, description="how much less sure the AI is on its own errors: 1 = errors look "
+        "ambiguous, 0 = errors look as sure as correct calls (over-confident networks)",
+    )
     ood_detector: bool = Field(False, description="confidence drops with shift when switched on")
     engage_confidence: Probability = Field(
         0.8, description="below this the AI recommends a warning before force"
