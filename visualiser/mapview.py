@@ -1,0 +1,291 @@
+"""The map: projection with zoom and pan, a cached static layer, and contacts drawn in bulk.
+
+The static layer (regions shaded by civilian density, protected sites, sensors, effector ranges,
+the defended asset) is drawn once per view change. Contacts are projected with NumPy and blitted
+from pre-rendered symbols in one ``Surface.blits`` call, so a thousand tracks stay cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pygame
+
+from hmt_sim.scenario.schema import Scenario
+from visualiser import theme as th
+
+
+class Projection:
+    """World kilometres (origin south-west, north up) <-> pixels inside ``rect``."""
+
+    def __init__(self, width_km: float, height_km: float, rect: pygame.Rect) -> None:
+        self.width_km, self.height_km = width_km, height_km
+        self.rect = pygame.Rect(rect)
+        self.zoom = 1.0
+        self.cx, self.cy = width_km / 2, height_km / 2
+
+    @property
+    def scale(self) -> float:
+        """Pixels per km."""
+        fit = min((self.rect.w - 16) / self.width_km, (self.rect.h - 16) / self.height_km)
+        return max(1e-6, fit) * self.zoom
+
+    def key(self) -> tuple[Any, ...]:
+        return (tuple(self.rect), round(self.zoom, 6), round(self.cx, 6), round(self.cy, 6))
+
+    def to_screen(self, x: float, y: float) -> tuple[int, int]:
+        s = self.scale
+        return (round(self.rect.centerx + (x - self.cx) * s),
+                round(self.rect.centery - (y - self.cy) * s))
+
+    def to_screen_many(self, xy: np.ndarray) -> np.ndarray:
+        s = self.scale
+        out = np.empty_like(xy)
+        out[:, 0] = self.rect.centerx + (xy[:, 0] - self.cx) * s
+        out[:, 1] = self.rect.centery - (xy[:, 1] - self.cy) * s
+        return np.rint(out).astype(np.int32)
+
+    def to_world(self, px: float, py: float) -> tuple[float, float]:
+        s = self.scale
+        return (self.cx + (px - self.rect.centerx) / s, self.cy - (py - self.rect.centery) / s)
+
+    def zoom_at(self, factor: float, px: float, py: float) -> None:
+        """Zoom keeping the world point under (px, py) fixed."""
+        wx, wy = self.to_world(px, py)
+        self.zoom = min(40.0, max(0.5, self.zoom * factor))
+        s = self.scale
+        self.cx = wx - (px - self.rect.centerx) / s
+        self.cy = wy + (py - self.rect.centery) / s
+
+    def pan(self, dx_px: float, dy_px: float) -> None:
+        s = self.scale
+        self.cx -= dx_px / s
+        self.cy += dy_px / s
+
+    def reset(self) -> None:
+        self.zoom = 1.0
+        self.cx, self.cy = self.width_km / 2, self.height_km / 2
+
+
+def _symbol(label: str | None, size: int, truth: str | None = None) -> pygame.Surface:
+    """A track symbol: hostile diamond, civilian square, unclassified circle, unseen dot."""
+    d = size * 2 + 5
+    surf = pygame.Surface((d, d), pygame.SRCALPHA)
+    c = d // 2
+    if label == "unseen":
+        pygame.draw.circle(surf, th.UNSEEN, (c, c), max(2, size // 2))
+    elif label == "hostile":
+        pts = [(c, c - size), (c + size, c), (c, c + size), (c - size, c)]
+        pygame.draw.polygon(surf, th.HOSTILE, pts)
+        pygame.draw.polygon(surf, (20, 0, 0), pts, 1)
+    elif label == "civilian":
+        r = pygame.Rect(0, 0, int(size * 1.5), int(size * 1.5))
+        r.center = (c, c)
+        pygame.draw.rect(surf, th.CIVILIAN, r)
+        pygame.draw.rect(surf, (0, 30, 0), r, 1)
+    else:
+        pygame.draw.circle(surf, th.UNKNOWN, (c, c), size - 1)
+        pygame.draw.circle(surf, (40, 30, 0), (c, c), size - 1, 1)
+    if truth is not None:
+        colour = th.HOSTILE if truth == "hostile" else th.CIVILIAN
+        pygame.draw.circle(surf, colour, (c, c), size + 2, 2)
+    return surf
+
+
+class MapView:
+    """Draws one scenario's map into a rectangle of the window."""
+
+    def __init__(self, scenario: Scenario, rect: pygame.Rect, text: th.TextCache,
+                 scale: float = 1.0) -> None:
+        self.sc = scenario
+        self.proj = Projection(scenario.area.width_km, scenario.area.height_km, rect)
+        self.text = text
+        self.ui_scale = scale
+        self._static: pygame.Surface | None = None
+        self._static_key: tuple[Any, ...] | None = None
+        self._symbols: dict[tuple[str | None, str | None], pygame.Surface] = {}
+        self.selected: int | None = None
+        self._screen_xy = np.zeros((0, 2), dtype=np.int32)
+        self._screen_tracks: list[int] = []
+
+    def set_rect(self, rect: pygame.Rect, scale: float) -> None:
+        self.proj.rect = pygame.Rect(rect)
+        if scale != self.ui_scale:
+            self.ui_scale = scale
+            self._symbols.clear()
+
+    def symbol(self, label: str | None, truth: str | None) -> pygame.Surface:
+        key = (label, truth)
+        surf = self._symbols.get(key)
+        if surf is None:
+            surf = self._symbols[key] = _symbol(label, round(6 * self.ui_scale), truth)
+        return surf
+
+    # ----------------------------------------------------------------- static layer
+    def _draw_static(self) -> pygame.Surface:
+        sc, p = self.sc, self.proj
+        surf = pygame.Surface(p.rect.size)
+        surf.fill(th.BG)
+        off = pygame.Vector2(p.rect.topleft)
+
+        def at(x: float, y: float) -> tuple[int, int]:
+            sx, sy = p.to_screen(x, y)
+            return int(sx - off.x), int(sy - off.y)
+
+        s = p.scale
+        # the area and a 10 km grid
+        x0, y1 = at(0, sc.area.height_km)
+        x1, y0 = at(sc.area.width_km, 0)
+        pygame.draw.rect(surf, (18, 26, 38), pygame.Rect(x0, y1, x1 - x0, y0 - y1))
+        step = 10.0 if s * 10 > 40 else 20.0
+        gx = 0.0
+        while gx <= sc.area.width_km + 1e-9:
+            pygame.draw.line(surf, th.GRID, at(gx, 0), at(gx, sc.area.height_km))
+            gx += step
+        gy = 0.0
+        while gy <= sc.area.height_km + 1e-9:
+            pygame.draw.line(surf, th.GRID, at(0, gy), at(sc.area.width_km, gy))
+            gy += step
+        pygame.draw.rect(surf, th.PANEL_EDGE, pygame.Rect(x0, y1, x1 - x0, y0 - y1), 1)
+        small = round(12 * self.ui_scale)
+        # regions shaded by civilian density
+        shade = pygame.Surface(p.rect.size, pygame.SRCALPHA)
+        for region in sorted(sc.area.regions, key=lambda r: r.civilian_density_per_km2):
+            rx0, ry0, rx1, ry1 = region.rect
+            a, b = at(rx0, ry1), at(rx1, ry0)
+            r = pygame.Rect(a[0], a[1], b[0] - a[0], b[1] - a[1])
+            pygame.draw.rect(shade, th.density_colour(region.civilian_density_per_km2), r)
+            pygame.draw.rect(shade, (200, 150, 60, 140), r, 1)
+        surf.blit(shade, (0, 0))
+        for region in sc.area.regions:
+            rx0, _, _, ry1 = region.rect
+            a = at(rx0, ry1)
+            label = f"{region.id} ({region.civilian_density_per_km2:g}/km²)"
+            surf.blit(self.text.get(label, small, (230, 200, 140)), (a[0] + 4, a[1] + 2))
+        # effector and sensor ranges
+        for sensor in sc.blue.sensors:
+            c = at(sensor.at.x, sensor.at.y)
+            pygame.draw.circle(surf, th.SENSOR, c, max(1, int(sensor.range_km * s)), 1)
+            tri = [(c[0], c[1] - 7), (c[0] + 6, c[1] + 5), (c[0] - 6, c[1] + 5)]
+            pygame.draw.polygon(surf, th.SENSOR, tri)
+        for eff in sc.blue.effectors:
+            c = at(eff.at.x, eff.at.y)
+            colour = th.ENGAGE_RANGE if eff.action == "engage" else th.JAM_RANGE
+            _dashed_circle(surf, colour, c, max(1, int(eff.range_km * s)))
+            r = pygame.Rect(0, 0, 9, 9)
+            r.center = c
+            pygame.draw.rect(surf, colour, r)
+            surf.blit(self.text.get(eff.id, small, colour), (c[0] + 7, c[1] + 3))
+        # the defended asset
+        a = sc.blue.defended_asset
+        c = at(a.x, a.y)
+        pygame.draw.circle(surf, th.ASSET, c, max(6, int(sc.blue.asset_radius_km * s)), 2)
+        r = pygame.Rect(0, 0, 12, 12)
+        r.center = c
+        pygame.draw.rect(surf, th.ASSET, r)
+        surf.blit(self.text.get("defended asset", small, th.ASSET), (c[0] + 9, c[1] - 18))
+        # protected sites last, so nothing covers them
+        for site in sc.area.protected_sites:
+            c = at(site.at.x, site.at.y)
+            radius = max(int(7 * self.ui_scale), int(site.radius_km * s))
+            pygame.draw.circle(surf, th.PROTECTED, c, radius)
+            pygame.draw.circle(surf, (255, 255, 255), c, radius, 2)
+            arm = max(2, radius // 2)
+            pygame.draw.line(surf, (255, 255, 255), (c[0] - arm, c[1]), (c[0] + arm, c[1]), 2)
+            pygame.draw.line(surf, (255, 255, 255), (c[0], c[1] - arm), (c[0], c[1] + arm), 2)
+            surf.blit(self.text.get(f"{site.id} ({site.kind})", small, th.PROTECTED),
+                      (c[0] + radius + 3, c[1] - 8))
+        # scale bar
+        bar_km = step
+        bx, by = 12, p.rect.h - 16
+        pygame.draw.line(surf, th.TEXT, (bx, by), (bx + int(bar_km * s), by), 2)
+        surf.blit(self.text.get(f"{bar_km:g} km", small, th.TEXT), (bx, by - 18))
+        return surf
+
+    def static_layer(self) -> pygame.Surface:
+        key = (*self.proj.key(), self.ui_scale)
+        if self._static is None or key != self._static_key:
+            self._static = self._draw_static()
+            self._static_key = key
+        return self._static
+
+    # ----------------------------------------------------------------- dynamic layer
+    def draw(self, screen: pygame.Surface, live: Any) -> None:
+        p = self.proj
+        screen.blit(self.static_layer(), p.rect.topleft)
+        old_clip = screen.get_clip()
+        screen.set_clip(p.rect)
+        snap = live.snapshot
+        truth = live.truth
+        contacts = [c for c in snap["contacts"] if c["detected"] or truth]
+        # trails
+        for track, trail in live.trails.items():
+            if len(trail) >= 2 and (truth or track in live.last_pos):
+                pts = [p.to_screen(x, y) for x, y in trail]
+                pygame.draw.lines(screen, (70, 85, 105), False, pts, 1)
+        # engagement lines
+        for shot in live.shots.values():
+            pos = live.last_pos.get(shot.track)
+            eff = live.effectors.get(shot.effector)
+            if pos is None or eff is None:
+                continue
+            colour = th.ENGAGE_RANGE if shot.action == "engage" else th.JAM_RANGE
+            pygame.draw.line(screen, colour, p.to_screen(eff.at.x, eff.at.y),
+                             p.to_screen(*pos), 2)
+        # contacts
+        if contacts:
+            xy = np.array([(c["x"], c["y"]) for c in contacts], dtype=np.float64)
+            scr = p.to_screen_many(xy)
+            blits = []
+            for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
+                label = c["label"] if c["detected"] else "unseen"
+                sym = self.symbol(label, c["true_class"] if truth else None)
+                blits.append((sym, (sx - sym.get_width() // 2, sy - sym.get_height() // 2)))
+            screen.blits(blits, doreturn=False)
+            self._screen_xy = scr
+            self._screen_tracks = [c["track"] for c in contacts]
+            if len(contacts) <= 150 or p.zoom >= 3:
+                size = round(11 * self.ui_scale)
+                for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
+                    if p.rect.collidepoint(sx, sy):
+                        tag = str(c["track"])
+                        if truth and c["label"] and c["label"] != c["true_class"]:
+                            tag += "!"
+                        screen.blit(self.text.get(tag, size, th.DIM), (sx + 8, sy - 14))
+        else:
+            self._screen_xy = np.zeros((0, 2), dtype=np.int32)
+            self._screen_tracks = []
+        # effects
+        now = snap["t"]
+        for b in live.bursts:
+            if math.isnan(b.x):
+                continue
+            age = max(0.0, now - b.t)
+            radius = int(6 + 14 * min(1.0, age / 3.0))
+            pygame.draw.circle(screen, th.BURST[b.kind], p.to_screen(b.x, b.y), radius,
+                               3 if b.kind in ("harm", "impact") else 2)
+        # the selected contact
+        if self.selected is not None and self.selected in live.last_pos:
+            sx, sy = p.to_screen(*live.last_pos[self.selected])
+            pygame.draw.circle(screen, th.SELECT, (sx, sy), round(13 * self.ui_scale), 2)
+        screen.set_clip(old_clip)
+
+    def pick(self, px: int, py: int, radius: int = 14) -> int | None:
+        """The track nearest to a click, if one is drawn within ``radius`` pixels."""
+        if not len(self._screen_tracks):
+            return None
+        d2 = ((self._screen_xy - np.array([px, py])) ** 2).sum(axis=1)
+        i = int(np.argmin(d2))
+        return self._screen_tracks[i] if d2[i] <= radius * radius else None
+
+
+def _dashed_circle(surf: pygame.Surface, colour: tuple[int, int, int], centre: tuple[int, int],
+                   radius: int, dash_deg: float = 6.0) -> None:
+    n = int(360 / (dash_deg * 2))
+    rect = pygame.Rect(0, 0, radius * 2, radius * 2)
+    rect.center = centre
+    for i in range(n):
+        a0 = math.radians(i * dash_deg * 2)
+        pygame.draw.arc(surf, colour, rect, a0, a0 + math.radians(dash_deg), 1)

@@ -1,0 +1,95 @@
+"""Entry points behind ``hmt-sim play`` and ``hmt-sim replay``: build the session (new, resumed
+or replayed), open the window, run the loop, and always close the session file cleanly."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hmt_sim import sessionfile
+from hmt_sim.errors import InputError
+from hmt_sim.scenario.schema import Scenario
+from hmt_sim.session import Session
+
+
+def _headless_default(unattended: bool) -> None:
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    if unattended and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+
+def default_session_path(scenario_id: str, folder: Path | None = None) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return (folder or Path("sessions")) / f"{scenario_id}-{stamp}.jsonl"
+
+
+def play(scenario: Scenario | None = None, seed: int | None = None,
+         seats: list[str] | None = None, session_path: Path | None = None,
+         resume: Path | None = None, autoplay: bool = False, until: float | None = None,
+         screenshot: Path | None = None, speed: float = 60.0, large_fonts: bool = False,
+         size: tuple[int, int] = (1600, 900), record: bool = True, force: bool = False
+         ) -> dict[str, Any]:
+    """Run a live (or unattended) session in a window; returns where it ended."""
+    _headless_default(autoplay)
+    from visualiser.app import App
+    from visualiser.controller import LiveRun
+
+    writer = None
+    if resume is not None:
+        session, _record, writer = sessionfile.resume(resume, scenario=scenario)
+    else:
+        if scenario is None:
+            raise InputError("play needs a scenario (or --resume SESSION)")
+        human = [] if autoplay else (seats if seats is not None else ["operator"])
+        session = Session(scenario, seed=seed, human_seats=human)
+        if record:
+            path = session_path or default_session_path(scenario.id)
+            writer = sessionfile.open(path, scenario, session.seed, human, force=force)
+    live = LiveRun(session, writer, auto_slow=not autoplay)
+    error_log = None if writer is None else writer.path.with_suffix(".errors.log")
+    app = App(live, size=size, large_fonts=large_fonts, error_log=error_log)
+    try:
+        if autoplay:
+            live.speed = max(1.0, float(speed))
+            app.run(until=session.duration if until is None else until, screenshot=screenshot)
+        else:
+            app.run()
+            if screenshot is not None:
+                app.screenshot(screenshot)
+    finally:
+        app.close()
+    return {"t": session.now, "events": len(session.events), "inputs": len(session.inputs),
+            "session_file": None if writer is None else str(writer.path),
+            "errors": live.errors, "frames": app.frames}
+
+
+def replay(session_path: Path, until: float | None = None, screenshot: Path | None = None,
+           speed: float = 1.0, large_fonts: bool = False, size: tuple[int, int] = (1600, 900)
+           ) -> dict[str, Any]:
+    """Play a session file back with a timeline scrubber (re-simulated, read-only)."""
+    _headless_default(until is not None)
+    from visualiser.app import App
+    from visualiser.controller import LiveRun
+
+    session, rec = sessionfile.replay_session(session_path)
+    live = LiveRun(session, None, read_only=True, record=rec, auto_slow=False)
+    live.speed = max(1.0, float(speed))
+    app = App(live, size=size, large_fonts=large_fonts, replay=True)
+    try:
+        if until is not None:
+            live.scrub(until)
+            while live.scrub_target is not None and app.running:
+                app.frame()
+            app.frame(0.0)
+            if screenshot is not None:
+                app.screenshot(screenshot)
+        else:
+            app.run()
+            if screenshot is not None:
+                app.screenshot(screenshot)
+    finally:
+        app.close()
+    return {"t": live.session.now, "events": len(live.session.events),
+            "inputs": len(rec.inputs), "frames": app.frames}
