@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -62,6 +63,16 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
 
+    def _submit(self, chunk: Chunk) -> Future[ChunkResult]:
+        assert self._pool is not None
+        with warnings.catch_warnings():
+            # Python 3.12 warns on every fork from a process with threads; ours are numpy's BLAS
+            # and Arrow's pools (they register at-fork handlers) and the child only runs the
+            # engine, so the deadlock the warning is about cannot happen here.
+            warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)",
+                                    category=DeprecationWarning)
+            return self._pool.submit(run_chunk, chunk)
+
     def run(self, chunks: Iterable[Chunk]) -> Iterator[Completed]:
         source = iter(chunks)
         pending: dict[Future[ChunkResult], Chunk] = {}
@@ -72,13 +83,13 @@ class LocalExecutor:
                 if suspects:  # isolating after a crash: one single-run chunk at a time
                     if not pending:
                         chunk = suspects.popleft()
-                        pending[self._pool.submit(run_chunk, chunk)] = chunk
+                        pending[self._submit(chunk)] = chunk
                 else:
                     while len(pending) < self.window:
                         chunk = next(source, None)
                         if chunk is None:
                             break
-                        pending[self._pool.submit(run_chunk, chunk)] = chunk
+                        pending[self._submit(chunk)] = chunk
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -108,7 +119,7 @@ class LocalExecutor:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 

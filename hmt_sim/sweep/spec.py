@@ -311,7 +311,7 @@ class _Validator:
             if value in ("lhs", "sobol"):
                 extra = f"; give the number of points, e.g. {{{value}: 100}}"
             self.problem(("design",), f"unknown design {value!r}{extra} ({hint})")
-            return "full_factorial", None
+            return "invalid", None
         if isinstance(value, dict) and len(value) == 1:
             (kind, n), = value.items()
             if kind not in ("lhs", "sobol"):
@@ -319,16 +319,16 @@ class _Validator:
                 extra = f"; did you mean {close[0]!r}?" if close else ""
                 self.problem(("design", kind), f"unknown design {kind!r}{extra} ({hint})",
                              at_key=True)
-                return "full_factorial", None
+                return "invalid", None
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
                 self.problem(("design", kind), f"expected a number of points >= 1, got "
                              f"{_describe(n)}")
-                return "full_factorial", None
+                return str(kind), None
             if n > MAX_POINTS:
                 self.problem(("design", kind), f"must be <= {MAX_POINTS:,}, got {n:,}")
             return str(kind), n
         self.problem(("design",), f"expected a design, got {_describe(value)} ({hint})")
-        return "full_factorial", None
+        return "invalid", None
 
     def seeds(self, value: Any) -> list[int]:
         if self.seed_override is not None:
@@ -514,7 +514,7 @@ class _Validator:
             self.problem(path, "a range needs steps: N under design full_factorial (or list "
                          "the values)")
             ok = False
-        if design != "full_factorial" and steps is not None:
+        if design in ("lhs", "sobol") and steps is not None:
             self.problem((*path, "steps"), f"steps is used only by full_factorial; design "
                          f"{design} samples the range continuously", at_key=True)
             ok = False

@@ -1,0 +1,38 @@
+"""Shared bits of the sweep tests (a module, not conftest, so tests can import it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hmt_sim.metrics import flatten
+from hmt_sim.scenario.schema import Scenario
+from hmt_sim.session import simulate
+
+TINY = """\
+scenario: airbase_swarm
+set: {run.duration_s: 40}
+factors:
+  autonomy.level: [5, 8]
+  ai.reliability: [0.6, 0.9]
+seeds: {start: 1, count: 3}
+"""
+
+WriteSpec = Callable[..., Path]
+
+
+def failing_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    """The engine's run, except that seed 2 raises (a real exception in a real worker)."""
+    if seed == 2:
+        raise RuntimeError(f"boom at seed {seed}")
+    return flatten(simulate(sc, seed=seed).metrics)
+
+
+def dying_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    """Seed 2 kills its worker process outright (as a segfault or the OOM killer would)."""
+    import os
+
+    if seed == 2 and sc.autonomy.levels["engage"] == 8:
+        os._exit(7)
+    return flatten(simulate(sc, seed=seed).metrics)
