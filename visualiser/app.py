@@ -52,6 +52,7 @@ class App:
                  screenshot_dir: Path | None = None, settle_s: float = 0.25,
                  error_log: Path | None = None) -> None:
         pygame.init()
+        th.font.cache_clear()  # fonts die with pygame.quit(); a new window needs new ones
         self.live = live
         self.replay = replay
         self.scale = 1.35 if large_fonts else 1.0

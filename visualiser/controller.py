@@ -293,9 +293,11 @@ class LiveRun:
 
     # ----------------------------------------------------------------- views
     def my_pending(self) -> list[dict[str, Any]]:
-        """Decisions waiting for a person in one of the human seats, oldest first."""
+        """Decisions waiting for a person in one of the human seats, oldest first. An answer
+        takes effect when time next moves, so answered ones leave the card at once."""
+        answered = {i["decision"] for i in self.session.inputs if i["type"] == "decide"}
         return [p for p in self.session.pending_decisions() if p["operator"] in
-                self.human_seat_ops]
+                self.human_seat_ops and p["decision"] not in answered]
 
     def time_left(self, card: dict[str, Any]) -> float | None:
         if card.get("time_left_s") is not None:
