@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +99,9 @@ def _show(value: Any) -> str:
 
 def _split_values(text: str) -> list[str]:
     """Split on commas outside brackets, so ``[1, 2],[3, 4]`` gives two list values."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "[{":
             depth += 1
@@ -161,8 +165,8 @@ def split_inputs(inputs: list[dict[str, Any]], key: str
     for item in inputs:
         kind = str(item.get("type"))
         clash = (key.startswith("autonomy.") and (
-            kind == "set_levels" or kind == "inject" and
-            (item.get("inject") or {}).get("kind") == "autonomy_change")) or (
+            kind == "set_levels" or (kind == "inject" and
+            (item.get("inject") or {}).get("kind") == "autonomy_change"))) or (
             key == "ai.reliability" and kind == "set_reliability")
         if kind in FACILITATOR_INPUTS and not clash:
             kept.append(item)
@@ -218,15 +222,26 @@ def compare(source: ReportSource, spec: CompareSpec, n_seeds: int, workers: int 
             if progress:
                 progress(done, len(tasks))
     else:
+        # Fork (where the platform has it): workers inherit the loaded engine and start at once.
+        # Our own context object, so the process-wide start method is left alone.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         ctx = multiprocessing.get_context(method)
         chunk = max(1, len(tasks) // (n_workers * 8))
-        with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
-            for done, (gi, seed, row) in enumerate(pool.map(_run_one, tasks, chunksize=chunk),
-                                                   1):
-                results[(gi, seed)] = row
-                if progress:
-                    progress(done, len(tasks))
+        try:
+            with warnings.catch_warnings(), ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+                # NumPy's BLAS keeps idle native threads; it re-initialises them after a fork
+                # (pthread_atfork), and the workers run single-threaded Python only.
+                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to",
+                                        category=DeprecationWarning)
+                for done, (gi, seed, row) in enumerate(
+                        pool.map(_run_one, tasks, chunksize=chunk), 1):
+                    results[(gi, seed)] = row
+                    if progress:
+                        progress(done, len(tasks))
+        except BrokenProcessPool:
+            raise SimulationError(
+                "a counterfactual worker process died (out of memory?); try fewer --workers "
+                "or fewer --seeds") from None
     for gi, g in enumerate(groups):
         for seed in seeds:
             row = results[(gi, seed)]

@@ -21,7 +21,7 @@ section { margin: 26px 0; }
 h2 { font-size: 21px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; margin: 0 0 10px; }
 h3 { font-size: 16px; margin: 16px 0 6px; }
 p.lead { color: var(--muted); margin: 4px 0 10px; }
-.briefing { white-space: pre-wrap; background: var(--band); border-left: 4px solid #0072B2;
+.briefing { background: var(--band); border-left: 4px solid #0072B2;
             padding: 10px 14px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 10px; }
 th, td { text-align: left; padding: 4px 7px; border-bottom: 1px solid var(--rule);
@@ -32,7 +32,9 @@ table.facts { width: auto; }
 table.facts th { background: none; color: var(--muted); font-weight: normal; padding-right: 18px; }
 table.metrics td.value { font-weight: 600; white-space: nowrap; text-align: right;
                          font-variant-numeric: tabular-nums; width: 8em; }
-table.metrics td.name { width: 16em; }
+table.metrics td.name { width: 19em; }
+.briefing p { margin: 4px 0; }
+.scroll { overflow-x: auto; }
 table.metrics td.meaning { color: var(--muted); }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px;
          margin: 8px 0 14px; }
@@ -43,8 +45,7 @@ figure { margin: 10px 0 16px; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 12.5px; color: var(--muted); margin-top: 4px; }
 table.decisions { font-size: 12px; }
-table.decisions td { white-space: nowrap; }
-table.decisions td.wrap { white-space: normal; }
+table.decisions td { white-space: normal; }
 tr.bookmarked td { background: var(--mark); }
 tr.bookmarked td:first-child { border-left: 4px solid var(--mark-edge); }
 .star { color: var(--mark-edge); font-weight: 700; }

@@ -209,6 +209,6 @@ def format_value(key: str, value: Any) -> str:
         return f"{100 * value:.1f}%"
     if unit == "s":
         return f"{value:.1f} s"
-    if isinstance(value, int) or float(value).is_integer() and unit in ("count", "rung"):
+    if isinstance(value, int) or (float(value).is_integer() and unit in ("count", "rung")):
         return str(int(value))
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"

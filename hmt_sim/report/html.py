@@ -68,12 +68,15 @@ def _scenario_section(src: ReportSource) -> str:
         ("operators", f"{sc.operators.count}"),
         ("people in seats", ", ".join(src.human_seats) or "none (model operators only)"),
     ]
+    if src.recorded_to is not None:
+        facts.append(("recorded up to", _clock(src.recorded_to)))
     if src.overrides:
         facts.append(("overrides", ", ".join(f"{k}={v}" for k, v in src.overrides.items())))
     parts = [f'<p class="lead">{escape(sc.description or "")}</p>', _facts(facts)]
     if sc.briefing:
-        parts.append(f'<h3>Briefing</h3><div class="briefing">{escape(sc.briefing.strip())}'
-                     "</div>")
+        paras = "".join(f"<p>{escape(' '.join(p.split()))}</p>"
+                        for p in sc.briefing.strip().split("\n\n") if p.strip())
+        parts.append(f'<h3>Briefing</h3><div class="briefing">{paras}</div>')
     if sc.questions:
         items = "".join(f"<li>{escape(q)}</li>" for q in sc.questions)
         parts.append(f'<h3>Discussion questions</h3><ol class="questions">{items}</ol>')
@@ -180,18 +183,19 @@ def _decisions_section(src: ReportSource, marks: list[extract.Bookmark]) -> str:
                 if r.bookmarks else "")
         truth = f'<span class="wrong">{escape(r.truth)}</span>' if r.ai_wrong else escape(r.truth)
         review = "-" if r.review_s is None else f"{r.review_s:.1f} s"
+        review = escape(review)
         if r.review_note:
-            review += f" ({r.review_note})"
+            review += f'<br><span class="muted">{escape(r.review_note)}</span>'
         harm = (f'<span class="harm">{r.civilian_harm}</span>' if r.civilian_harm
                 else "0")
         esc_cls = ' class="inadvertent"' if r.inadvertent else ""
         body_rows.append(
             f'<tr{cls} data-decision="{r.decision}"><td>{star}</td><td class="num">{r.decision}'
             f'</td><td class="num">{_clock(r.t)}</td><td>{r.track} {escape(r.contact)}</td>'
-            f"<td>{truth}</td><td>{escape(r.action)} ({escape(r.label)}, "
+            f"<td>{truth}</td><td class=wrap>{escape(r.action)} ({escape(r.label)}, "
             f"{100 * r.confidence:.0f}%)</td><td>{r.level} {escape(r.protocol)}</td>"
-            f"<td>{escape(r.who)}</td><td class=num>{escape(review)}</td>"
-            f"<td>{escape(r.verified)}</td><td>{escape(r.outcome)}</td>"
+            f"<td>{escape(r.who)}</td><td class=num>{review}</td>"
+            f"<td>{escape(r.verified)}</td><td class=wrap>{escape(r.outcome)}</td>"
             f'<td class="num">{harm}</td><td{esc_cls}>{escape(r.escalation)}</td></tr>')
     head = "".join(f"<th>{escape(h)}</th>" for h in DECISION_HEADERS)
     lead = ("One row per AI recommendation. <b>truth</b> is the contact's real class, in red "
@@ -207,8 +211,8 @@ def _decisions_section(src: ReportSource, marks: list[extract.Bookmark]) -> str:
         bookmark_list = f'<h3>Bookmarks</h3><ul class="bookmarks">{items}</ul>'
     else:
         lead += " No bookmarks were set in this run."
-    table = (f'<table class="decisions"><thead><tr>{head}</tr></thead><tbody>'
-             f'{"".join(body_rows)}</tbody></table>' if rows else
+    table = (f'<div class="scroll"><table class="decisions"><thead><tr>{head}</tr></thead>'
+             f'<tbody>{"".join(body_rows)}</tbody></table></div>' if rows else
              '<p class="muted">The AI made no recommendations.</p>')
     return _section("decisions", "Decisions",
                     f'<p class="legend">{lead}</p>{bookmark_list}{table}', major=True)
@@ -278,6 +282,12 @@ def sentence(key: str, actual: Any, labels: list[str], places: list[Placement],
     return f"{head}; " + "; ".join(parts) + "."
 
 
+def _percentile_note(p: Placement, actual: Any) -> str:
+    if p.percentile is None or actual is None:
+        return ""
+    return f"<br>this run at P{p.percentile:.0f}"
+
+
 def _group_phrase(label_: str, i: int, kind: str) -> str:
     if i == 0:
         return ("as set up, with model operators," if kind == "session" else "as set up")
@@ -329,14 +339,14 @@ def _counterfactual_section(src: ReportSource, cmp: Comparison | None) -> str:
                 "s": "seconds"}.get(meta.unit, meta.unit)
         png = plots.distribution_png(meta.label, unit, short,
                                      [g.values(key) for g in cmp.groups], actual,
-                                     seed=cmp.seeds[0], xlabel=cmp.spec.key)
+                                     seed=cmp.seeds[0], xlabel=cmp.spec.key,
+                                     integer=meta.unit in ("count", "rung"))
         cards.append(f'<div class="cf" data-metric="{escape(key)}"><p>{escape(text)}</p>'
                      f"<figure>{_img(png, meta.label + ' by setting')}</figure></div>")
         cells = "".join(
             f'<td class="num" data-median="{p.median}">'
             f"{escape(_median_phrase(key, p).replace('the median is ', ''))}"
-            f"{'' if p.percentile is None or actual is None else f'<br>this run at P{p.percentile:.0f}'}"
-            "</td>" for p in places)
+            f"{_percentile_note(p, actual)}</td>" for p in places)
         table_rows.append(f"<tr><td>{escape(meta.label)}</td><td class=num>"
                           f"{escape(format_value(key, actual))}</td>{cells}</tr>")
     head = "".join(f"<th class=num>{escape(lab)}</th>" for lab in labels)
@@ -359,6 +369,10 @@ def _method_section(src: ReportSource) -> str:
     version = src.version or "unknown"
     counts = extract.input_counts(src.inputs)
     inputs = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none"
+    if src.recorded_to is not None and src.recorded_to < src.scenario.run.duration_s:
+        made += (f" (the room stopped at {_clock(src.recorded_to)}; the rest of the run was "
+                 "simulated with no further input, so decisions waiting for a person in a seat "
+                 "timed out)")
     body = (f"<p>This report was {made}. A run is a pure function of its scenario, seed and "
             "inputs, so the same three reproduce it event for event. Inputs recorded: "
             f"{escape(inputs)}. Made with hmt-sim {escape(__version__)} (run recorded with "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from hmt_sim.escalation import RUNG_NAMES
 from hmt_sim.report.extract import Bookmark, Marker, Step
@@ -52,7 +53,7 @@ STYLE: dict[str, Any] = {
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(cast(Any, STYLE)):
         yield
 
 
@@ -133,7 +134,7 @@ def escalation_png(series: dict[str, tuple[list[float], list[int]]], steps: list
         ax.set_xlabel("simulation time (min)")
         ax.set_ylabel("escalation rung")
         ax.set_title("Escalation ladder over time")
-        ax.legend(loc="upper left", ncols=3)
+        fig.legend(loc="outside lower center", ncols=5)
         return _png(fig)
 
 
@@ -154,7 +155,7 @@ def trust_png(ts: pd.DataFrame, markers: list[Marker], marks: list[Bookmark],
         ax.set_xlabel("simulation time (min)")
         ax.set_ylabel("probability / trust (0-1)")
         ax.set_title("Trust versus AI accuracy")
-        ax.legend(loc="lower left", ncols=2)
+        fig.legend(loc="outside lower center", ncols=2)
         return _png(fig)
 
 
@@ -176,7 +177,7 @@ def workload_png(ts: pd.DataFrame, markers: list[Marker], marks: list[Bookmark],
         ax2.set_ylim(0, max(1.0, float(ts["queue"].max())) * 1.15)
         ax2.set_ylabel("reviews waiting (count)")
         ax2.set_xlabel("simulation time (min)")
-        ax2.yaxis.get_major_locator().set_params(integer=True)
+        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
         for ax in (ax1, ax2):
             _context_lines(ax, markers, marks, numbered=ax is ax1)
             ax.set_xlim(0, duration_s / 60.0)
@@ -184,7 +185,7 @@ def workload_png(ts: pd.DataFrame, markers: list[Marker], marks: list[Bookmark],
 
 
 def distribution_png(title: str, unit_label: str, groups: list[str], values: list[list[Any]],
-                     actual: Any, seed: int, xlabel: str) -> bytes:
+                     actual: Any, seed: int, xlabel: str, integer: bool = False) -> bytes:
     """Strip and box plot of one metric per setting, with the actual run as a line."""
     with _style():
         fig = Figure(figsize=(4.6, 3.2), dpi=DPI, layout="constrained")
@@ -210,10 +211,13 @@ def distribution_png(title: str, unit_label: str, groups: list[str], values: lis
         if actual is not None:
             ax.axhline(float(actual), color=OKABE_ITO["vermillion"], linewidth=1.8,
                        linestyle="--", label=f"this run ({actual:g})", zorder=4)
-            ax.legend(loc="upper left", fontsize=8)
+            fig.legend(loc="outside lower right", fontsize=8)
+        if integer:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        tilt = max(len(g) for g in groups) > 8 and len(groups) > 2
         ax.set_xticks(positions)
-        ax.set_xticklabels(groups, rotation=20 if len(groups) > 3 else 0, ha="right"
-                           if len(groups) > 3 else "center", fontsize=8)
+        ax.set_xticklabels(groups, rotation=20 if tilt else 0, ha="right" if tilt else "center",
+                           fontsize=8)
         ax.set_xlim(0.4, len(groups) + 0.6)
         ax.set_ylabel(unit_label)
         ax.set_xlabel(f"{xlabel} (each dot one seed)")

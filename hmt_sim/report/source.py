@@ -1,8 +1,9 @@
 """What a report is made from: a run directory or a visualiser session file, read into one shape.
 
 A run directory (``hmt-sim run --out DIR``) already holds the event log and metrics. A session
-file holds only (scenario, seed, seats, inputs); since a run is a pure function of that triple
-(DESIGN.md principle 1), the session is re-simulated here to recover its event log.
+file (``hmt_sim.sessionfile``) holds only (scenario, seed, seats, inputs); since a run is a pure
+function of those (DESIGN.md principle 1), the session is re-simulated here, to its end, to recover
+its event log.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class ReportSource:
     human_seats: tuple[str, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     version: str | None = None
+    recorded_to: float | None = None  # a session: how far the room got before it stopped
 
     @property
     def timeseries(self) -> pd.DataFrame:
@@ -101,60 +103,19 @@ def _from_run_dir(path: Path) -> ReportSource:
     )
 
 
-def read_session_header(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(header, inputs) of a session file: JSONL, a header line with scenario, seed and
-    human_seats, then one input per line with ``t`` and ``type``. A torn last line (a crash
-    while writing) is dropped, as the event-log reader does."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a session file (not UTF-8 text)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    records: list[Any] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            if number >= len(lines) - 1 and records:
-                break
-            raise InputError(
-                f"{path}:{number}: not a session file (expected one JSON object per line; "
-                "give a run directory or a session file saved by the visualiser)"
-            ) from None
-    if not records or not isinstance(records[0], dict) or "scenario" not in records[0]:
-        raise InputError(
-            f"{path}:1: not a session file (the first line must be a header with 'scenario', "
-            "'seed' and 'human_seats')"
-        )
-    header = records[0]
-    inputs = []
-    for number, rec in enumerate(records[1:], 2):
-        if not isinstance(rec, dict) or "t" not in rec or "type" not in rec:
-            raise InputError(f"{path}:{number}: an input needs 't' and 'type', got {rec!r:.80}")
-        inputs.append(rec)
-    return header, inputs
-
-
 def _from_session_file(path: Path) -> ReportSource:
+    from hmt_sim import sessionfile
     from hmt_sim.session import Session
 
-    header, inputs = read_session_header(path)
-    scenario = _scenario(header.get("scenario"), f"{path}:1")
-    seed = header.get("seed", scenario.run.seed)
-    if not isinstance(seed, int):
-        raise InputError(f"{path}:1: 'seed' must be an integer, got {seed!r}")
-    seats = header.get("human_seats") or []
-    if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
-        raise InputError(f"{path}:1: 'human_seats' must be a list of seat names, got {seats!r}")
+    record = sessionfile.read(path)
+    scenario = record.scenario()
     try:
-        result = Session(scenario, seed, seats, inputs=inputs).run_to_end()
-    except InputError as exc:
+        result = Session(scenario, record.seed, record.human_seats,
+                         inputs=record.inputs).run_to_end()
+    except (InputError, KeyError, ValueError, TypeError) as exc:
         raise InputError(f"{path}: the session does not replay: {exc}") from None
     return ReportSource(
-        kind="session", path=path, scenario=scenario, seed=seed, events=result.events,
-        metrics=result.metrics, inputs=list(result.inputs), human_seats=tuple(seats),
-        version=header.get("version"),
+        kind="session", path=path, scenario=scenario, seed=record.seed, events=result.events,
+        metrics=result.metrics, inputs=list(result.inputs), human_seats=tuple(record.human_seats),
+        recorded_to=record.resume_time,
     )
