@@ -126,7 +126,7 @@ class LocalExecutor:
 class DaskExecutor:
     """The same chunks on a Dask cluster; ``scheduler`` is an address or a ``Client``."""
 
-    def __init__(self, scheduler: Any) -> None:
+    def __init__(self, scheduler: Any, timeout_s: float = 10.0) -> None:
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover - a declared dependency
@@ -139,7 +139,7 @@ class DaskExecutor:
         if self._own:
             address = getattr(scheduler, "scheduler_address", scheduler)
             try:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout_s}s")
             except (OSError, TimeoutError) as exc:
                 raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         else:

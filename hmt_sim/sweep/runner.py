@@ -75,6 +75,7 @@ def run_sweep(
     workers: int | None = None,
     backend: str = "local",
     scheduler: Any = None,
+    scheduler_timeout_s: float = 10.0,
     resume: bool = False,
     force: bool = False,
     set_overrides: Mapping[str, Any] | None = None,
@@ -106,7 +107,7 @@ def run_sweep(
     if backend == "dask":
         from hmt_sim.sweep.executors import DaskExecutor
 
-        executor = DaskExecutor(scheduler)
+        executor = DaskExecutor(scheduler, scheduler_timeout_s)
     else:
         from hmt_sim.sweep.executors import LocalExecutor
 
@@ -123,10 +124,13 @@ def run_sweep(
     interrupted = False
 
     def flush() -> None:
+        # Take the rows out *before* writing: if Ctrl-C lands mid-write, the final flush cannot
+        # commit them a second time (an uncommitted run is simply run again on --resume).
         nonlocal last_flush
-        store.write_part(rows, series if spec.timeseries else None)
+        batch, batch_series = rows[:], series[:]
         rows.clear()
         series.clear()
+        store.write_part(batch, batch_series if spec.timeseries else None)
         last_flush = time.monotonic()
 
     try:
@@ -168,10 +172,11 @@ def sweep(
     ``spec``: a sweep spec YAML path, a mapping with the same keys, or a ``SweepSpec``.
     ``out``: the results folder (Parquet parts + ``_manifest.json``).
     Options: ``workers`` (default all cores), ``backend`` ("local" or "dask"), ``scheduler``
-    (a Dask address or ``Client``), ``resume``, ``force``, ``set_overrides`` (extra fixed
-    overrides), ``seeds`` (replace the seed list, or an int count), ``chunk_size``,
-    ``part_rows``, ``flush_s``, ``progress`` (a callback taking ``SweepProgress``), ``runner``
-    (a picklable ``(scenario, seed) -> flat metrics`` function replacing ``simulate``).
+    (a Dask address or ``Client``), ``scheduler_timeout_s``, ``resume``, ``force``,
+    ``set_overrides`` (extra fixed overrides), ``seeds`` (replace the seed list, or an int
+    count), ``chunk_size``, ``part_rows``, ``flush_s``, ``progress`` (a callback taking
+    ``SweepProgress``), ``runner`` (a picklable ``(scenario, seed) -> flat metrics``
+    function used instead of ``simulate``).
     """
     summary = run_sweep(spec, out, **options)
     df = summary.results()
