@@ -73,8 +73,10 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   table { font-size: 8pt; }
+  .scroll { overflow: visible; }
   table.decisions { font-size: 7pt; }
-  table.decisions td { white-space: normal; }
+  table.decisions th, table.decisions td { padding: 2px 3px; white-space: normal; }
+  table.decisions td.num { white-space: nowrap; }
   .cf-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
   a { color: inherit; text-decoration: none; }
 }

@@ -155,7 +155,7 @@ def _review(by_kind: dict[str, list[Event]]) -> tuple[float | None, str]:
     ended = by_kind.get("review_ended", [])
     if ended:
         purpose = ended[-1].get("purpose", "")
-        note = "after the fact" if purpose == "inform" else (
+        note = "afterwards" if purpose == "inform" else (
             "no veto" if purpose == "veto" else "")
         return float(sum(e["duration_s"] for e in ended)), note
     return None, ""

@@ -189,11 +189,12 @@ def _decisions_section(src: ReportSource, marks: list[extract.Bookmark]) -> str:
         harm = (f'<span class="harm">{r.civilian_harm}</span>' if r.civilian_harm
                 else "0")
         esc_cls = ' class="inadvertent"' if r.inadvertent else ""
+        protocol = r.protocol.replace("_", " ")
         body_rows.append(
             f'<tr{cls} data-decision="{r.decision}"><td>{star}</td><td class="num">{r.decision}'
             f'</td><td class="num">{_clock(r.t)}</td><td>{r.track} {escape(r.contact)}</td>'
             f"<td>{truth}</td><td class=wrap>{escape(r.action)} ({escape(r.label)}, "
-            f"{100 * r.confidence:.0f}%)</td><td>{r.level} {escape(r.protocol)}</td>"
+            f"{100 * r.confidence:.0f}%)</td><td>{r.level} {escape(protocol)}</td>"
             f"<td>{escape(r.who)}</td><td class=num>{review}</td>"
             f"<td>{escape(r.verified)}</td><td class=wrap>{escape(r.outcome)}</td>"
             f'<td class="num">{harm}</td><td{esc_cls}>{escape(r.escalation)}</td></tr>')
