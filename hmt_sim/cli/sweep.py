@@ -157,7 +157,8 @@ def analyse(
     summary = summarise(df, metric)
     paired = paired_differences(df, baseline, metric) if df["point"].nunique() > 1 else None
     factors = factors_of(df)
-    console = Console()
+    # Piped or captured output gets a wide console, so tables are not wrapped at 80 columns.
+    console = Console() if sys.stdout.isatty() else Console(width=160, soft_wrap=True)
     ok, failed = int((df["status"] == "ok").sum()), int((df["status"] != "ok").sum())
     console.print(f"{results}: {len(df)} runs ({ok} ok, {failed} failed), "
                   f"{df['point'].nunique()} design points, {df['seed'].nunique()} seeds")
