@@ -336,7 +336,7 @@ def _counterfactual_section(src: ReportSource, cmp: Comparison | None) -> str:
         actual = cmp.actual.get(key)
         text = sentence(key, actual, phrases, places, src.kind)
         meta = info(key)
-        unit = {"count": "count", "share": "share of uses of force (0-1)", "rung": "rung (0-7)",
+        unit = {"count": "count", "share": "share (0-1)", "rung": "rung (0-7)",
                 "s": "seconds"}.get(meta.unit, meta.unit)
         png = plots.distribution_png(meta.label, unit, short,
                                      [g.values(key) for g in cmp.groups], actual,

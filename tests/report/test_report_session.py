@@ -6,13 +6,13 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from report_helpers import scan
 
 from hmt_sim import sessionfile
 from hmt_sim.cli import main
 from hmt_sim.report import load_source
 from hmt_sim.scenario import load_scenario
 from hmt_sim.session import Session
-from report_helpers import scan
 
 
 @pytest.fixture(scope="module")
