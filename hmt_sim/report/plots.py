@@ -97,7 +97,7 @@ def escalation_png(series: dict[str, tuple[list[float], list[int]]], steps: list
     """Both sides' rungs over time; steps marked, inadvertent steps ringed; force as a rug."""
     with _style():
         fig, (ax,) = _figure(3.6)
-        top = max(3, max(max(rs) for _, rs in series.values()) + 1)
+        top = min(len(RUNG_NAMES) - 1, max(3, max(max(rs) for _, rs in series.values()) + 1))
         for side, name in (("red", "adversary (red)"), ("blue", "own side (blue)")):
             ts, rs = series[side]
             offset = 0.04 if side == "red" else -0.04  # keep equal rungs apart
