@@ -188,10 +188,9 @@ def sweep(
 
 
 def _metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
-    from hmt_sim.scenario.loader import load_scenario_text
+    from hmt_sim.sweep.scenarios import load_with
 
-    sc = load_scenario_text(spec.scenario_text, spec.scenario_source,
-                            overrides=spec.point_overrides(0))
+    sc = load_with(spec.scenario_text, spec.scenario_source, spec.point_overrides(0))
     sample = probe_metrics(sc, runner)
     names = select_metrics(spec.metrics, list(sample))
     clash = [n for n in names if n in spec.factor_keys or n in META_COLUMNS]

@@ -31,6 +31,7 @@ from typing import Any
 
 from hmt_sim.errors import InputError, Problem, ScenarioError
 from hmt_sim.scenario.loader import _decode, _Document, _read_capped, _read_document
+from hmt_sim.sweep.scenarios import load_with
 
 TOP_KEYS = (
     "name", "description", "scenario", "set", "design", "design_seed", "factors", "seeds",
@@ -395,10 +396,9 @@ class _Validator:
         """Metric names are checked against what a (short) run of the base scenario reports."""
         if metrics is None:
             return
-        from hmt_sim.scenario.loader import load_scenario_text
         from hmt_sim.sweep.worker import probe_metrics
 
-        known = list(probe_metrics(load_scenario_text(text, source, overrides=base)))
+        known = list(probe_metrics(load_with(text, source, base)))
         for i, name in enumerate(metrics):
             if not select_metrics([name], known):
                 self.problem(("metrics", i), _unknown(name, known, what="metric"))
@@ -529,10 +529,8 @@ class _Validator:
 
     # ------------------------------------------------------------------ against the scenario
     def check_base(self, source: str, text: str, overrides: dict[str, Any]) -> None:
-        from hmt_sim.scenario.loader import load_scenario_text
-
         try:
-            load_scenario_text(text, source, overrides=overrides)
+            load_with(text, source, overrides)
         except ScenarioError as exc:
             for p in exc.problems:
                 if p.file.startswith("--set "):
@@ -549,8 +547,6 @@ class _Validator:
     def check_factor_values(self, source: str, text: str, base: dict[str, Any],
                             factors: list[Factor]) -> None:
         """Each factor value alone on the base scenario; problems go to the value's line."""
-        from hmt_sim.scenario.loader import load_scenario_text
-
         for factor in factors:
             path: PathT = ("factors", factor.key)
             if factor.values is not None:
@@ -560,7 +556,7 @@ class _Validator:
                           ((*path, "max"), factor.from_unit(0.999999999))]
             for where, value in trials:
                 try:
-                    load_scenario_text(text, source, overrides={**base, factor.key: value})
+                    load_with(text, source, {**base, factor.key: value})
                 except ScenarioError as exc:
                     p = exc.problems[0]
                     if "unknown" in p.message:  # the key is wrong: say it once, at the key
@@ -574,13 +570,11 @@ class _Validator:
     def check_points(self, source: str, text: str, base: dict[str, Any],
                      points: list[dict[str, Scalar]]) -> None:
         """Combinations can break cross-field rules even when each value is fine alone."""
-        from hmt_sim.scenario.loader import load_scenario_text
-
         if len(self.doc.data.get("factors") or {}) < 2:
             return
         for i, point in enumerate(points):
             try:
-                load_scenario_text(text, source, overrides={**base, **point})
+                load_with(text, source, {**base, **point})
             except ScenarioError as exc:
                 shown = ", ".join(f"{k}={_describe(v)}" for k, v in point.items())
                 self.problem(("factors",), f"design point {i} ({shown}) is not a valid "

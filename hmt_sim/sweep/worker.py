@@ -53,10 +53,11 @@ def canonical(overrides: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=32)
 def _scenario(text: str, name: str, overrides_json: str) -> Scenario:
-    # A per-process cache of frozen (immutable) scenarios: loading costs ~10 ms, a short run ~1 ms.
-    from hmt_sim.scenario.loader import load_scenario_text
+    # A per-process cache of frozen (immutable) scenarios: a short run costs about as much as
+    # validating its scenario.
+    from hmt_sim.sweep.scenarios import load_with
 
-    return load_scenario_text(text, name, overrides=json.loads(overrides_json))
+    return load_with(text, name, json.loads(overrides_json))
 
 
 def default_runner(sc: Scenario, seed: int) -> dict[str, Any]:

@@ -1,0 +1,247 @@
+"""Sweep benchmarks: throughput against ``mesa.batch_run``, parallel efficiency, flat memory.
+
+Run:  .venv/bin/python -m pytest -m benchmark benchmarks/bench_sweep.py -s
+(or   .venv/bin/python benchmarks/bench_sweep.py  for the same report without pytest).
+
+1. Throughput: the same model and grid through ``mesa.batch_run`` (``number_processes=2``; the
+   model is a ``mesa.Model`` whose ``step()`` runs our ``simulate`` to completion and reports a
+   few metrics through a ``DataCollector``) and through our sweep with 2 workers. ``batch_run``
+   runs in a subprocess because it sets the process-wide start method to spawn on every call.
+   Both timings include everything a user waits for (pool start, loading, collecting results).
+2. Parallel efficiency: runs of >= 50 ms, 1 worker vs 2 workers: T1 / (2 x T2).
+3. Memory: peak RSS of the sweep process plus its workers, and the parent's tracemalloc peak,
+   for a 20,000-run and a 1,000-run sweep of a very short scenario, each in a fresh process.
+
+Every figure depends on the machine's load (``os.getloadavg`` is printed with them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVELS = [5, 6, 7, 8]
+RELIABILITY = [0.6, 0.75, 0.9]
+SHORT_S = 60.0  # a short tabletop vignette: a few ms per run
+LONG_S = 900.0  # the full scenario: >= 50 ms per run
+
+
+# --------------------------------------------------------------------------------------------
+# The Mesa side: our engine wrapped as a mesa.Model, run by mesa.batch_run
+# --------------------------------------------------------------------------------------------
+
+
+class HMTBatchModel(mesa.Model):
+    """One tabletop run per model: ``step()`` simulates the whole scenario to its end."""
+
+    def __init__(self, level: int = 5, reliability: float = 0.9, duration_s: float = SHORT_S,
+                 seed: int | None = None) -> None:
+        super().__init__(rng=seed)
+        self.run_seed = int(seed or 0)
+        self.overrides = {"autonomy.level": level, "ai.reliability": reliability,
+                          "run.duration_s": duration_s}
+        self.casualties = self.leakers = self.review_rate = self.max_rung = None
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "harm.civilian_casualties": "casualties", "mission.leakers": "leakers",
+            "control.meaningful_review_rate": "review_rate",
+            "escalation.max_rung_red": "max_rung"})
+
+    def step(self) -> None:
+        from hmt_sim.metrics import flatten
+        from hmt_sim.scenario import load_scenario
+        from hmt_sim.session import simulate
+
+        sc = load_scenario("airbase_swarm", overrides=self.overrides)
+        flat = flatten(simulate(sc, seed=self.run_seed).metrics)
+        self.casualties = flat["harm.civilian_casualties"]
+        self.leakers = flat["mission.leakers"]
+        self.review_rate = flat["control.meaningful_review_rate"]
+        self.max_rung = flat["escalation.max_rung_red"]
+        self.datacollector.collect(self)
+        self.running = False
+
+
+def _mesa_main(processes: int, seeds: int, duration_s: float) -> None:
+    """Subprocess entry: time batch_run and print JSON."""
+    from mesa.batchrunner import batch_run
+
+    start = time.perf_counter()
+    rows = batch_run(HMTBatchModel, parameters={"level": LEVELS, "reliability": RELIABILITY,
+                                        "duration_s": duration_s},
+                     number_processes=processes, rng=list(range(1, seeds + 1)),
+                     max_steps=10, display_progress=False)
+    wall = time.perf_counter() - start
+    print(json.dumps({"runs": len(rows), "wall_s": wall}))
+
+
+def mesa_batch_run(processes: int, seeds: int, duration_s: float = SHORT_S) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "mesa", str(processes), str(seeds), str(duration_s)],
+        capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# Our side
+# --------------------------------------------------------------------------------------------
+
+
+def _spec(folder: Path, seeds: int, duration_s: float, levels: list[int] | None = None,
+          reliability: list[float] | None = None) -> Path:
+    path = folder / f"spec-{seeds}-{duration_s}.yaml"
+    path.write_text(
+        "scenario: airbase_swarm\n"
+        f"set: {{run.duration_s: {duration_s}}}\n"
+        "factors:\n"
+        f"  autonomy.level: {levels or LEVELS}\n"
+        f"  ai.reliability: {reliability or RELIABILITY}\n"
+        f"seeds: {{start: 1, count: {seeds}}}\n")
+    return path
+
+
+def our_sweep(folder: Path, workers: int, seeds: int, duration_s: float,
+              **spec_kw: Any) -> dict[str, Any]:
+    from hmt_sim.sweep import run_sweep
+
+    spec = _spec(folder, seeds, duration_s, **spec_kw)
+    start = time.perf_counter()
+    summary = run_sweep(spec, folder / f"out-{workers}-{seeds}-{duration_s}", workers=workers,
+                        force=True)
+    wall = time.perf_counter() - start
+    assert summary.failed == 0
+    return {"runs": summary.ran, "wall_s": wall}
+
+
+def _memory_main(runs: int) -> None:
+    """Subprocess entry: a ``runs``-run sweep of a 2 s scenario; print peak memory as JSON."""
+    import resource
+    import tracemalloc
+
+    import psutil
+
+    from hmt_sim.sweep import run_sweep
+
+    me = psutil.Process()
+    peak = {"rss_sum": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            try:
+                total = me.memory_info().rss + sum(
+                    c.memory_info().rss for c in me.children(recursive=True))
+            except psutil.Error:
+                total = 0
+            peak["rss_sum"] = max(peak["rss_sum"], total)
+            time.sleep(0.05)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = runs // 10
+        spec = Path(tmp) / "spec.yaml"
+        spec.write_text("scenario: airbase_swarm\nset: {run.duration_s: 2}\n"
+                        "factors:\n  autonomy.level: [5, 6, 7, 8, 9]\n"
+                        "  ai.reliability: [0.6, 0.9]\n"
+                        f"seeds: {{start: 1, count: {seeds}}}\n")
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        tracemalloc.start()
+        start = time.perf_counter()
+        summary = run_sweep(spec, Path(tmp) / "out", workers=2)
+        wall = time.perf_counter() - start
+        _, traced_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        stop.set()
+        thread.join()
+    print(json.dumps({
+        "runs": summary.ran, "wall_s": wall, "rss_sum_peak": peak["rss_sum"],
+        "parent_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "child_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+        "traced_peak": traced_peak}))
+
+
+def memory_run(runs: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "memory", str(runs)], capture_output=True,
+                         text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
+
+
+def report() -> dict[str, float]:
+    figures: dict[str, float] = {}
+    load = os.getloadavg()
+    print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} "
+          f"{load[2]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seeds = 50  # 12 points x 50 seeds = 600 runs of a 60 s vignette
+        print(f"\n1. throughput, {len(LEVELS) * len(RELIABILITY)} points x {seeds} seeds, "
+              f"run.duration_s={SHORT_S:g}")
+        mesa2 = mesa_batch_run(2, seeds)
+        ours = our_sweep(folder, 2, seeds, SHORT_S)
+        mesa1 = mesa_batch_run(1, seeds)
+        for name, r in (("mesa.batch_run, 1 process", mesa1),
+                        ("mesa.batch_run, 2 processes", mesa2),
+                        ("hmt-sim sweep, 2 workers", ours)):
+            print(f"   {name:<30} {r['runs']:>5} runs {r['wall_s']:7.2f} s "
+                  f"{r['runs'] / r['wall_s']:8.1f} runs/s")
+        figures["throughput_ratio"] = (ours["runs"] / ours["wall_s"]) / (
+            mesa2["runs"] / mesa2["wall_s"])
+        print(f"   ratio (ours / batch_run, 2 each): {figures['throughput_ratio']:.1f}x "
+              "(aim >= 3x)")
+
+        print(f"\n2. parallel efficiency, runs of run.duration_s={LONG_S:g}")
+        kw = {"levels": [5, 7], "reliability": [0.75]}
+        one = our_sweep(folder, 1, 16, LONG_S, **kw)
+        two = our_sweep(folder, 2, 16, LONG_S, **kw)
+        per_run = one["wall_s"] / one["runs"]
+        figures["efficiency"] = one["wall_s"] / (2 * two["wall_s"])
+        print(f"   1 worker  {one['runs']} runs {one['wall_s']:6.2f} s ({per_run * 1000:.0f} ms "
+              "per run)")
+        print(f"   2 workers {two['runs']} runs {two['wall_s']:6.2f} s")
+        print(f"   efficiency T1 / (2 x T2) = {figures['efficiency']:.0%} (aim >= 90%)")
+
+    print("\n3. memory, run.duration_s=2, 2 workers, each sweep in a fresh process")
+    small, large = memory_run(1_000), memory_run(20_000)
+    for r in (small, large):
+        print(f"   {r['runs']:>6} runs {r['wall_s']:6.1f} s  parent+workers RSS peak "
+              f"{r['rss_sum_peak'] / 2**20:6.0f} MiB  parent max RSS "
+              f"{r['parent_maxrss'] / 2**20:5.0f} MiB  parent tracemalloc peak "
+              f"{r['traced_peak'] / 2**20:5.1f} MiB")
+    figures["memory_ratio_rss"] = large["rss_sum_peak"] / small["rss_sum_peak"]
+    figures["memory_ratio_traced"] = large["traced_peak"] / small["traced_peak"]
+    print(f"   20,000 / 1,000 runs: RSS {figures['memory_ratio_rss']:.2f}x, "
+          f"tracemalloc {figures['memory_ratio_traced']:.2f}x (aim <= 1.5x)")
+    return figures
+
+
+@pytest.mark.benchmark
+def test_bench_sweep() -> None:
+    figures = report()
+    # Loose sanity bounds only: the aims above are reported, since a shared machine's load
+    # moves the absolute numbers.
+    assert figures["throughput_ratio"] > 1.0
+    assert figures["memory_ratio_rss"] < 2.0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "mesa":
+        _mesa_main(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "memory":
+        _memory_main(int(sys.argv[2]))
+    else:
+        report()
