@@ -323,8 +323,7 @@ def _counterfactual_section(src: ReportSource, cmp: Comparison | None) -> str:
                                                     cmp.inputs_dropped.items()) + ".")
     first = cmp.groups[0].rows[0] if cmp.groups[0].rows else {}
     same = all(first.get(k) == cmp.actual.get(k) for k in KEY_METRICS)
-    if not src.human_seats and not any(i.get("type") in ("decide", "inspect")
-                                       for i in src.inputs):
+    if not src.human_seats and not cmp.inputs_dropped:  # "as run" replays the run exactly
         notes.append("Check: the \u201cas run\u201d re-simulation at seed "
                      f"{cmp.seeds[0]} {'reproduces' if same else 'does NOT reproduce'} this "
                      "run's key metrics" + ("." if same else " (the engine changed since the "
