@@ -30,6 +30,7 @@ th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.facts { width: auto; }
 table.facts th { background: none; color: var(--muted); font-weight: normal; padding-right: 18px; }
+table.metrics { table-layout: fixed; }
 table.metrics td.value { font-weight: 600; white-space: nowrap; text-align: right;
                          font-variant-numeric: tabular-nums; width: 8em; }
 table.metrics td.name { width: 19em; }
