@@ -663,7 +663,9 @@ def _message(kind: str, err: Mapping[str, Any], slot: _Slot | None) -> str:
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         bounds = _bounds(slot) or _ctx_bounds(ctx)
         return f"must be {bounds}, got {got}"
-    if kind in {"float_type", "float_parsing", "finite_number"}:
+    if kind == "finite_number":
+        return f"must be a finite number, got {got}"
+    if kind in {"float_type", "float_parsing"}:
         return f"expected a number, got {got}"
     if kind in {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}:
         return f"expected a whole number, got {got}"

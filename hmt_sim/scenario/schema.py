@@ -21,12 +21,18 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Level = Annotated[int, Field(ge=1, le=10)]
 Rung = Annotated[int, Field(ge=0, le=7)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+MAX_STEPS = 1_000_000
+"""Most ticks or samples one run may take; real scenarios need a few thousand."""
 
 
 class Spec(BaseModel):
     """Base for every scenario section: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # allow_inf_nan=False: `.inf`/`.nan` are valid YAML floats, but an infinite duration never
+    # ends and a NaN position poisons every distance.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 class Point(Spec):
@@ -39,6 +45,18 @@ class RunSettings(Spec):
     tick_s: Positive = Field(1.0, description="motion and detection update interval, seconds")
     seed: int = Field(1, ge=0, description="default seed when none is given on the command line")
     sample_interval_s: Positive = Field(5.0, description="time-series sampling interval, seconds")
+
+    @model_validator(mode="after")
+    def _bounded_steps(self) -> RunSettings:
+        # A tiny tick or sample interval is a valid number but a run that never ends.
+        for name in ("tick_s", "sample_interval_s"):
+            steps = self.duration_s / getattr(self, name)
+            if steps > MAX_STEPS:
+                raise ValueError(
+                    f"{name} gives {steps:.3g} steps over duration_s; the limit is "
+                    f"{MAX_STEPS:,} (use a longer {name} or a shorter duration_s)"
+                )
+        return self
 
 
 class Region(Spec):
@@ -420,6 +438,12 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     allowed_k = ", ".join(sorted(kinds)) or "none: define them under kinds"
     allowed_r = ", ".join(sorted(regions)) or "none: define them under area.regions"
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    reactions = sc.run.duration_s / sc.escalation.react_interval_s
+    if reactions > MAX_STEPS:
+        problems.append((
+            ("escalation", "react_interval_s"),
+            f"gives {reactions:.3g} reactions over run.duration_s; the limit is {MAX_STEPS:,}",
+        ))
 
     def bad_kind(loc: tuple[str | int, ...], kind: str) -> None:
         if kind not in kinds:
