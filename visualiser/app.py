@@ -123,28 +123,31 @@ class App:
         def button(name: str, label: str, width: int, object_id: str | None = None,
                    rect: pygame.Rect | None = None) -> UIButton:
             nonlocal x
-            r = rect or pygame.Rect(x, y, self.s(width), bh)
+            fitted = self.text.get(label, self.s(15)).get_width() + self.s(24)
+            r = rect or pygame.Rect(x, y, max(self.s(width), fitted), bh)
             b = UIButton(r, label, manager=m,
                          object_id=ObjectID(object_id=f"#{object_id}") if object_id else None)
-            if rect is None:
+            if rect is None and r.right > self.console_rect.w - gap:
+                b.hide()  # no room at this window size: its key still works
+            elif rect is None:
                 x += r.w + gap
             self.buttons[name] = b
             return b
 
-        button("play", "Play (Space)", 110)
-        button("step", "Step (N)", 80)
-        button("slower", "Slower [", 80)
-        button("faster", "Faster ]", 80)
+        button("play", "Pause (Space)", 0)
+        button("step", "Step (N)", 0)
+        button("slower", "Slower [", 0)
+        button("faster", "Faster ]", 0)
         x += gap * 2
-        button("truth", "Truth view (T)", 120)
+        button("truth", "Truth view (T)", 0)
         if not self.replay:
-            button("bookmark", "Bookmark (B)", 115)
-        button("explain", "Explain (E)", 100)
-        button("briefing", "Briefing (G)", 105)
-        button("debrief", "Debrief (D)", 100)
-        button("help", "Help (H)", 80)
-        button("fonts", "Large fonts (L)", 125)
-        button("shot", "Screenshot F12", 125)
+            button("bookmark", "Bookmark (B)", 0)
+        button("explain", "Explain (E)", 0)
+        button("briefing", "Briefing (G)", 0)
+        button("debrief", "Debrief (D)", 0)
+        button("help", "Help (H)", 0)
+        button("fonts", "Large fonts (L)", 0)
+        button("shot", "Screenshot F12", 0)
         y += bh + gap
         x = gap
         sess = self.live.session
@@ -536,6 +539,8 @@ class App:
             ("ENDED" if s.finished else ("PAUSED" if live.paused else f"RUNNING {live.speed:g}x"),
              th.TONES["warn"] if live.paused else th.CIVILIAN),
         ]
+        if not live.paused and live.effective_speed < 0.8 * live.speed and self.frames > 30:
+            items.append((f"(simulation keeps up at {live.effective_speed:.0f}x)", th.DIM))
         if self.replay:
             items.append(("REPLAY", th.TONES["ai"]))
         if live.truth:
@@ -594,7 +599,10 @@ class App:
         colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
         rec = (f"AI recommends {card['action'].upper()}: {card['label']} "
                f"({card['confidence']:.0%} confidence)")
-        self.screen.blit(self.text.get(rec, self.s(21), colour, bold=True), (x, y))
+        size = self.s(21)
+        while size > 12 and th.font(size, True).size(rec)[0] > r.w - 24:
+            size -= 1
+        self.screen.blit(self.text.get(rec, size, colour, bold=True), (x, y))
         y += self.s(30)
         f = th.font(self.s(15))
         for line in wrap(f"\"{card['explanation']}\"", f, r.w - 24)[:2]:

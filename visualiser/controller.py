@@ -78,6 +78,11 @@ class LiveRun:
         self.scrub_target: float | None = None
         self.stop_at = math.inf  # unattended runs stop exactly here
         self.slice_budget_s = 0.012
+        # Simulation work is paid from a credit that grows by sim_share_s per frame, so a slow
+        # tick (a thousand contacts) lowers the effective speed instead of the frame rate.
+        self.sim_share_s = 0.012
+        self._credit = 0.0
+        self.effective_speed = 0.0
         self._debt = 0.0
         self._last_clock_write = wall()
         self._metrics_at = -math.inf
@@ -191,10 +196,16 @@ class LiveRun:
                 self.scrub_target = None
         elif not self.paused and not s.finished:
             self._debt = min(self._debt + wall_dt * self.speed, self.speed * 0.25 + 0.5)
-            target = s.now + self._debt
+            self._credit = min(self._credit + self.sim_share_s, 0.1)
             before = s.now
-            self._advance_toward(target)
+            if self._credit > 0:
+                started = self.wall()
+                self._advance_toward(s.now + self._debt)
+                self._credit -= self.wall() - started
             self._debt = max(0.0, self._debt - (s.now - before))
+            if wall_dt > 0:
+                rate = (s.now - before) / wall_dt
+                self.effective_speed = 0.9 * self.effective_speed + 0.1 * rate
             if s.finished:
                 self.paused = True
                 self._debt = 0.0

@@ -16,6 +16,8 @@ import pygame
 from hmt_sim.scenario.schema import Scenario
 from visualiser import theme as th
 
+TRAILS_MAX = 300
+
 
 class Projection:
     """World kilometres (origin south-west, north up) <-> pixels inside ``rect``."""
@@ -220,11 +222,12 @@ class MapView:
         snap = live.snapshot
         truth = live.truth
         contacts = [c for c in snap["contacts"] if c["detected"] or truth]
-        # trails
-        for track, trail in live.trails.items():
-            if len(trail) >= 2 and (truth or track in live.last_pos):
-                pts = [p.to_screen(x, y) for x, y in trail]
-                pygame.draw.lines(screen, (70, 85, 105), False, pts, 1)
+        # trails (skipped in a crowd: a thousand tails hide more than they show)
+        if len(live.trails) <= TRAILS_MAX:
+            for trail in live.trails.values():
+                if len(trail) >= 2:
+                    pts = p.to_screen_many(np.asarray(trail, dtype=np.float64)).tolist()
+                    pygame.draw.lines(screen, (70, 85, 105), False, pts, 1)
         # engagement lines
         for shot in live.shots.values():
             pos = live.last_pos.get(shot.track)
@@ -239,10 +242,13 @@ class MapView:
             xy = np.array([(c["x"], c["y"]) for c in contacts], dtype=np.float64)
             scr = p.to_screen_many(xy)
             blits = []
+            half = self.symbol(None, None).get_width() // 2  # every symbol has the same size
+            symbols = self._symbols
             for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
-                label = c["label"] if c["detected"] else "unseen"
-                sym = self.symbol(label, c["true_class"] if truth else None)
-                blits.append((sym, (sx - sym.get_width() // 2, sy - sym.get_height() // 2)))
+                key = (c["label"] if c["detected"] else "unseen",
+                       c["true_class"] if truth else None)
+                sym = symbols.get(key) or self.symbol(*key)
+                blits.append((sym, (sx - half, sy - half)))
             screen.blits(blits, doreturn=False)
             self._screen_xy = scr
             self._screen_tracks = [c["track"] for c in contacts]

@@ -57,11 +57,14 @@ LABEL_COLOURS = {"hostile": HOSTILE, "civilian": CIVILIAN, None: UNKNOWN}
 
 
 def density_colour(density: float) -> tuple[int, int, int, int]:
-    """Civilian density as a warm shade: a city stands out, countryside barely tints."""
+    """Civilian density as a shade from slate (empty) to bright amber (dense city), so nested
+    regions of different density stay distinguishable on a projector."""
     import math
 
-    level = min(1.0, math.log10(1.0 + density) / 3.6)
-    return (200, 150, 60, int(12 + 170 * level * level))
+    level = min(1.0, math.log10(1.0 + density) / 4.2)
+    lo, hi = (45, 60, 75), (235, 145, 40)
+    rgb = tuple(int(a + (b - a) * level) for a, b in zip(lo, hi, strict=True))
+    return (rgb[0], rgb[1], rgb[2], int(50 + 130 * level))
 
 
 def _font_path(bold: bool) -> str | None:
