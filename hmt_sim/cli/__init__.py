@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # One module per command group; each defines its commands with @app.command().
-COMMAND_MODULES = ("core", "check", "report", "sweep")
+COMMAND_MODULES = ("core", "check", "report", "sweep", "play")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hmt_sim.cli.{_name}")
