@@ -15,6 +15,7 @@ Shipped with the library, as Gymnasium ships ``check_env``: scenario authors run
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -33,6 +34,9 @@ MISSING = "<missing>"
 """Shown for a field (or an event) that one log has and the other lacks."""
 
 _HASH_SEEDS = ("1", "2718", "31415", "4", "5", "6", "7", "8")
+BACKENDS = ("local", "dask")
+"""Sweep executors a check can also run through (see ``hmt_sim.sweep.executors``)."""
+LOG_COLUMN = "event_log_jsonl"
 
 
 @dataclass(frozen=True)
@@ -184,12 +188,60 @@ def run_in_process(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] |
     return normalise(_replay(scenario, seed, inputs, human_seats))
 
 
+def _log_runner(sc: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+                human_seats: tuple[str, ...]) -> dict[str, str]:
+    """A sweep ``Runner`` that returns the whole event log (as JSONL text) instead of metrics."""
+    events = _replay(sc, seed, inputs, human_seats)
+    return {LOG_COLUMN: "".join(dumps(e) + "\n" for e in events)}
+
+
+def run_through_sweep(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+                      human_seats: Sequence[str], backend: str) -> list[Event]:
+    """Run the triple as a one-run sweep chunk through a sweep executor, as a sweep would:
+    the scenario travels as YAML text and is re-read by the worker's loader; ``local`` is the
+    sweep's process pool, ``dask`` a one-worker Dask ``LocalCluster`` on this machine."""
+    import yaml
+
+    from hmt_sim.sweep.worker import Chunk
+
+    runner = functools.partial(_log_runner, inputs=inputs, human_seats=tuple(human_seats))
+    text = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+    chunk = Chunk(text, f"<check {scenario.id}>", ((0, "{}", seed),), (LOG_COLUMN,),
+                  frozenset({LOG_COLUMN}), False, runner)
+    cluster = None
+    executor: Any
+    if backend == "local":
+        from hmt_sim.sweep.executors import LocalExecutor
+
+        executor = LocalExecutor(workers=1)
+    else:
+        from distributed import LocalCluster
+
+        from hmt_sim.sweep.executors import DaskExecutor
+
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        executor = DaskExecutor(cluster)
+    try:
+        done = list(executor.run([chunk]))
+    finally:
+        executor.close()
+        if cluster is not None:
+            cluster.close()
+    row = done[0][1].rows[0]
+    if row[2] != "ok":
+        raise SimulationError(f"determinism check: the {backend} sweep backend failed: {row[3]}")
+    return [json.loads(line) for line in str(row[5]).splitlines() if line]
+
+
 def check_determinism(scenario: Scenario, seed: int | None = None, *,
                       inputs: list[dict[str, Any]] | None = None,
                       human_seats: Sequence[str] = (), processes: int = 2,
-                      in_process: bool = True, timeout_s: float = 600.0) -> DeterminismReport:
+                      in_process: bool = True, backends: Sequence[str] = ("local",),
+                      timeout_s: float = 600.0) -> DeterminismReport:
     """Run ``(scenario, seed, inputs)`` in ``processes`` fresh interpreters (each with its own
-    ``PYTHONHASHSEED``) and, if ``in_process``, once here; compare every log with the first.
+    ``PYTHONHASHSEED``), once here if ``in_process``, and once through each sweep backend in
+    ``backends`` ("local", "dask"); compare every log with the first.
     ``inputs`` and ``human_seats`` replay a recorded session (``Session.inputs``).
 
     Returns a report; ``report.deterministic`` is False when any log differs, and
@@ -197,6 +249,9 @@ def check_determinism(scenario: Scenario, seed: int | None = None, *,
     """
     if not 1 <= processes <= len(_HASH_SEEDS):
         raise InputError(f"processes must be within 1..{len(_HASH_SEEDS)}, got {processes}")
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise InputError(f"unknown backend {unknown[0]!r} (allowed: {', '.join(BACKENDS)})")
     seed = scenario.run.seed if seed is None else int(seed)
     labels = [f"process PYTHONHASHSEED={h}" for h in _HASH_SEEDS[:processes]]
     logs = run_in_subprocesses(scenario, seed, inputs, _HASH_SEEDS[:processes], timeout_s,
@@ -204,6 +259,9 @@ def check_determinism(scenario: Scenario, seed: int | None = None, *,
     named: list[tuple[str, list[Event]]] = list(zip(labels, logs, strict=True))
     if in_process:
         named.append(("this process", run_in_process(scenario, seed, inputs, human_seats)))
+    for backend in dict.fromkeys(backends):
+        named.append((f"sweep backend {backend}",
+                       run_through_sweep(scenario, seed, inputs, human_seats, backend)))
     return DeterminismReport(
         scenario_id=scenario.id,
         seed=seed,

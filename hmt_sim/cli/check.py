@@ -19,16 +19,21 @@ def check(
     set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
                                                    "autonomy.level=7 (repeatable)")] = None,
     processes: Annotated[int, typer.Option(help="fresh interpreters to run in (1-8)")] = 2,
+    backend: Annotated[list[str] | None, typer.Option(
+        help="also run through this sweep backend: local, dask (a one-worker LocalCluster) "
+        "or none (repeatable; default local)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Run a scenario in separate processes (different PYTHONHASHSEED) and here, and compare
-    the event logs; print the first differing event and exit 1 if any differ."""
+    """Run a scenario in separate processes (different PYTHONHASHSEED), here, and through the
+    sweep backend, and compare the event logs; print the first differing event and exit 1 if
+    any differ."""
     from hmt_sim.check import check_determinism
     from hmt_sim.scenario import load_scenario, parse_overrides
 
     overrides = parse_overrides(set_ or [])
     sc = load_scenario(scenario, overrides=overrides)
-    report = check_determinism(sc, seed, processes=processes)
+    backends = [b for b in (backend or ["local"]) if b != "none"]
+    report = check_determinism(sc, seed, processes=processes, backends=backends)
     if as_json:
         d = report.divergence
         sys.stdout.write(json.dumps({
