@@ -1,9 +1,16 @@
 """The escalation ladder and action-reaction dynamics between blue and red (DOMAIN.md s.5).
 
 Each side's rung moves at fixed reaction times by
-``r <- clip(r + round(k (r_hat_other - r) + G + eps))`` with ``G`` the pushes of events since the
-last reaction. A step is *inadvertent* when, with the same noise draws, it would not have happened
-without the pushes caused by wrongful engagements: the cause is traced, not guessed.
+``r <- clip(r + round(k m(r_hat_other - r) - c (r - r_0) + G + eps))`` with ``G`` the pushes of
+events since the last reaction and ``c`` Richardson's fatigue (restraint) term pulling each side
+back toward its starting rung. ``m`` is the matching rule. DOMAIN.md writes the symmetric form
+``m(x) = x``; with it a side also steps *down* to meet a calmer adversary, so a higher gain only
+makes the two sides converge faster and the mean of their rungs is conserved - no gain can
+amplify a step. The default is therefore the ratchet ``m(x) = max(0, x)``: a side answers the
+other's escalation in kind but leaves de-escalation to restraint [P].
+
+A step is *inadvertent* when, with the same noise draws, it would not have happened without
+wrongful engagements (see ``EscalationAgent``): the cause is traced, not guessed.
 """
 
 from __future__ import annotations
@@ -56,11 +63,18 @@ class Side:
     name: str
     rung: int
     pending: list[Push] = field(default_factory=list)
+    excess: int = 0  # rungs above where it would stand without wrongful strikes
 
 
 class EscalationAgent(mesa.Agent):
     """Both sides' postures. The adversary's own stream supplies perception and reaction noise:
-    four draws per reaction, always, so the draws line up across runs that differ elsewhere."""
+    four draws per reaction, always, so the draws line up across runs that differ elsewhere.
+
+    Inadvertent escalation is traced by a counterfactual with the same draws: a step is
+    inadvertent when it would not have happened without wrongful strikes - either their own
+    pushes, or the other side's rungs that wrongful strikes caused (its ``excess``). So an
+    answer to an inadvertent step is inadvertent too, which is how a hair-trigger gain
+    amplifies a misidentification into a spiral."""
 
     def __init__(self, model: HMTModel, spec: Escalation, stream: np.random.Generator) -> None:
         super().__init__(model)
@@ -85,25 +99,41 @@ class EscalationAgent(mesa.Agent):
         steps = []
         # Both sides react to the rungs as they stood before this reaction (simultaneous moves).
         before = {name: s.rung for name, s in self.sides.items()}
+        excess_before = {name: s.excess for name, s in self.sides.items()}
         for i, (name, other) in enumerate((("red", "blue"), ("blue", "red"))):
             side = self.sides[name]
-            perceived = before[other] + self.spec.perception_sd * draws[2 * i]
+            noise = self.spec.perception_sd * draws[2 * i]
             eps = self.spec.noise_sd * draws[2 * i + 1]
-            drive = self.spec.gain * (perceived - side.rung) + eps
+            # The counterfactual world without wrongful strikes: no wrongful pushes, and the
+            # other side's rungs that wrongful strikes caused taken away (same noise draws).
+            drive = self._drive(side, before[other] + noise, eps)
+            drive_clean = self._drive(side, before[other] - excess_before[other] + noise, eps)
             total = sum(p.amount for p in side.pending)
             clean = sum(p.amount for p in side.pending if not p.wrongful)
-            delta = round(drive + total)
-            delta_clean = round(drive + clean)
-            new = min(TOP_RUNG, max(0, side.rung + delta))
-            new_clean = min(TOP_RUNG, max(0, side.rung + delta_clean))
+            new = min(TOP_RUNG, max(0, side.rung + round(drive + total)))
+            new_clean = min(TOP_RUNG, max(0, side.rung + round(drive_clean + clean)))
             if new != side.rung:
                 inadvertent = new > new_clean
                 causes = [p.cause_seq for p in side.pending]
                 reasons = sorted({p.reason for p in side.pending}) or ["reaction"]
+                if inadvertent and not any(p.wrongful for p in side.pending):
+                    reasons = ["answer to inadvertent escalation"]
                 steps.append((name, side.rung, new, causes, inadvertent, ",".join(reasons)))
+                side.excess = max(0, min(new - self._start(name),
+                                         side.excess + max(0, new - new_clean)))
                 side.rung = new
             side.pending.clear()
         return steps
+
+    def _start(self, name: str) -> int:
+        return self.spec.start_rung_red if name == "red" else self.spec.start_rung_blue
+
+    def _drive(self, side: Side, perceived: float, eps: float) -> float:
+        gap = perceived - side.rung
+        if self.spec.matching == "ratchet":
+            gap = max(0.0, gap)
+        restraint = self.spec.restraint * (side.rung - self._start(side.name))
+        return self.spec.gain * gap - restraint + eps
 
     def force_step(self, side: str, rungs: int) -> tuple[int, int]:
         s = self.sides[side]

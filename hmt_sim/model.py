@@ -204,9 +204,7 @@ class HMTModel(mesa.Model):
         while True:
             yield env.timeout(dt)
             for track in world.move(dt).tolist():
-                if self.contacts[track].hostile and world.arrive_radius[track] == (
-                    world.asset_radius
-                ):
+                if self.contacts[track].hostile and world.heads_to_asset[track]:
                     self.impact(track)
                 else:
                     self.leave(track, "route ended")

@@ -100,6 +100,7 @@ class World:
         self.detected = np.zeros(n, dtype=bool)
         self.spawned = np.zeros(n, dtype=bool)
         self.hostile = np.zeros(n, dtype=bool)
+        self.heads_to_asset = np.zeros(n, dtype=bool)
         self.arrive_radius = np.zeros(n)
         self.kind_of: list[str] = [""] * n
         self.width = sc.area.width_km
@@ -120,6 +121,7 @@ class World:
         self.alive[track] = True
         self.spawned[track] = True
         self.hostile[track] = kind.true_class == "hostile"
+        self.heads_to_asset[track] = heads_to_asset
         self.arrive_radius[track] = self.asset_radius if heads_to_asset else 0.3
         self.kind_of[track] = kind_name
         self._alive_idx = np.flatnonzero(self.alive)

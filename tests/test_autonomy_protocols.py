@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import kinds
+from hmt_testing import kinds
 
 from hmt_sim.autonomy import Protocol, loop_position, protocol
 from hmt_sim.errors import InputError

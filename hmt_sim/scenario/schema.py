@@ -310,7 +310,7 @@ class ROE(Spec):
 class Pushes(Spec):
     """Escalation pressure added to a side's next reaction by an event (rung units)."""
 
-    strike_on_forces: float = 0.15
+    strike_on_forces: float = 0.05
     wrongful_civilian_strike: float = 1.0
     show_of_force: float = 0.1
     friendly_loss: float = 0.3
@@ -319,6 +319,15 @@ class Pushes(Spec):
 
 class Escalation(Spec):
     gain: NonNegative = Field(0.3, description="k: 0.3 stable, 0.6 hair-trigger")
+    matching: Literal["ratchet", "symmetric"] = Field(
+        "ratchet",
+        description="ratchet: a side matches the other's escalation but not its restraint "
+        "(k max(0, r_hat - r)); symmetric: k (r_hat - r) as in DOMAIN.md, which makes the two "
+        "sides converge and so cannot amplify a step",
+    )
+    restraint: NonNegative = Field(
+        0.1, description="Richardson fatigue term: pull back toward the starting rung per reaction"
+    )
     noise_sd: NonNegative = 0.2
     perception_sd: NonNegative = Field(0.3, description="error in perceiving the other's rung")
     react_interval_s: Positive = 30.0

@@ -236,7 +236,7 @@ def test_alias_bomb_fails_fast(write, problems_of, tmp_path: Path) -> None:
     path = write(BOMB)
     start = time.perf_counter()
     problems = problems_of(path)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5.0  # ~0.1 s here; the bound only says "bounded"
     assert "the limit is 100,000" in problems[0].message
 
 

@@ -1,0 +1,182 @@
+"""The six stylised facts of DOMAIN.md section 8, as statistical tests over paired seeds.
+
+Every comparison runs both settings on the same seed list, so the world (contacts, their tracks,
+the AI's errors on each contact) is the same in each pair (common random numbers) and the test is
+a paired one: a one-sided Wilcoxon signed-rank test on the per-seed differences at alpha = 0.01,
+unless a test says otherwise. Parameters are DOMAIN.md defaults; the two validation scenarios
+beside this file say where and why they differ. docs/MODEL.md reports the effect sizes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from hmt_sim.metrics import flatten
+from hmt_sim.scenario import load_scenario
+from hmt_sim.session import simulate
+
+pytestmark = [pytest.mark.validation, pytest.mark.slow]
+
+HERE = Path(__file__).parent
+AIR = str(HERE / "air_defence.yaml")
+TRUST = str(HERE / "trust_dynamics.yaml")
+ALPHA = 0.01
+
+
+def _one(args: tuple[str, tuple[tuple[str, Any], ...], int]) -> dict[str, Any]:
+    path, overrides, seed = args
+    # Overrides arrive hashable (for the cache): a tuple of pairs stands for a mapping.
+    plain = {k: dict(v) if isinstance(v, tuple) else v for k, v in overrides}
+    res = simulate(load_scenario(path, overrides=plain), seed=seed)
+    row = flatten(res.metrics)
+    effects = [e for e in res.events if e["kind"] == "effect" and e["action"] == "engage"]
+    row["wrongful_in_town"] = sum(1 for e in effects if e["target_civilian"]
+                                  and e.get("region") == "town")
+    ts = res.timeseries
+    row["mean_rung_sum"] = float((ts["rung_red"] + ts["rung_blue"]).mean())
+    if path == TRUST:
+        row["trust"] = ts["trust"].to_numpy()
+        row["accuracy"] = ts["ai_accuracy"].to_numpy()
+        row["t"] = ts["t"].to_numpy()
+    return row
+
+
+@cache
+def runs(path: str, overrides: tuple[tuple[str, Any], ...], n: int) -> list[dict[str, Any]]:
+    """Metrics of seeds 1..n, run on two processes (fork where the platform has it)."""
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        return list(pool.map(_one, [(path, overrides, s) for s in range(1, n + 1)],
+                             chunksize=4))
+
+
+def col(rows: list[dict[str, Any]], key: str) -> np.ndarray:
+    return np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float)
+
+
+def greater(x: np.ndarray, y: np.ndarray) -> float:
+    """p-value of a one-sided paired Wilcoxon signed-rank test that x > y."""
+    return float(stats.wilcoxon(x, y, alternative="greater", zero_method="zsplit").pvalue)
+
+
+def test_fact1_autonomy_under_time_pressure_reduces_leakers():
+    """Raising autonomy under time pressure reduces leakers (the benefit side)."""
+    n = 40
+    at5 = runs(AIR, (("autonomy.level", 5),), n)
+    at8 = runs(AIR, (("autonomy.level", 8),), n)
+    l5, l8 = col(at5, "mission.leakers"), col(at8, "mission.leakers")
+    assert l5.mean() > l8.mean()
+    assert greater(l5, l8) < ALPHA
+
+
+def test_fact2_low_reliability_autonomy_raises_wrongful_engagements_and_harm():
+    """With reliability 0.6, autonomy 8 instead of 5 raises wrongful engagements and civilian
+    harm; at 0.95 the gap narrows."""
+    n = 80
+    low5 = runs(AIR, (("ai.reliability", 0.6), ("autonomy.level", 5)), n)
+    low8 = runs(AIR, (("ai.reliability", 0.6), ("autonomy.level", 8)), n)
+    high5 = runs(AIR, (("ai.reliability", 0.95), ("autonomy.level", 5)), n)
+    high8 = runs(AIR, (("ai.reliability", 0.95), ("autonomy.level", 8)), n)
+    w = "harm.wrongful_engagements"
+    assert greater(col(low8, w), col(low5, w)) < ALPHA
+    assert greater(col(low8, "harm.civilian_casualties"),
+                   col(low5, "harm.civilian_casualties")) < ALPHA
+    gap_low = col(low8, w) - col(low5, w)
+    gap_high = col(high8, w) - col(high5, w)
+    assert gap_low.mean() > gap_high.mean() >= 0
+    assert greater(gap_low, gap_high) < 0.05  # the narrowing is the weaker effect: alpha 0.05
+
+
+def test_fact3_short_veto_windows_erode_meaningful_review():
+    """Shorter veto windows lower the meaningful review rate (and the catch rate of errors)."""
+    n = 30
+    short = runs(AIR, (("autonomy.levels.engage", 6), ("autonomy.veto_window_s", 3)), n)
+    long_ = runs(AIR, (("autonomy.levels.engage", 6), ("autonomy.veto_window_s", 30)), n)
+    m = "control.meaningful_review_rate"
+    assert greater(col(long_, m), col(short, m)) < ALPHA
+    assert greater(col(short, "harm.wrongful_engagements"),
+                   col(long_, "harm.wrongful_engagements")) < ALPHA
+
+
+def test_fact3_higher_workload_raises_rubber_stamps_and_commission_errors():
+    """One operator instead of four: more rubber stamps, fewer meaningful reviews, and a higher
+    pooled commission-error rate (approved force on civilians / approved force)."""
+    n = 60
+    busy = runs(AIR, (("autonomy.level", 5), ("operators.count", 1)), n)
+    calm = runs(AIR, (("autonomy.level", 5), ("operators.count", 4)), n)
+    assert col(busy, "human.utilisation_mean").mean() > 2 * col(calm, "human.utilisation_mean"
+                                                               ).mean()
+    assert greater(col(busy, "control.rubber_stamp_rate"),
+                   col(calm, "control.rubber_stamp_rate")) < ALPHA
+    assert greater(col(calm, "control.meaningful_review_rate"),
+                   col(busy, "control.meaningful_review_rate")) < ALPHA
+
+    def pooled(rows: list[dict[str, Any]]) -> float:
+        rate = col(rows, "control.commission_error_rate")
+        approved = col(rows, "control.uses_of_force") * col(rows,
+                                                            "control.human_authorisation_rate")
+        ok = ~np.isnan(rate)
+        return float((rate[ok] * approved[ok]).sum() / approved[ok].sum())
+
+    assert pooled(busy) > pooled(calm)
+
+
+def test_fact4_regional_bias_concentrates_harm_in_that_region():
+    """A false-positive-rate bias (x3) in the town concentrates wrongful strikes there."""
+    n = 40
+    fair = runs(AIR, (("autonomy.level", 8),), n)
+    biased = runs(AIR, (("autonomy.level", 8), ("ai.region_bias", (("town", 3.0),))), n)
+    assert greater(col(biased, "wrongful_in_town"), col(fair, "wrongful_in_town")) < ALPHA
+    share_fair = col(fair, "wrongful_in_town").sum() / col(fair, "harm.wrongful_engagements").sum()
+    share_biased = col(biased, "wrongful_in_town").sum() / col(
+        biased, "harm.wrongful_engagements").sum()
+    assert share_biased > share_fair + 0.05
+
+
+def test_fact5_trust_lags_deception_then_falls_faster_than_it_recovers():
+    """After a silent degradation, trust stays above the AI's true accuracy for a while
+    (over-trust), then falls; after the repair it climbs back more slowly than it fell."""
+    rows = runs(TRUST, (), 24)
+    t = rows[0]["t"]
+
+    def at(row: dict[str, Any], key: str, when: float) -> float:
+        return float(row[key][np.searchsorted(t, when)])
+
+    lag = np.array([at(r, "trust", 860) - at(r, "accuracy", 860) for r in rows])
+    assert (lag > 0.1).mean() >= 0.9, "trust should still be well above the degraded accuracy"
+    # Equal windows (700 s) after the degradation and after the repair.
+    fall = np.array([at(r, "trust", 860) - at(r, "trust", 1560) for r in rows])
+    rise = np.array([at(r, "trust", 2340) - at(r, "trust", 1640) for r in rows])
+    assert fall.mean() > 0 and rise.mean() > 0
+    assert greater(fall, rise) < ALPHA
+
+
+def test_fact6_wrongful_engagements_cause_inadvertent_steps_amplified_by_hair_trigger():
+    """Inadvertent escalation steps come only with wrongful engagements, and a hair-trigger
+    reaction gain (0.6) turns the escalation they cause into more rungs than a stable one."""
+    n = 40
+    stable = runs(AIR, (("autonomy.level", 8), ("ai.reliability", 0.75)), n)
+    for row in stable:
+        if row["harm.wrongful_engagements"] == 0:
+            assert row["escalation.inadvertent_steps"] == 0
+    rho = stats.spearmanr(col(stable, "harm.wrongful_engagements"),
+                          col(stable, "escalation.inadvertent_steps"))
+    assert rho.statistic > 0.3 and rho.pvalue < ALPHA
+    # Amplification: the other side answers an inadvertent step (and that answer, traced to
+    # the same wrongful strike, is inadvertent too) more often under the hair-trigger gain.
+    def inadvertent(gain: float) -> np.ndarray:
+        base = (("autonomy.level", 8), ("ai.reliability", 0.75), ("escalation.gain", gain))
+        return col(runs(AIR, base, n), "escalation.inadvertent_steps")
+
+    calm, hair = inadvertent(0.3), inadvertent(0.6)
+    assert hair.mean() > calm.mean() > 0
+    assert greater(hair, calm) < ALPHA
