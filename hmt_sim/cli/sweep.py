@@ -47,7 +47,7 @@ def sweep_cmd(
         help="replace the spec's seeds: a count (20) or a list (1,2,3)")] = None,
     chunk_size: Annotated[int | None, typer.Option(help="runs per task (default: automatic)")]
     = None,
-    part_rows: Annotated[int, typer.Option(help="rows per Parquet part file")] = 2000,
+    part_rows: Annotated[int, typer.Option(help="rows per Parquet part file")] = 1000,
     flush_s: Annotated[float, typer.Option(help="commit a part at least this often (s)")]
     = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,

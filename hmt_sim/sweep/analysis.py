@@ -98,7 +98,7 @@ def summarise(
             mean, low, high = t_interval(values, confidence)
             valid = values[~np.isnan(values)]
             out.append({
-                "point": int(point),  # type: ignore[call-overload]
+                "point": int(point),
                 **{f: first[f] for f in factors},
                 "metric": metric,
                 "n": len(valid),
@@ -147,7 +147,7 @@ def paired_differences(
             else:
                 p = np.nan
             out.append({
-                "point": int(point),  # type: ignore[call-overload]
+                "point": int(point),
                 **{f: first[f] for f in factors},
                 "baseline": base,
                 "metric": metric,

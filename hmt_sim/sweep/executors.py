@@ -82,14 +82,14 @@ class LocalExecutor:
             while True:
                 if suspects:  # isolating after a crash: one single-run chunk at a time
                     if not pending:
-                        chunk = suspects.popleft()
-                        pending[self._submit(chunk)] = chunk
+                        single = suspects.popleft()
+                        pending[self._submit(single)] = single
                 else:
                     while len(pending) < self.window:
-                        chunk = next(source, None)
-                        if chunk is None:
+                        fresh = next(source, None)
+                        if fresh is None:
                             break
-                        pending[self._submit(chunk)] = chunk
+                        pending[self._submit(fresh)] = fresh
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

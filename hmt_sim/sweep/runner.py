@@ -81,7 +81,7 @@ def run_sweep(
     set_overrides: Mapping[str, Any] | None = None,
     seeds: Sequence[int] | int | None = None,
     chunk_size: int | None = None,
-    part_rows: int = 2000,
+    part_rows: int = 1000,
     flush_s: float = 10.0,
     progress: Callable[[SweepProgress], None] | None = None,
     runner: Runner | None = None,

@@ -61,7 +61,7 @@ class ResultsStore:
     def __init__(self, out: Path, manifest: dict[str, Any]) -> None:
         self.out = out
         self.manifest = manifest
-        self.columns: list[tuple[str, str]] = [tuple(c) for c in manifest["columns"]]  # type: ignore[misc]
+        self.columns: list[tuple[str, str]] = [(c[0], c[1]) for c in manifest["columns"]]
         self.schema = pa.schema([(name, _TYPES[kind]) for name, kind in self.columns])
         self.factor_keys: list[str] = list(manifest["factors"])
         self.points: list[dict[str, Any]] = [p["factors"] for p in manifest["points"]]

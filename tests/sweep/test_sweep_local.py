@@ -23,7 +23,10 @@ def test_one_row_per_point_and_seed_equal_to_direct_runs(write_spec: WriteSpec,
                                                          tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = multiprocessing.get_start_method(allow_none=True)
-    df = sweep(write_spec(), out, workers=2, chunk_size=2)
+    import hmt_sim
+
+    # hmt_sim.sweep is the package *and* the function: calling it runs the sweep
+    df = hmt_sim.sweep(write_spec(), out, workers=2, chunk_size=2)
     assert multiprocessing.get_start_method(allow_none=True) == before  # untouched
     assert len(df) == 12 and (df["status"] == "ok").all()
     assert sorted(zip(df["point"], df["seed"], strict=True)) == [
