@@ -67,6 +67,8 @@ class App:
         self.panels = Panels(self.text)
         self.overlay: Overlay | None = None
         self.running = True
+        self.auto_debrief = True  # open the debrief when the run ends (not when unattended)
+        self._debrief_shown = False
         self.frames = 0
         self.last_error: str | None = None
         self._drag: tuple[int, int] | None = None
@@ -370,11 +372,11 @@ class App:
             step = {pygame.K_PAGEDOWN: 15, pygame.K_PAGEUP: -15, pygame.K_DOWN: 1,
                     pygame.K_UP: -1}[k]
             self.overlay.scroll += step
-        elif k == pygame.K_a and not self.replay:
+        elif k == pygame.K_a:
             self.approve()
-        elif k == pygame.K_r and not self.replay:
+        elif k == pygame.K_r:
             self.reject()
-        elif k == pygame.K_i and not self.replay:
+        elif k == pygame.K_i:
             self.inspect()
         elif k == pygame.K_SPACE:
             live.toggle_pause()
@@ -386,7 +388,7 @@ class App:
             self.speed_step(+1)
         elif k == pygame.K_t:
             self.toggle_truth()
-        elif k == pygame.K_b and not self.replay:
+        elif k == pygame.K_b:
             live.bookmark()
         elif k == pygame.K_e:
             self.open_overlay("explain")
@@ -458,6 +460,10 @@ class App:
                 self.handle(event)
             self._commit_sliders(force=self.settle_s <= 0)
             self.live.tick(dt)
+            if self.live.session.finished and self.auto_debrief and not self._debrief_shown:
+                self._debrief_shown = True
+                self.overlay = None
+                self.open_overlay("debrief")
             self._sync_widgets()
             assert self.manager is not None
             self.manager.update(dt)
@@ -488,6 +494,7 @@ class App:
         """The main loop; with ``until`` it runs unattended and stops at that time."""
         clk = pygame.time.Clock()
         if until is not None:
+            self.auto_debrief = False
             self.live.paused = False
             self.live.stop_at = until
         while self.running:

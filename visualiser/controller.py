@@ -105,6 +105,7 @@ class LiveRun:
         self.samples: list[tuple[float, float | None, float]] = []  # t, trust, ai accuracy
         self.deadlines: dict[int, float] = {}
         self.trails: dict[int, deque[tuple[float, float]]] = {}
+        self.trail_times: dict[int, deque[float]] = {}
         self.last_pos: dict[int, tuple[float, float]] = {}
         self._trail_at = -math.inf
         self.seen_pending: set[int] = set()
@@ -164,8 +165,14 @@ class LiveRun:
                     if tr is None:
                         tr = self.trails[c["track"]] = deque(maxlen=TRAIL_LEN)
                     tr.append((c["x"], c["y"]))
+                    self.trail_times.setdefault(c["track"], deque(maxlen=TRAIL_LEN)).append(now)
+                    times = self.trail_times[c["track"]]
+                    while times and now - times[0] > TRAIL_LEN * TRAIL_EVERY_S:
+                        times.popleft()  # at high speed, keep tails to recent sim time
+                        tr.popleft()
             for track in [t for t in self.trails if t not in alive]:
                 del self.trails[track]
+                self.trail_times.pop(track, None)
         for d in [d for d, shot in self.shots.items() if shot.until < now]:
             del self.shots[d]
         while self.bursts and now - self.bursts[0].t > EFFECT_LINGER_S:

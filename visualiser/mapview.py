@@ -172,14 +172,19 @@ class MapView:
             pygame.draw.circle(surf, th.SENSOR, c, max(1, int(sensor.range_km * s)), 1)
             tri = [(c[0], c[1] - 7), (c[0] + 6, c[1] + 5), (c[0] - 6, c[1] + 5)]
             pygame.draw.polygon(surf, th.SENSOR, tri)
+        placed: list[tuple[float, float]] = []
         for eff in sc.blue.effectors:
             c = at(eff.at.x, eff.at.y)
+            # co-located effectors (a gun beside a missile battery) get stacked labels
+            stack = sum(1 for px, py in placed if abs(px - eff.at.x) + abs(py - eff.at.y) < 1.5)
+            placed.append((eff.at.x, eff.at.y))
             colour = th.ENGAGE_RANGE if eff.action == "engage" else th.JAM_RANGE
             _dashed_circle(surf, colour, c, max(1, int(eff.range_km * s)))
             r = pygame.Rect(0, 0, 9, 9)
             r.center = c
             pygame.draw.rect(surf, colour, r)
-            surf.blit(self.text.get(eff.id, small, colour), (c[0] + 7, c[1] + 3))
+            surf.blit(self.text.get(eff.id, small, colour),
+                      (c[0] + 7, c[1] + 3 + stack * round(14 * self.ui_scale)))
         # the defended asset
         a = sc.blue.defended_asset
         c = at(a.x, a.y)

@@ -103,7 +103,7 @@ def debrief_lines(live: Any) -> list[Line]:
                           f"{clock(s.now)})", "title"), ("Key results", "head")]
     pairs = key_metric_lines(metrics)
     for i in range(0, len(pairs), 2):
-        chunk = "      ".join(f"{k}: {v}" for k, v in pairs[i:i + 2])
+        chunk = "     |     ".join(f"{k}: {v}" for k, v in pairs[i:i + 2])
         lines.append((chunk, "text"))
     marks = bookmarks(s.events)
     lines += [("", "text"), (f"Bookmarks ({len(marks)})", "head")]

@@ -176,3 +176,37 @@ def test_cli_bad_input_exit_2(tmp_path):
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, (args, done.stderr)
         assert "Traceback" not in done.stderr
+
+
+def test_replay_scrubber_resimulates_back_and_forth(tmp_path):
+    import pygame
+    from conftest import SIZE, click
+
+    from visualiser.app import App
+    from visualiser.controller import LiveRun
+
+    original, path = _scripted(tmp_path, 400.0)
+    session, rec = sessionfile.replay_session(path)
+    live = LiveRun(session, None, read_only=True, record=rec, auto_slow=False)
+    app = App(live, size=SIZE, replay=True, settle_s=0.0)
+    try:
+        live.scrub(350.0)
+        while live.scrub_target is not None:
+            app.frame(0.0)
+        assert live.session.now == pytest.approx(350.0)
+        at_350 = _norm(live.session.events)
+        assert at_350 == [e for e in _norm(original.events) if e["t"] < 350.0]
+        old = live.session
+        click(app, app.sliders["scrub"].left_button.rect.center, frames=3)  # back 10 s
+        while live.scrub_target is not None:
+            app.frame(0.0)
+        assert live.session is not old  # going back re-simulates from the start
+        assert live.session.now == pytest.approx(340.0)
+        assert _norm(live.session.events) == [e for e in at_350 if e["t"] < 340.0]
+        n_inputs = len(live.session.inputs)
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_b, mod=0))
+        app.frame(0.0)
+        assert len(live.session.inputs) == n_inputs  # a replay records nothing
+        assert "read-only" in live.status_text()
+    finally:
+        app.close()

@@ -160,3 +160,15 @@ def test_frame_errors_are_caught_and_session_file_survives(make_app, monkeypatch
     log = app.error_log.read_text()
     assert log.count("--- t=") == 1 and "RuntimeError: simulated fault" in log
     assert sessionfile.read(app.live.writer.path).inputs[-1]["decision"] == card["decision"]
+
+
+def test_debrief_opens_at_the_end_with_who_decided(make_app):
+    app = make_app("training_sandbox", seats=())
+    live = app.live
+    live.step(live.session.duration)
+    app.frame(0.0)
+    assert live.session.finished
+    assert app.overlay is not None and app.overlay.name == "debrief"
+    text = "\n".join(t for t, _ in app.overlay.lines)
+    assert "Decision timeline" in text and "Key results" in text
+    assert "by model operator" in text or "by AI" in text
