@@ -198,13 +198,21 @@ class _DepthLimitedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
+        self._composed += 1  # count here too, so a long flat list stops before it is all parsed
         try:
             if self._depth > MAX_DEPTH:
                 raise _LimitExceeded(
                     f"nesting is deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            if self._composed > MAX_NODES:
+                raise _LimitExceeded(
+                    f"the document has more than {MAX_NODES:,} values; the limit is "
+                    f"{MAX_NODES:,}",
+                    self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)
         finally:
