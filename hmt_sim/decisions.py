@@ -382,7 +382,17 @@ def _execute(m: HMTModel, d: Decision) -> Any:
         eff = m.effector_in_range(d.track, d.action) if gate is None else None
         if eff is not None:
             break
-        yield env.timeout(m.sc.run.tick_s)
+        # Sleep until the first effector can reach it (straight-line motion makes this exact),
+        # rounded up to whole ticks; a held gate is re-checked every tick.
+        wait = m.sc.run.tick_s
+        if gate is None:
+            soonest = min(world.time_to_reach(d.track, e.at.x, e.at.y, e.range_km)
+                          for e in effectors)
+            if not math.isfinite(soonest):
+                return "lapsed"
+            tick = m.sc.run.tick_s
+            wait = max(tick, math.ceil(soonest / tick) * tick)
+        yield env.timeout(wait)
         if not world.alive[d.track]:
             return "lapsed"
     authorised_by = "human" if d.level <= 5 else "ai"

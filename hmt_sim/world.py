@@ -9,6 +9,7 @@ operations: the Python-level work per tick does not grow with the number of cont
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,8 @@ class RegionMap:
         self.ids: list[str] = [r.id for r in sc.area.regions]
         self.rects = np.array([r.rect for r in sc.area.regions], dtype=float).reshape(-1, 4)
         self.density = np.array([r.civilian_density_per_km2 for r in sc.area.regions], dtype=float)
+        # Plain tuples for one point at a time: faster than NumPy on a handful of rectangles.
+        self._rects = [(r.rect, r.civilian_density_per_km2) for r in sc.area.regions]
 
     def index_of(self, xy: np.ndarray) -> np.ndarray:
         """Region index per point, -1 outside every region. ``xy`` has shape (n, 2)."""
@@ -82,9 +85,16 @@ class RegionMap:
     def name(self, index: int) -> str | None:
         return self.ids[index] if index >= 0 else None
 
+    def index_at(self, x: float, y: float) -> int:
+        """Region index of one point, -1 outside every region (first match wins)."""
+        for i, ((x0, y0, x1, y1), _) in enumerate(self._rects):
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                return i
+        return -1
+
     def density_at(self, x: float, y: float) -> float:
-        idx = int(self.index_of(np.array([[x, y]]))[0])
-        return float(self.density[idx]) if idx >= 0 else 0.0
+        idx = self.index_at(x, y)
+        return self._rects[idx][1] if idx >= 0 else 0.0
 
 
 class World:
@@ -153,8 +163,10 @@ class World:
 
     def detect(self) -> list[tuple[int, int]]:
         """Undetected live contacts now inside a sensor's range: (track, sensor index) pairs."""
+        if len(self.sensor_ids) == 0 or self._alive_idx.size == 0:
+            return []
         idx = self._alive_idx[~self.detected[self._alive_idx]]
-        if idx.size == 0 or len(self.sensor_ids) == 0:
+        if idx.size == 0:
             return []
         p = self.pos[idx]
         d2 = ((p[:, None, :] - self.sensor_xy[None, :, :]) ** 2).sum(axis=2)
@@ -181,5 +193,29 @@ class World:
         return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
 
     def region_of(self, track: int) -> tuple[int, str | None]:
-        idx = int(self.regions.index_of(self.pos[track : track + 1])[0])
+        idx = self.regions.index_at(float(self.pos[track, 0]), float(self.pos[track, 1]))
         return idx, self.regions.name(idx)
+
+    def time_to_reach(self, track: int, x: float, y: float, radius_km: float) -> float:
+        """Seconds until the contact, flying straight on, is within ``radius_km`` of (x, y):
+        0 if it already is, ``inf`` if it never will be before its route ends."""
+        px, py = float(self.pos[track, 0]), float(self.pos[track, 1])
+        dx, dy = float(self.dest[track, 0]) - px, float(self.dest[track, 1]) - py
+        rx, ry = px - x, py - y
+        if rx * rx + ry * ry <= radius_km * radius_km:
+            return 0.0
+        length = math.hypot(dx, dy)
+        speed = float(self.speed_kmps[track])
+        if length <= 1e-12 or speed <= 0.0:
+            return math.inf
+        ux, uy = dx / length, dy / length
+        # |r + u s|^2 = R^2 for the distance s flown along the route
+        b = rx * ux + ry * uy
+        c = rx * rx + ry * ry - radius_km * radius_km
+        disc = b * b - c
+        if disc < 0:
+            return math.inf
+        s = -b - math.sqrt(disc)
+        if s < 0 or s > length:
+            return math.inf
+        return s / speed
