@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,9 @@ class App:
         sess = self.live.session
         self.slider_labels: dict[str, pygame.Rect] = {}
         if self.replay:
-            label = pygame.Rect(x, y, self.s(150), bh)
-            self.slider_labels["scrub"] = label
-            r = pygame.Rect(label.right, y, self.console_rect.w - label.right - gap, bh)
+            scrub_box = pygame.Rect(x, y, self.s(150), bh)
+            self.slider_labels["scrub"] = scrub_box
+            r = pygame.Rect(scrub_box.right, y, self.console_rect.w - scrub_box.right - gap, bh)
             self.sliders["scrub"] = UIHorizontalSlider(
                 r, float(sess.now), (0.0, float(sess.duration)), manager=m,
                 click_increment=10.0)
@@ -165,10 +166,10 @@ class App:
             width = (self.console_rect.w - gap) // 4
             for i, action in enumerate((*ACTION_CLASSES, "reliability")):
                 cx = gap + i * width
-                label = pygame.Rect(cx, y, self.s(150) if action == "reliability" else
+                label_box = pygame.Rect(cx, y, self.s(150) if action == "reliability" else
                                     self.s(95), bh)
-                self.slider_labels[action] = label
-                r = pygame.Rect(label.right, y, width - label.w - gap * 2, bh)
+                self.slider_labels[action] = label_box
+                r = pygame.Rect(label_box.right, y, width - label_box.w - gap * 2, bh)
                 if action == "reliability":
                     self.sliders[action] = UIHorizontalSlider(
                         r, round(sess.model.ai.reliability, 2), (0.0, 1.0), manager=m,
@@ -282,7 +283,7 @@ class App:
 
     def _press(self, name: str) -> None:
         live = self.live
-        actions = {
+        actions: dict[str, Callable[[], Any]] = {
             "play": live.toggle_pause, "step": live.step,
             "slower": lambda: self.speed_step(-1), "faster": lambda: self.speed_step(+1),
             "truth": self.toggle_truth, "bookmark": live.bookmark,
@@ -435,7 +436,8 @@ class App:
                 b.hide()
         if "scrub" in self.sliders:
             sl = self.sliders["scrub"]
-            if live.scrub_target is None and not sl.sliding_button.held:
+            held = sl.sliding_button is not None and sl.sliding_button.held
+            if live.scrub_target is None and not held:
                 sl.set_current_value(min(float(live.session.now), live.session.duration))
             return
         levels = live.session.model.levels

@@ -186,8 +186,8 @@ class MapView:
             surf.blit(self.text.get(eff.id, small, colour),
                       (c[0] + 7, c[1] + 3 + stack * round(14 * self.ui_scale)))
         # the defended asset
-        a = sc.blue.defended_asset
-        c = at(a.x, a.y)
+        asset = sc.blue.defended_asset
+        c = at(asset.x, asset.y)
         pygame.draw.circle(surf, th.ASSET, c, max(6, int(sc.blue.asset_radius_km * s)), 2)
         r = pygame.Rect(0, 0, 12, 12)
         r.center = c
