@@ -237,8 +237,12 @@ def _efficiency(folder: Path, figures: dict[str, float]) -> None:
     print(f"   efficiency T1 / (2 x T2) = {figures['efficiency']:.0%} (aim >= 90%); "
           f"workers busy running simulations {figures['utilisation']:.0%} of the sweep's "
           "wall time")
-    print("   (on a machine whose load average exceeds its cores, T1 / (2 x T2) measures the "
-          "CPU share the OS grants, not the executor)")
+    figures["cpu_ratio"] = (one["cpu_s"] / one["runs"]) / (two["cpu_s"] / two["runs"])
+    print(f"   CPU per run, 1 worker / 2 workers: {figures['cpu_ratio']:.0%}; with two idle cores "
+          "the efficiency would be about that times the busy share: "
+          f"{figures['cpu_ratio'] * figures['utilisation']:.0%}")
+    print("   (when the load average exceeds the cores, T1 / (2 x T2) measures the CPU share the "
+          "OS grants, not the executor)")
 
 
 def _memory(figures: dict[str, float]) -> None:
