@@ -102,7 +102,7 @@ def test_runs_end_to_end_deterministically_and_fast(sid: str) -> None:
     assert kinds[0] == "run_started" and kinds[-1] == "run_ended"
     assert first.events[-1]["t"] == pytest.approx(sc.run.duration_s)
     assert "inject" in kinds and "recommendation" in kinds and "engagement" in kinds
-    assert set(first.metrics) == {"escalation", "harm", "control", "human", "mission"}
+    assert set(first.metrics) == {"escalation", "harm", "control", "human", "mission", "ai"}
     # The fastest of two runs, so a load spike on a shared machine does not fail the test.
     assert min(walls) < WALL_LIMIT_S, f"{sid} took {min(walls):.2f} s per run"
 

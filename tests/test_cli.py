@@ -39,7 +39,7 @@ def test_default_scenario_end_to_end_from_the_console(tmp_path: Path):
 def test_json_output_and_overrides(capsys):
     assert main(["run", "airbase_swarm", "--set", "autonomy.level=8", "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)
-    assert set(metrics) == {"escalation", "harm", "control", "human", "mission"}
+    assert set(metrics) == {"escalation", "harm", "control", "human", "mission", "ai"}
     assert metrics["control"]["out_of_loop_exposure"] in (None, 1.0)
 
 

@@ -155,3 +155,23 @@ def test_event_log_rejects_unknown_kinds_and_missing_fields():
         log.emit(0, "explosion")
     with pytest.raises(KeyError, match="lacks field 'damage'"):
         log.emit(0, "impact", 1)
+
+
+def test_ai_metrics_calibration_and_regional_gaps():
+    log = EventLog()
+    log.emit(0, "run_started", scenario="ai", seed=0, version="t", params=PARAMS)
+    track = 0
+    # city: 10 civilians, 4 false alarms; farm: 10 civilians, 1 false alarm; all at conf 0.9
+    for region, false_alarms in (("city", 4), ("farm", 1)):
+        for i in range(10):
+            log.emit(0, "spawn", track, contact_kind="k", true_class="civilian", x=0, y=0)
+            label = "hostile" if i < false_alarms else "civilian"
+            log.emit(1, "classification", track, label=label, confidence=0.9,
+                     correct=label == "civilian", accuracy=0.9, region=region)
+            track += 1
+    ai = compute_metrics(log.events)["ai"]
+    assert ai["cases"] == 20 and ai["accuracy"] == pytest.approx(15 / 20)
+    assert ai["expected_calibration_error"] == pytest.approx(abs(0.75 - 0.9))
+    assert ai["fpr_by_region"] == {"city": pytest.approx(0.4), "farm": pytest.approx(0.1)}
+    assert ai["fpr_gap"] == pytest.approx(0.3)
+    assert ai["tpr_gap"] is None  # no region has enough hostile cases

@@ -1,7 +1,8 @@
 """Metrics: every one a pure function of the event log (DESIGN.md principle 2).
 
 ``compute_metrics(events)`` returns the groups of ``metrics.json``: escalation, harm, control
-(M1-M10), human and mission. ``timeseries(events)`` gives the sampled state as a DataFrame.
+(M1-M10), human, mission and ai (accuracy, calibration, regional gaps).
+``timeseries(events)`` gives the sampled state as a DataFrame.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from hmt_sim.events import Event
 from hmt_sim.metrics._common import LogIndex
+from hmt_sim.metrics.ai import ai_metrics
 from hmt_sim.metrics.control import control_metrics
 from hmt_sim.metrics.escalation import escalation_metrics
 from hmt_sim.metrics.harm import harm_metrics
@@ -17,7 +19,7 @@ from hmt_sim.metrics.human import human_metrics
 from hmt_sim.metrics.mission import mission_metrics
 from hmt_sim.metrics.timeseries import timeseries
 
-GROUPS = ("escalation", "harm", "control", "human", "mission")
+GROUPS = ("escalation", "harm", "control", "human", "mission", "ai")
 
 
 def compute_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
@@ -28,6 +30,7 @@ def compute_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
         "control": control_metrics(ix),
         "human": human_metrics(ix),
         "mission": mission_metrics(ix),
+        "ai": ai_metrics(ix),
     }
 
 
