@@ -4,12 +4,13 @@ or replayed), open the window, run the loop, and always close the session file c
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hmt_sim import sessionfile
-from hmt_sim.errors import InputError
+from hmt_sim.errors import HmtError, InputError
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.session import Session
 
@@ -18,6 +19,19 @@ def _headless_default(unattended: bool) -> None:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     if unattended and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+
+def _open(make: Callable[[], Any], live: Any) -> Any:
+    """Open the window, or say plainly why not (no display) with the session file closed."""
+    import pygame
+
+    try:
+        return make()
+    except pygame.error as error:
+        live.close()
+        pygame.quit()
+        raise HmtError(f"cannot open a window ({error}); on a machine without a display use "
+                       "--autoplay, or set SDL_VIDEODRIVER=dummy") from None
 
 
 def default_session_path(scenario_id: str, folder: Path | None = None) -> Path:
@@ -49,7 +63,7 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
             writer = sessionfile.open(path, scenario, session.seed, human, force=force)
     live = LiveRun(session, writer, auto_slow=not autoplay)
     error_log = None if writer is None else writer.path.with_suffix(".errors.log")
-    app = App(live, size=size, large_fonts=large_fonts, error_log=error_log)
+    app = _open(lambda: App(live, size=size, large_fonts=large_fonts, error_log=error_log), live)
     try:
         if autoplay:
             live.speed = max(1.0, float(speed))
@@ -76,7 +90,7 @@ def replay(session_path: Path, until: float | None = None, screenshot: Path | No
     session, rec = sessionfile.replay_session(session_path)
     live = LiveRun(session, None, read_only=True, record=rec, auto_slow=False)
     live.speed = max(1.0, float(speed))
-    app = App(live, size=size, large_fonts=large_fonts, replay=True)
+    app = _open(lambda: App(live, size=size, large_fonts=large_fonts, replay=True), live)
     try:
         if until is not None:
             live.scrub(until)
