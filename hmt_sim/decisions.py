@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
@@ -190,7 +190,7 @@ def _run_protocol(m: HMTModel, d: Decision) -> Any:
             # Two people review side by side; each takes a different free seat.
             procs = [env.process(human_review(m, d, d.deadline)) for _ in range(2)]
             yield env.all_of(procs)
-            reviews = [p.value for p in procs]
+            reviews = [cast(Review, p.value) for p in procs]
         else:
             reviews = [(yield from human_review(m, d, d.deadline))]
         for review in reviews:
@@ -349,7 +349,7 @@ def _human_seat(m: HMTModel, d: Decision, op_index: int, deadline: float) -> Any
         m.pending.pop(d.id, None)
     if pending.answered not in got:
         return Review("timeout", op_index, env.now - pending.started, pending.inspected_s > 0)
-    choice = pending.answered.value
+    choice = str(pending.answered.value)
     return _answer(m, d, op_index, choice, env.now - pending.started,
                    pending.inspected_s > 0, by="person")
 

@@ -297,7 +297,7 @@ class HMTModel(mesa.Model):
         apply_inject(self, inj, source=f"scenario:{index}")
 
     # ----------------------------------------------------------------- running
-    def run_until(self, t: float) -> None:  # type: ignore[override]
+    def run_until(self, t: float) -> None:
         """Advance simulation time to ``t`` (events at exactly ``t`` stay pending)."""
         if t > self.env.now:
             self.env.run(until=t)
