@@ -10,7 +10,7 @@ comes too late is a leaker.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MAX_DECISIONS_PER_TRACK = 8
 INFORM_REVIEW_SHARE = 0.5  # an after-the-fact review takes half a normal review [P]
 HUMAN_EXECUTION_S = 2.0  # at levels 1-4 the operator carries out the action by hand [P]
+OPERATOR_OVERRIDE_CONFIDENCE = 0.9  # an operator who noticed an AI miss believes it hostile [P]
 
 
 @dataclass
@@ -101,6 +102,9 @@ def track_process(m: HMTModel, track: int) -> Any:
             if not noticed:
                 return
             action, human_initiated = "engage", True
+            # From here the operator's own judgement stands in for the AI's call: the gates
+            # (doubt, proportionality) weigh the person's belief that it is hostile.
+            cls = replace(cls, label="hostile", confidence=OPERATOR_OVERRIDE_CONFIDENCE)
         decision = _recommend(m, track, cls, action, time_left, human_initiated)
         executed = yield from _run_protocol(m, decision)
         if not executed or not m.world.alive[track]:
@@ -154,6 +158,9 @@ def _recommend(m: HMTModel, track: int, cls: Classification, action: str, time_l
     deadline = m.now + max(1.0, float(time_left) - tte)
     proto = protocol(level)
     explanation = m.ai.explanation(cls, region, action)
+    if human_initiated:
+        explanation = ("operator flags a threat the AI called civilian; operator proposes "
+                       "engage")
     d = Decision(
         m.new_decision_id(), track, action, cls, level, configured, proto, explanation,
         deadline, two_person, human_initiated,

@@ -40,7 +40,9 @@ def test_json_output_and_overrides(capsys):
     assert main(["run", "airbase_swarm", "--set", "autonomy.level=8", "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert set(metrics) == {"escalation", "harm", "control", "human", "mission", "ai"}
-    assert metrics["control"]["out_of_loop_exposure"] in (None, 1.0)
+    # every AI-initiated use of force is out of the loop; only operator-initiated ones (an
+    # operator noticing a threat the AI missed) are not
+    assert 0.5 < metrics["control"]["out_of_loop_exposure"] <= 1.0
 
 
 @pytest.mark.parametrize(

@@ -436,7 +436,9 @@ class Scenario(Spec):
             return self
         problems = reference_problems(self)
         if problems:
-            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
+            raise ValueError(
+                "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems)
+            )
         return self
 
 
@@ -464,7 +466,9 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         bad_kind(("traffic", i, "kind"), tr.kind)
     for region in sc.ai.region_bias:
         if region not in regions:
-            problems.append((("ai", "region_bias", region), f"unknown region (allowed: {allowed_r})"))
+            problems.append(
+                (("ai", "region_bias", region), f"unknown region (allowed: {allowed_r})")
+            )
     for i, inj in enumerate(sc.injects):
         if isinstance(inj, Spoofing) and inj.region is not None and inj.region not in regions:
             problems.append(
