@@ -128,7 +128,8 @@ def write_jsonl(events: Iterable[Event], path: str | os.PathLike[str]) -> None:
     """Write atomically: a temp file in the same folder, flushed and synced, then renamed."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    tmp.unlink(missing_ok=True)  # a leftover (or planted symlink) is removed, never followed
+    with open(tmp, "x", encoding="utf-8") as fh:
         for event in events:
             fh.write(dumps(event))
             fh.write("\n")

@@ -30,7 +30,8 @@ def scenario_hash(sc: Scenario) -> str:
 
 def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    tmp.unlink(missing_ok=True)  # a leftover (or planted symlink) is removed, never followed
+    with open(tmp, "x", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
@@ -54,6 +55,9 @@ def prepare_out_dir(out: str | os.PathLike[str], force: bool) -> Path:
 
 def write_run(result: RunResult, out: Path, overrides: dict[str, Any] | None = None,
               source: str | None = None) -> None:
+    # Remove the completeness marker first: a crash while overwriting an older run (--force)
+    # then leaves an incomplete directory, never the old run.json beside the new events.
+    (out / "run.json").unlink(missing_ok=True)
     write_jsonl(result.events, out / "events.jsonl")
     write_text_atomic(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
     write_text_atomic(out / "timeseries.csv", result.timeseries.to_csv(index=False))
