@@ -113,7 +113,7 @@ def run_sweep(
 
         executor = LocalExecutor(workers)
     size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (executor.workers * 16))))
-    chunks = _chunks(spec, done_pairs, size, tuple(metric_cols), frozenset(text_cols), runner)
+    chunks = _chunks(spec, done_pairs, size, store, runner)
     del done_pairs  # only the generator needs it
 
     start = time.perf_counter()
@@ -134,8 +134,8 @@ def run_sweep(
         last_flush = time.monotonic()
 
     try:
-        for _chunk, result in executor.run(chunks):
-            rows.extend(result.rows)
+        for chunk, result in executor.run(chunks):
+            rows.extend(store.normalise(row, chunk.metric_columns) for row in result.rows)
             if result.timeseries:
                 series.extend(result.timeseries)
             ran += len(result.rows)
@@ -226,15 +226,16 @@ def _manifest(spec: SweepSpec, metrics: list[str], text: set[str]) -> dict[str, 
         "points": [{"point": i, "factors": p} for i, p in enumerate(spec.points)],
         "baseline_point": spec.baseline_point(),
         "metrics": metrics,
+        "probe_metrics": metrics,
         "columns": [list(c) for c in columns],
         "runs": spec.total_runs,
     }
 
 
-def _chunks(spec: SweepSpec, done: set[tuple[int, int]], size: int,
-            metric_cols: tuple[str, ...], text_cols: frozenset[str],
+def _chunks(spec: SweepSpec, done: set[tuple[int, int]], size: int, store: ResultsStore,
             runner: Runner | None) -> Iterator[Chunk]:
-    """Point-major (point, seed) pairs not yet committed, ``size`` at a time."""
+    """Point-major (point, seed) pairs not yet committed, ``size`` at a time. Each chunk asks
+    for the store's current metric columns (they grow when runs report new metric names)."""
     batch: list[tuple[int, str, int]] = []
     for point in range(len(spec.points)):
         overrides = canonical(spec.point_overrides(point))
@@ -243,13 +244,14 @@ def _chunks(spec: SweepSpec, done: set[tuple[int, int]], size: int,
                 continue
             batch.append((point, overrides, seed))
             if len(batch) >= size:
-                yield _chunk(spec, batch, metric_cols, text_cols, runner)
+                yield _chunk(spec, batch, store, runner)
                 batch = []
     if batch:
-        yield _chunk(spec, batch, metric_cols, text_cols, runner)
+        yield _chunk(spec, batch, store, runner)
 
 
-def _chunk(spec: SweepSpec, items: list[tuple[int, str, int]], metric_cols: tuple[str, ...],
-           text_cols: frozenset[str], runner: Runner | None) -> Chunk:
-    return Chunk(spec.scenario_text, spec.scenario_source, tuple(items), metric_cols, text_cols,
-                 spec.timeseries, runner)
+def _chunk(spec: SweepSpec, items: list[tuple[int, str, int]], store: ResultsStore,
+           runner: Runner | None) -> Chunk:
+    text = frozenset(name for name, kind in store.columns if kind == "str")
+    return Chunk(spec.scenario_text, spec.scenario_source, tuple(items),
+                 tuple(store.metric_names), text, spec.timeseries, runner, spec.metrics)

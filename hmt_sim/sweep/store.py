@@ -62,10 +62,56 @@ class ResultsStore:
         self.out = out
         self.manifest = manifest
         self.columns: list[tuple[str, str]] = [(c[0], c[1]) for c in manifest["columns"]]
-        self.schema = pa.schema([(name, _TYPES[kind]) for name, kind in self.columns])
         self.factor_keys: list[str] = list(manifest["factors"])
         self.points: list[dict[str, Any]] = [p["factors"] for p in manifest["points"]]
         self.next_part = 0
+        self._set_metrics()
+
+    def _set_metrics(self) -> None:
+        self.schema = pa.schema([(name, _TYPES[kind]) for name, kind in self.columns])
+        self.metric_names = [name for name, _ in self.columns[5 + len(self.factor_keys):]]
+        self._metric_set = set(self.metric_names)
+
+    # ------------------------------------------------------------------ rows and columns
+    def normalise(self, row: tuple[Any, ...], chunk_columns: Sequence[str]) -> tuple[Any, ...]:
+        """A worker row (in its chunk's column order, maybe with extras) → this store's order.
+
+        New metric names in the extras become columns (see ``add_columns``)."""
+        n = len(chunk_columns)
+        extras = row[5 + n] if len(row) > 5 + n else None
+        if extras is None and list(chunk_columns) == self.metric_names:
+            return row
+        values = dict(zip(chunk_columns, row[5 : 5 + n], strict=True))
+        if extras:
+            new = {k: v for k, v in extras.items() if k not in self._metric_set}
+            if new:
+                self.add_columns({k: "str" if isinstance(v, str) else "float"
+                                  for k, v in new.items()})
+            values.update(extras)
+        return (*row[:5], *(values.get(m) for m in self.metric_names))
+
+    def add_columns(self, kinds: dict[str, str]) -> None:
+        """Add metric columns (kept sorted after the first probe's), in the manifest first, then
+        in every committed part (as empty values: those runs did not report them)."""
+        probe = self.manifest.get("probe_metrics", self.metric_names)
+        extra = sorted({*(m for m in self.metric_names if m not in probe), *kinds})
+        known = dict(self.columns)
+        known.update(kinds)
+        head = self.columns[: 5 + len(self.factor_keys)]
+        self.columns = [*head, *((m, known[m]) for m in [*probe, *extra])]
+        self._set_metrics()
+        self.write_manifest(self.manifest.get("status", "running"))
+        for number in sorted(part_numbers(self.out)):
+            self._conform(self.out / _part_name(number))
+
+    def _conform(self, path: Path) -> None:
+        """Rewrite a part to this store's schema if it lacks columns (adds empty ones)."""
+        table = pq.read_table(path)
+        if table.schema.names == self.schema.names:
+            return
+        arrays = [table.column(f.name) if f.name in table.schema.names
+                  else pa.nulls(table.num_rows, type=f.type) for f in self.schema]
+        _write_atomic(pa.table(arrays, schema=self.schema), path)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -83,7 +129,9 @@ class ResultsStore:
                     "seeds changed); use --force to start again or choose another --out"
                 )
             manifest = {**manifest, "created": old.get("created", manifest["created"]),
-                        "versions": sorted({*old.get("versions", []), *manifest["versions"]})}
+                        "versions": sorted({*old.get("versions", []), *manifest["versions"]}),
+                        "columns": old.get("columns", manifest["columns"]),
+                        "metrics": old.get("metrics", manifest["metrics"])}
             store = cls(out, manifest)
             done = store._recover()
             store.write_manifest("running")
@@ -111,6 +159,7 @@ class ResultsStore:
                 (ts_dir / _part_name(number)).unlink(missing_ok=True)
         done: set[tuple[int, int]] = set()
         for number in sorted(numbers):
+            self._conform(self.out / _part_name(number))  # a crash during add_columns
             table = pq.read_table(self.out / _part_name(number), columns=["point", "seed"])
             done.update(zip(table.column("point").to_pylist(), table.column("seed").to_pylist(),
                             strict=True))
@@ -133,7 +182,8 @@ class ResultsStore:
 
     def _table(self, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
         # Column order: point, seed, factors..., status, error, wall_s, metrics...
-        cols = list(zip(*rows, strict=True))
+        width = len(self.columns) - len(self.factor_keys)
+        cols = list(zip(*(r + (None,) * (width - len(r)) for r in rows), strict=True))
         factor_cols = [[self.points[p][key] for p in cols[0]] for key in self.factor_keys]
         arrays = [cols[0], cols[1], *factor_cols, *cols[2:]]
         return pa.table(
@@ -142,7 +192,9 @@ class ResultsStore:
         )
 
     def write_manifest(self, status: str, **extra: Any) -> None:
-        self.manifest = {**self.manifest, "status": status, "updated": _now(), **extra}
+        self.manifest = {**self.manifest, "status": status, "updated": _now(),
+                         "columns": [list(c) for c in self.columns],
+                         "metrics": self.metric_names, **extra}
         _write_text_atomic(self.out / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
 
 

@@ -37,11 +37,18 @@ class Chunk:
     text_columns: frozenset[str]
     timeseries: bool = False
     runner: Runner | None = None
+    metric_patterns: tuple[str, ...] | None = None  # the spec's ``metrics:`` (None: keep all)
 
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """Rows ``(point, seed, status, error, wall_s, *metrics)`` and optional time series."""
+    """Rows ``(point, seed, status, error, wall_s, *metrics[, extras])`` and optional time series.
+
+    ``metrics`` follow the chunk's ``metric_columns``. A run that reports a metric not among
+    them (names can depend on what happened: ``ai.fpr_by_region.city`` exists only once the AI
+    has judged a civilian over the city) appends a dict of those extra values, so nothing is
+    dropped; the parent adds the new columns to the results.
+    """
 
     rows: list[tuple[Any, ...]]
     timeseries: list[dict[str, list[Any]]] | None = None
@@ -67,13 +74,14 @@ def default_runner(sc: Scenario, seed: int) -> dict[str, Any]:
     return flatten(simulate(sc, seed=seed).metrics)
 
 
-def probe_metrics(sc: Scenario, runner: Runner | None = None) -> dict[str, Any]:
+def probe_metrics(sc: Scenario, runner: Runner | None = None,
+                  full: bool = False) -> dict[str, Any]:
     """The flat metrics a run of ``sc`` reports (names and sample values), from a short run.
 
     Names can depend on the scenario (harm by region), so the parent asks the engine rather than
     keeping a list that could drift.
     """
-    short = sc.model_copy(
+    short = sc if full else sc.model_copy(
         update={"run": sc.run.model_copy(
             update={"duration_s": min(sc.run.duration_s, PROBE_DURATION_S)})}
     )
@@ -99,13 +107,15 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             else:
                 flat, ts = _simulate(sc, seed, chunk.timeseries)
             values = _coerce(flat, chunk.metric_columns, chunk.text_columns)
+            extras = _extras(flat, chunk)
             status, error = "ok", None
         except Exception as exc:  # failure isolation: the run fails, the sweep goes on
-            values = [None] * len(chunk.metric_columns)
+            values, extras = [None] * len(chunk.metric_columns), None
             status, error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
             ts = None
         wall = time.perf_counter() - start
-        rows.append((point, seed, status, error, wall, *values))
+        row = (point, seed, status, error, wall, *values)
+        rows.append((*row, extras) if extras else row)
         if series is not None and ts is not None:
             series.append({"point": [point] * len(ts), "seed": [seed] * len(ts),
                            **{str(c): ts[c].tolist() for c in ts.columns}})
@@ -118,6 +128,30 @@ def _simulate(sc: Scenario, seed: int, with_series: bool) -> tuple[dict[str, Any
 
     result = simulate(sc, seed=seed)
     return flatten(result.metrics), (result.timeseries if with_series else None)
+
+
+def _extras(flat: dict[str, Any], chunk: Chunk) -> dict[str, Any] | None:
+    """Kept metrics the run reported that are not (yet) columns, coerced like the others."""
+    known = set(chunk.metric_columns)
+    names = [k for k, v in flat.items() if k not in known and not isinstance(v, list | tuple)
+             and not isinstance(v, dict)]
+    if not names:
+        return None
+    if chunk.metric_patterns is not None:
+        from hmt_sim.sweep.spec import select_metrics
+
+        names = select_metrics(chunk.metric_patterns, names)
+    out: dict[str, Any] = {}
+    for name in names:
+        value = flat[name]
+        if value is None or isinstance(value, str):
+            out[name] = value
+        else:
+            try:
+                out[name] = float(value)
+            except (TypeError, ValueError):
+                out[name] = str(value)
+    return out or None
 
 
 def _coerce(flat: dict[str, Any], columns: Sequence[str], text: frozenset[str]) -> list[Any]:

@@ -8,8 +8,9 @@ import multiprocessing
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
-from sweep_helpers import TINY, WriteSpec, dying_runner, failing_runner
+from sweep_helpers import TINY, WriteSpec, dying_runner, failing_runner, late_metric_runner
 
 from hmt_sim.cli import main
 from hmt_sim.errors import InputError
@@ -137,3 +138,19 @@ def test_cli_sweep_summary_and_exit_codes(write_spec: WriteSpec, tmp_path: Path,
     assert main(["sweep", str(write_spec()), "--out", str(out), "-q"]) == 2
     assert "already holds files" in capsys.readouterr().err
     assert main(["sweep", str(write_spec()), "--out", str(out), "--backend", "ray"]) == 2
+
+
+def test_a_metric_first_reported_mid_sweep_becomes_a_column(write_spec: WriteSpec,
+                                                            tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_sweep(write_spec(), out, workers=2, chunk_size=1, part_rows=2,
+              runner=late_metric_runner)
+    parts = sorted(out.glob("part-*.parquet"))
+    assert len(parts) >= 4
+    names = {tuple(pq.read_schema(p).names) for p in parts}
+    assert len(names) == 1  # earlier parts were rewritten with the new (empty) column
+    df = pd.read_parquet(out)
+    assert len(df) == 12 and "zz.rare_metric" in df.columns
+    assert (df[df["seed"] == 3]["zz.rare_metric"] == 1.5).all()
+    assert df[df["seed"] != 3]["zz.rare_metric"].isna().all()
+    assert "zz.rare_metric" in read_manifest(out)["metrics"]
