@@ -396,13 +396,14 @@ class _Validator:
         """Metric names are checked against what a (short) run of the base scenario reports."""
         if metrics is None:
             return
-        from hmt_sim.sweep.worker import probe_metrics
+        from hmt_sim.sweep.worker import metric_families, probe_metrics
 
-        # A whole run, since some names appear only when something happens (a region's
-        # false-positive rate once the AI has judged a civilian there); a name under a
-        # dict-valued metric (ai.fpr_by_region.<region>) is accepted even if this run lacks it.
-        known = list(probe_metrics(load_with(text, source, base), full=True))
-        families = {k.rsplit(".", 1)[0] for k in known if k.count(".") >= 2}
+        # Some names appear only when something happens (a region's false-positive rate once
+        # the AI has judged a civilian there): a name under a dict-valued metric
+        # (ai.fpr_by_region.<region>) is accepted even if the probe run lacks it.
+        sc = load_with(text, source, base)
+        known = list(probe_metrics(sc))
+        families = metric_families(sc)
         for i, name in enumerate(metrics):
             if select_metrics([name], known) or any(
                     name.startswith(f + ".") or name == f for f in families):

@@ -74,14 +74,33 @@ def default_runner(sc: Scenario, seed: int) -> dict[str, Any]:
     return flatten(simulate(sc, seed=seed).metrics)
 
 
-def probe_metrics(sc: Scenario, runner: Runner | None = None,
-                  full: bool = False) -> dict[str, Any]:
+def metric_families(sc: Scenario) -> set[str]:
+    """Dotted paths of the engine's dict-valued metrics (``ai.fpr_by_region``): their entries
+    depend on what happens in a run, so a name under one is valid even when a probe lacks it."""
+    from hmt_sim.session import simulate
+
+    short = sc.model_copy(update={"run": sc.run.model_copy(
+        update={"duration_s": min(sc.run.duration_s, PROBE_DURATION_S)})})
+    found: set[str] = set()
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            if "." in prefix:
+                found.add(prefix)
+            for key, child in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), child)
+
+    walk("", simulate(short, seed=sc.run.seed).metrics)
+    return found
+
+
+def probe_metrics(sc: Scenario, runner: Runner | None = None) -> dict[str, Any]:
     """The flat metrics a run of ``sc`` reports (names and sample values), from a short run.
 
     Names can depend on the scenario (harm by region), so the parent asks the engine rather than
     keeping a list that could drift.
     """
-    short = sc if full else sc.model_copy(
+    short = sc.model_copy(
         update={"run": sc.run.model_copy(
             update={"duration_s": min(sc.run.duration_s, PROBE_DURATION_S)})}
     )
