@@ -452,13 +452,18 @@ def _execute(m: HMTModel, d: Decision) -> Any:
 
 
 def _force_gate(m: HMTModel, d: Decision, effectors: list[Any]) -> Any:
-    """The first force gate that fires for ``d`` where the contact is now, or None."""
+    """The first force gate that fires for ``d`` where the contact is now, or None. The estimate
+    uses the effector that would fire now, or the most harmful one while none is in range; the
+    persons aboard come from the contact's signature category (its kind), as a collateral
+    estimate would."""
     c = m.contacts[d.track]
-    cer = max(e.collateral_radius_m for e in effectors)
+    now = m.effector_in_range(d.track, d.action)
+    cer = now.collateral_radius_m if now else max(e.collateral_radius_m for e in effectors)
+    p_lethal = now.p_lethal if now else max(e.p_lethal for e in effectors)
     x, y = m.world.pos[d.track]
     harm = expected_harm(
         density_per_km2=m.world.regions.density_at(float(x), float(y)), cer_m=cer,
-        p_lethal=max(e.p_lethal for e in effectors), p_hostile=d.cls.p_hostile,
+        p_lethal=p_lethal, p_hostile=d.cls.p_hostile,
         persons_aboard=c.kind.persons_aboard,
     )
     advantage = m.advantage_by_category.get(c.kind.category, m.advantage_by_category["*"])

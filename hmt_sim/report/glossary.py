@@ -26,6 +26,7 @@ GROUP_TITLES = {
     "control": "Human control",
     "human": "Human factors",
     "mission": "Mission",
+    "ai": "AI decision support",
 }
 
 
@@ -173,6 +174,23 @@ METRICS: dict[str, MetricInfo] = {
                                         "to first acting against it", "lower", "s"),
     "mission.defence_rate": _m("Defence rate", "Share of hostile tracks neutralised rather than "
                                "leaking through", "higher", "share"),
+    # ai
+    "ai.cases": _m("AI judgements", "Tracks the AI classified", None, "count"),
+    "ai.accuracy": _m("AI accuracy", "Share of the AI's class judgements that were right "
+                      "(ground truth, hidden from players)", "higher", "share"),
+    "ai.mean_confidence": _m("AI mean confidence", "How sure the AI said it was, on average",
+                             None, "share"),
+    "ai.expected_calibration_error": _m("Calibration error", "Gap between how sure the AI said "
+                                        "it was and how often it was right (expected calibration "
+                                        "error)", "lower", "share"),
+    "ai.fpr_by_region": _m("False alarms in region", "Share of civilians in this region the AI "
+                           "called hostile", "lower", "share"),
+    "ai.fpr_gap": _m("False-alarm gap", "Largest difference between regions in the share of "
+                     "civilians called hostile (equalised odds)", "lower", "share"),
+    "ai.tpr_gap": _m("Detection gap", "Largest difference between regions in the share of "
+                     "hostiles recognised (equalised odds)", "lower", "share"),
+    "ai.silent_errors": _m("Silent errors", "Wrong calls caused by drift or deception that "
+                           "looked as sure as right ones", "lower", "count"),
 }
 
 UNKNOWN = MetricInfo("", "No description yet", None, "number")
