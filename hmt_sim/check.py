@@ -135,27 +135,49 @@ def compare_logs(logs: Sequence[tuple[str, Sequence[Event]]]) -> Divergence | No
 # ------------------------------------------------------------------------------ running
 
 
-def run_in_subprocesses(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
-                        hash_seeds: Sequence[str], timeout_s: float = 600.0,
-                        human_seats: Sequence[str] = ()) -> list[list[Event]]:
-    """Run the triple in one fresh interpreter per hash seed, concurrently; return their logs.
+@dataclass(frozen=True)
+class Job:
+    """One (scenario, seed, inputs) triple to check; ``human_seats`` as the session had them."""
+
+    scenario: Scenario
+    seed: int
+    inputs: tuple[dict[str, Any], ...] = ()
+    human_seats: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.model_dump(mode="json"), "seed": self.seed,
+                "inputs": list(self.inputs), "human_seats": list(self.human_seats)}
+
+
+def _replay(scenario: Scenario, seed: int, inputs: Sequence[dict[str, Any]] | None,
+            human_seats: Sequence[str]) -> list[Event]:
+    from hmt_sim.session import Session
+
+    session = Session(scenario, seed=seed, human_seats=list(human_seats),
+                      inputs=list(inputs) if inputs else None)
+    return session.run_to_end().events
+
+
+def run_in_subprocesses(jobs: Sequence[Job], hash_seeds: Sequence[str],
+                        timeout_s: float = 600.0) -> list[list[list[Event]]]:
+    """Run every job in one fresh interpreter per hash seed (the interpreters run side by side,
+    each job after the other); return ``logs[interpreter][job]``.
 
     The scenario travels as its JSON form (what a sweep worker or a saved run.json carries), so a
     scenario that does not survive serialisation also shows up as a divergence.
     """
     with tempfile.TemporaryDirectory(prefix="hmt-check-") as tmp:
-        job = Path(tmp) / "job.json"
-        job.write_text(json.dumps({"scenario": scenario.model_dump(mode="json"), "seed": seed,
-                                   "inputs": inputs or [],
-                                   "human_seats": list(human_seats)}), encoding="utf-8")
+        job_file = Path(tmp) / "jobs.json"
+        job_file.write_text(json.dumps([j.to_json() for j in jobs]), encoding="utf-8")
         procs = []
         for i, hash_seed in enumerate(hash_seeds):
-            out = Path(tmp) / f"events-{i}.jsonl"
+            out = Path(tmp) / f"worker-{i}"
+            out.mkdir()
             env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-            cmd = [sys.executable, "-m", "hmt_sim.check", "--worker", str(job), str(out)]
+            cmd = [sys.executable, "-m", "hmt_sim.check", "--worker", str(job_file), str(out)]
             procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.PIPE, text=True), out))
-        logs: list[list[Event]] = []
+        logs: list[list[list[Event]]] = []
         failures: list[str] = []
         for proc, out in procs:
             try:
@@ -169,45 +191,33 @@ def run_in_subprocesses(scenario: Scenario, seed: int, inputs: list[dict[str, An
                 tail = "\n".join(err.strip().splitlines()[-5:])
                 failures.append(f"a worker exited with {proc.returncode}:\n{tail}")
                 continue
-            logs.append(read_jsonl(out))
+            logs.append([read_jsonl(out / f"{k}.jsonl") for k in range(len(jobs))])
         if failures:
             raise SimulationError("determinism check: " + "\n".join(failures))
     return logs
 
 
-def _replay(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
-            human_seats: Sequence[str]) -> list[Event]:
-    from hmt_sim.session import Session
-
-    session = Session(scenario, seed=seed, human_seats=list(human_seats), inputs=inputs)
-    return session.run_to_end().events
-
-
-def run_in_process(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
-                   human_seats: Sequence[str] = ()) -> list[Event]:
-    return normalise(_replay(scenario, seed, inputs, human_seats))
-
-
-def _log_runner(sc: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
+def _log_runner(sc: Scenario, seed: int, inputs: tuple[dict[str, Any], ...],
                 human_seats: tuple[str, ...]) -> dict[str, str]:
     """A sweep ``Runner`` that returns the whole event log (as JSONL text) instead of metrics."""
     events = _replay(sc, seed, inputs, human_seats)
     return {LOG_COLUMN: "".join(dumps(e) + "\n" for e in events)}
 
 
-def run_through_sweep(scenario: Scenario, seed: int, inputs: list[dict[str, Any]] | None,
-                      human_seats: Sequence[str], backend: str) -> list[Event]:
-    """Run the triple as a one-run sweep chunk through a sweep executor, as a sweep would:
-    the scenario travels as YAML text and is re-read by the worker's loader; ``local`` is the
-    sweep's process pool, ``dask`` a one-worker Dask ``LocalCluster`` on this machine."""
+def run_through_sweep(jobs: Sequence[Job], backend: str) -> list[list[Event]]:
+    """Run each job as a one-run sweep chunk through a sweep executor, as a sweep would: the
+    scenario travels as YAML text and is re-read by the worker's loader. ``local`` is the
+    sweep's process pool (one worker), ``dask`` a one-worker Dask ``LocalCluster`` here."""
     import yaml
 
     from hmt_sim.sweep.worker import Chunk
 
-    runner = functools.partial(_log_runner, inputs=inputs, human_seats=tuple(human_seats))
-    text = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
-    chunk = Chunk(text, f"<check {scenario.id}>", ((0, "{}", seed),), (LOG_COLUMN,),
-                  frozenset({LOG_COLUMN}), False, runner)
+    chunks = []
+    for k, job in enumerate(jobs):
+        runner = functools.partial(_log_runner, inputs=job.inputs, human_seats=job.human_seats)
+        text = yaml.safe_dump(job.scenario.model_dump(mode="json"), sort_keys=False)
+        chunks.append(Chunk(text, f"<check {job.scenario.id}>", ((k, "{}", job.seed),),
+                            (LOG_COLUMN,), frozenset({LOG_COLUMN}), False, runner))
     cluster = None
     executor: Any
     if backend == "local":
@@ -222,20 +232,55 @@ def run_through_sweep(scenario: Scenario, seed: int, inputs: list[dict[str, Any]
         cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         executor = DaskExecutor(cluster)
+    logs: dict[int, list[Event]] = {}
     try:
-        done = list(executor.run([chunk]))
+        for _chunk, result in executor.run(chunks):
+            point, _seed, status, error, _wall, text = result.rows[0]
+            if status != "ok":
+                raise SimulationError(
+                    f"determinism check: the {backend} sweep backend failed: {error}")
+            logs[point] = [json.loads(line) for line in str(text).splitlines() if line]
     finally:
         executor.close()
         if cluster is not None:
             cluster.close()
-    row = done[0][1].rows[0]
-    if row[2] != "ok":
-        raise SimulationError(f"determinism check: the {backend} sweep backend failed: {row[3]}")
-    return [json.loads(line) for line in str(row[5]).splitlines() if line]
+    return [logs[k] for k in range(len(jobs))]
+
+
+def check_jobs(jobs: Sequence[Job], *, processes: int = 2, in_process: bool = True,
+               backends: Sequence[str] = ("local",), timeout_s: float = 600.0
+               ) -> list[DeterminismReport]:
+    """``check_determinism`` for many triples at once: the interpreters start once for all."""
+    if not 1 <= processes <= len(_HASH_SEEDS):
+        raise InputError(f"processes must be within 1..{len(_HASH_SEEDS)}, got {processes}")
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise InputError(f"unknown backend {unknown[0]!r} (allowed: {', '.join(BACKENDS)})")
+    runs: list[tuple[str, list[list[Event]]]] = []
+    hash_seeds = _HASH_SEEDS[:processes]
+    for h, logs in zip(hash_seeds, run_in_subprocesses(jobs, hash_seeds, timeout_s),
+                       strict=True):
+        runs.append((f"process PYTHONHASHSEED={h}", logs))
+    if in_process:
+        runs.append(("this process", [
+            normalise(_replay(j.scenario, j.seed, j.inputs, j.human_seats)) for j in jobs]))
+    for backend in dict.fromkeys(backends):
+        runs.append((f"sweep backend {backend}", run_through_sweep(jobs, backend)))
+    reports = []
+    for k, job in enumerate(jobs):
+        named = [(label, logs[k]) for label, logs in runs]
+        reports.append(DeterminismReport(
+            scenario_id=job.scenario.id,
+            seed=job.seed,
+            runs=tuple(label for label, _ in named),
+            event_counts=tuple(len(log) for _, log in named),
+            divergence=compare_logs(named),
+        ))
+    return reports
 
 
 def check_determinism(scenario: Scenario, seed: int | None = None, *,
-                      inputs: list[dict[str, Any]] | None = None,
+                      inputs: Sequence[dict[str, Any]] | None = None,
                       human_seats: Sequence[str] = (), processes: int = 2,
                       in_process: bool = True, backends: Sequence[str] = ("local",),
                       timeout_s: float = 600.0) -> DeterminismReport:
@@ -247,42 +292,24 @@ def check_determinism(scenario: Scenario, seed: int | None = None, *,
     Returns a report; ``report.deterministic`` is False when any log differs, and
     ``report.divergence`` names the first differing event of the earliest divergence.
     """
-    if not 1 <= processes <= len(_HASH_SEEDS):
-        raise InputError(f"processes must be within 1..{len(_HASH_SEEDS)}, got {processes}")
-    unknown = [b for b in backends if b not in BACKENDS]
-    if unknown:
-        raise InputError(f"unknown backend {unknown[0]!r} (allowed: {', '.join(BACKENDS)})")
-    seed = scenario.run.seed if seed is None else int(seed)
-    labels = [f"process PYTHONHASHSEED={h}" for h in _HASH_SEEDS[:processes]]
-    logs = run_in_subprocesses(scenario, seed, inputs, _HASH_SEEDS[:processes], timeout_s,
-                               human_seats)
-    named: list[tuple[str, list[Event]]] = list(zip(labels, logs, strict=True))
-    if in_process:
-        named.append(("this process", run_in_process(scenario, seed, inputs, human_seats)))
-    for backend in dict.fromkeys(backends):
-        named.append((f"sweep backend {backend}",
-                       run_through_sweep(scenario, seed, inputs, human_seats, backend)))
-    return DeterminismReport(
-        scenario_id=scenario.id,
-        seed=seed,
-        runs=tuple(label for label, _ in named),
-        event_counts=tuple(len(log) for _, log in named),
-        divergence=compare_logs(named),
-    )
+    job = Job(scenario, scenario.run.seed if seed is None else int(seed),
+              tuple(inputs or ()), tuple(human_seats))
+    return check_jobs([job], processes=processes, in_process=in_process, backends=backends,
+                      timeout_s=timeout_s)[0]
 
 
 # ------------------------------------------------------------------------------ worker entry
 
 
-def _worker(job_path: str, out_path: str) -> None:
-    """Child side: read the job, run it, write the log (atomically) where the parent said."""
-    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
-    scenario = Scenario.model_validate(job["scenario"])
-    events = _replay(scenario, job["seed"], job["inputs"] or None, job["human_seats"])
-    write_jsonl(events, out_path)
+def _worker(job_path: str, out_dir: str) -> None:
+    """Child side: read the jobs, run each, write each log (atomically) where the parent said."""
+    for k, job in enumerate(json.loads(Path(job_path).read_text(encoding="utf-8"))):
+        scenario = Scenario.model_validate(job["scenario"])
+        events = _replay(scenario, job["seed"], job["inputs"], job["human_seats"])
+        write_jsonl(events, Path(out_dir) / f"{k}.jsonl")
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through subprocesses
     if len(sys.argv) != 4 or sys.argv[1] != "--worker":
-        sys.exit("usage: python -m hmt_sim.check --worker JOB.json OUT.jsonl (internal)")
+        sys.exit("usage: python -m hmt_sim.check --worker JOBS.json OUT_DIR (internal)")
     _worker(sys.argv[2], sys.argv[3])

@@ -1,4 +1,4 @@
-"""``hmt-sim check``: is this scenario deterministic across processes?"""
+"""``hmt-sim check``: is this scenario deterministic across processes and sweep backends?"""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from hmt_sim.cli import app
 
 @app.command()
 def check(
-    scenario: Annotated[str, typer.Argument(help="scenario file or bundled id (hmt-sim list)")],
-    seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's run.seed)")]
+    scenarios: Annotated[list[str], typer.Argument(
+        help="scenario files or bundled ids (hmt-sim list); several are checked together")],
+    seed: Annotated[int | None, typer.Option(help="seed (default: each scenario's run.seed)")]
     = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
                                                    "autonomy.level=7 (repeatable)")] = None,
@@ -22,29 +23,34 @@ def check(
     backend: Annotated[list[str] | None, typer.Option(
         help="also run through this sweep backend: local, dask (a one-worker LocalCluster) "
         "or none (repeatable; default local)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the reports as JSON")] = False,
 ) -> None:
-    """Run a scenario in separate processes (different PYTHONHASHSEED), here, and through the
-    sweep backend, and compare the event logs; print the first differing event and exit 1 if
-    any differ."""
-    from hmt_sim.check import check_determinism
+    """Run scenarios in separate processes (different PYTHONHASHSEED), here, and through the
+    sweep backend, and compare the event logs event by event. Prints the first differing event
+    and exits 1 if any log differs."""
+    from hmt_sim.check import Job, check_jobs
     from hmt_sim.scenario import load_scenario, parse_overrides
 
     overrides = parse_overrides(set_ or [])
-    sc = load_scenario(scenario, overrides=overrides)
+    loaded = [load_scenario(s, overrides=overrides) for s in scenarios]
+    jobs = [Job(sc, sc.run.seed if seed is None else seed) for sc in loaded]
     backends = [b for b in (backend or ["local"]) if b != "none"]
-    report = check_determinism(sc, seed, processes=processes, backends=backends)
+    reports = check_jobs(jobs, processes=processes, backends=backends)
     if as_json:
-        d = report.divergence
-        sys.stdout.write(json.dumps({
-            "deterministic": report.deterministic, "scenario": report.scenario_id,
-            "seed": report.seed, "runs": list(report.runs),
-            "events": list(report.event_counts),
-            "divergence": None if d is None else {
-                "index": d.index, "runs": [d.run_a, d.run_b], "fields": list(d.fields),
-                "events": [d.event_a, d.event_b]},
-        }, indent=2) + "\n")
+        out = []
+        for report in reports:
+            d = report.divergence
+            out.append({
+                "deterministic": report.deterministic, "scenario": report.scenario_id,
+                "seed": report.seed, "runs": list(report.runs),
+                "events": list(report.event_counts),
+                "divergence": None if d is None else {
+                    "index": d.index, "runs": [d.run_a, d.run_b], "fields": list(d.fields),
+                    "events": [d.event_a, d.event_b]},
+            })
+        sys.stdout.write(json.dumps(out if len(out) > 1 else out[0], indent=2) + "\n")
     else:
-        sys.stdout.write(report.summary() + "\n")
-    if not report.deterministic:
+        for report in reports:
+            sys.stdout.write(report.summary() + "\n")
+    if not all(r.deterministic for r in reports):
         raise typer.Exit(1)
