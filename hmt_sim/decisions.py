@@ -77,16 +77,11 @@ def track_process(m: HMTModel, track: int) -> Any:
     yield env.timeout(m.ai.latency(float(z_latency)))
     if not m.world.alive[track]:
         return
-    region = m.world.region_of(track)[1]
-    cls = m.ai.classify(c.hostile, region, m.now, float(u_label), float(z_conf))
-    m.classified[track] = cls
-    m.case_region[track] = region
-    m.log.emit(
-        m.now, "classification", track, label=cls.label, confidence=round(cls.confidence, 6),
-        correct=cls.correct, accuracy=round(cls.accuracy, 6), silent=cls.silent, region=region,
-    )
-    warned = jam_failed = False
-    for _ in range(MAX_DECISIONS_PER_TRACK):
+    case = (float(u_label), float(z_conf))
+    cls = _judge(m, track, case, None)
+    warned = jam_failed = omission_checked = False
+    decisions = 0
+    while decisions < MAX_DECISIONS_PER_TRACK:
         if not m.world.alive[track]:
             return
         time_left = m.world.time_to_asset(track)
@@ -95,17 +90,24 @@ def track_process(m: HMTModel, track: int) -> Any:
         if action == "warn" and warned:
             action = "jam" if can_jam and time_left > 30.0 else "engage"
         human_initiated = False
+        judged = cls
+        if action == "monitor" and c.hostile and not omission_checked:
+            omission_checked = True
+            if (yield from _omission_check(m, track, cls)):
+                action, human_initiated = "engage", True
+                # From here the operator's own judgement stands in for the AI's call: the
+                # gates (doubt, proportionality) weigh the person's belief that it is hostile.
+                judged = replace(cls, label="hostile", confidence=OPERATOR_OVERRIDE_CONFIDENCE)
         if action == "monitor":
-            if not c.hostile:
+            # Keep watching: the AI re-judges the track as it moves on, into other regions
+            # and through drift or deception, until its call changes or the track is gone.
+            changed = yield from _watch(m, track, case, cls)
+            if changed is None:
                 return
-            noticed = yield from _omission_check(m, track, cls)
-            if not noticed:
-                return
-            action, human_initiated = "engage", True
-            # From here the operator's own judgement stands in for the AI's call: the gates
-            # (doubt, proportionality) weigh the person's belief that it is hostile.
-            cls = replace(cls, label="hostile", confidence=OPERATOR_OVERRIDE_CONFIDENCE)
-        decision = _recommend(m, track, cls, action, time_left, human_initiated)
+            cls = changed
+            continue
+        decisions += 1
+        decision = _recommend(m, track, judged, action, time_left, human_initiated)
         executed = yield from _run_protocol(m, decision)
         if not executed or not m.world.alive[track]:
             return
@@ -120,6 +122,38 @@ def track_process(m: HMTModel, track: int) -> Any:
             jam_failed = True
         elif result in ("success", "blocked", "lapsed"):
             return
+
+
+def _judge(m: HMTModel, track: int, case: tuple[float, float], previous: Classification | None
+           ) -> Classification:
+    """The AI's call on a track now. The case's two draws are fixed per track (an object looks
+    the same each time it is judged), so a call changes only with the region, drift or
+    deception - never by drawing again."""
+    c = m.contacts[track]
+    region = m.world.region_of(track)[1]
+    cls = m.ai.classify(c.hostile, region, m.now, case[0], case[1])
+    if previous is None or cls.label != previous.label:
+        m.classified[track] = cls
+        m.case_region[track] = region
+        m.log.emit(
+            m.now, "classification", track, label=cls.label,
+            confidence=round(cls.confidence, 6), correct=cls.correct,
+            accuracy=round(cls.accuracy, 6), silent=cls.silent, region=region,
+            update=previous is not None,
+        )
+    return cls
+
+
+def _watch(m: HMTModel, track: int, case: tuple[float, float], cls: Classification) -> Any:
+    """Re-judge a monitored track every ``ai.rejudge_s`` until its label changes (returns the
+    new call) or it is gone (returns None)."""
+    while True:
+        yield m.env.timeout(m.sc.ai.rejudge_s)
+        if not m.world.alive[track]:
+            return None
+        new = _judge(m, track, case, cls)
+        if new.label != cls.label:
+            return new
 
 
 def _omission_check(m: HMTModel, track: int, cls: Classification) -> Any:

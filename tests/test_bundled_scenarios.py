@@ -202,13 +202,14 @@ def _trust_gap(result: RunResult, start: float, end: float) -> float:
 
 def test_deception_trust_lags_the_silent_drop_in_reliability() -> None:
     """Before the spoofing (t < 420 s) trust sits a little below the AI's true accuracy; for the
-    three minutes after it, trust is well above it (over-trust) because the assessments that
-    would reveal the drop arrive late. With the out-of-distribution detector on, the same seeds
-    give fewer wrongful engagements. Measured over seeds 1-6: gap before -0.15..-0.05, after
-    +0.12..+0.31 (mean +0.20); wrongful engagements 14 without the detector, 2 with it."""
+    minute and a half after it, trust is well above it (over-trust) because the assessments that
+    would reveal the drop arrive late (then the AI's re-judged tracks flip, are acted on and
+    assessed, and trust falls to the new accuracy within about two minutes). With the out-of-distribution detector on, the same seeds
+    give fewer wrongful engagements. Measured over seeds 1-6: gap before -0.15..-0.04, after
+    +0.14..+0.30 (mean +0.21); wrongful engagements 18 without the detector, 1 with it."""
     seeds = range(1, 7)
     before = [_trust_gap(run("deception_drift", s), 200.0, 420.0) for s in seeds]
-    after = [_trust_gap(run("deception_drift", s), 480.0, 660.0) for s in seeds]
+    after = [_trust_gap(run("deception_drift", s), 430.0, 510.0) for s in seeds]
     assert sum(after) / len(after) > 0.1, after
     assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
     silent = metric("deception_drift", "harm.wrongful_engagements", seeds)

@@ -179,6 +179,9 @@ class AIProfile(Spec):
     region_bias: dict[str, NonNegative] = Field(
         default_factory=dict, description="false-positive-rate multiplier per region id"
     )
+    rejudge_s: Positive = Field(
+        30.0, description="a monitored track is judged again this often (new region, drift)"
+    )
     latency_median_s: Positive = 0.5
     latency_sigma: NonNegative = 0.4
     explanation_quality: Probability = 0.5
