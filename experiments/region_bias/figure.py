@@ -23,7 +23,7 @@ def draw(results: Path, out: Path) -> Path:
     regions = [c for c in df.columns if c.startswith("harm.harm_by_region.")]
     if not regions:
         raise SystemExit(f"{results}: no harm.harm_by_region.* columns (kept metrics?)")
-    bias, level = "ai.region_bias.city", "autonomy.level"
+    bias, level = "ai.region_bias.old_quarter", "autonomy.level"
     means = df.groupby([level, bias])[regions].mean()
     levels = list(means.index.get_level_values(0).unique())
     fig, axes = plt.subplots(1, len(levels), figsize=(4 * len(levels), 4), sharey=True,
@@ -37,7 +37,7 @@ def draw(results: Path, out: Path) -> Path:
                    label=col.rsplit(".", 1)[-1])
             bottom += values
         ax.set_title(f"autonomy level {lvl}")
-        ax.set_xlabel("AI false-positive bias over the city (x)")
+        ax.set_xlabel("AI false-positive bias over the old quarter (x)")
     axes[0][0].set_ylabel("civilian casualties per run (mean), by region")
     axes[0][-1].legend(title="region", fontsize=8)
     fig.savefig(out, dpi=120)
