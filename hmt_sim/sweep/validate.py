@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hmt_sim.errors import InputError, Problem, ScenarioError
-from hmt_sim.scenario.loader import _decode, _Document, _read_capped
+from hmt_sim.scenario.loader import _decode, _describe, _Document, _read_capped
 from hmt_sim.sweep.scenarios import load_with
 from hmt_sim.sweep.spec import (
     DESIGN_KINDS,
@@ -479,22 +479,6 @@ def _kind(v: Any) -> str:
     if isinstance(v, float):
         return "float"
     return "str"
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 def _dotted(path: PathT) -> str:
