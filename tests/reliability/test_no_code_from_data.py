@@ -110,3 +110,21 @@ def test_no_module_turns_data_into_code() -> None:
                     if (rel, name) not in ALLOWED and not re.search(r"re\.compile", code):
                         hits.append(f"{rel}:{number}: {line.strip()}")
     assert hits == []
+
+
+def test_scenario_text_cannot_inject_markup_into_the_report(tmp_path: Path) -> None:
+    """A scenario is also text shown to people: title, briefing, questions and inject labels go
+    into the HTML report escaped, so a shared scenario cannot put script into a debrief page."""
+    from hmt_sim.report import build_report
+    from hmt_sim.rundir import prepare_out_dir, write_run
+    from hmt_sim.session import simulate
+
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    sc = load_scenario_text(VALID, "evil.yaml", overrides={
+        "title": f"Swarm {payload}", "description": payload, "briefing": payload,
+        "questions": [payload], "injects.0.label": payload, "run.duration_s": 400})
+    out = prepare_out_dir(tmp_path / "run", force=False)
+    write_run(simulate(sc, seed=2), out)
+    html = build_report(out).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)" in html  # shown, as text
+    assert "<script" not in html and "<img src=x" not in html
