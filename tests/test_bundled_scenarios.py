@@ -204,9 +204,10 @@ def test_deception_trust_lags_the_silent_drop_in_reliability() -> None:
     """Before the spoofing (t < 420 s) trust sits a little below the AI's true accuracy; for the
     minute and a half after it, trust is well above it (over-trust) because the assessments that
     would reveal the drop arrive late (then the AI's re-judged tracks flip, are acted on and
-    assessed, and trust falls to the new accuracy within about two minutes). With the out-of-distribution detector on, the same seeds
-    give fewer wrongful engagements. Measured over seeds 1-6: gap before -0.15..-0.04, after
-    +0.14..+0.30 (mean +0.21); wrongful engagements 18 without the detector, 1 with it."""
+    assessed, and trust falls to the new accuracy within about two minutes). With the
+    out-of-distribution detector on, the same seeds give fewer wrongful engagements. Measured
+    over seeds 1-6: gap before -0.15..-0.04, after +0.14..+0.30 (mean +0.21); wrongful
+    engagements 18 without the detector, 1 with it."""
     seeds = range(1, 7)
     before = [_trust_gap(run("deception_drift", s), 200.0, 420.0) for s in seeds]
     after = [_trust_gap(run("deception_drift", s), 430.0, 510.0) for s in seeds]

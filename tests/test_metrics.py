@@ -175,3 +175,13 @@ def test_ai_metrics_calibration_and_regional_gaps():
     assert ai["fpr_by_region"] == {"city": pytest.approx(0.4), "farm": pytest.approx(0.1)}
     assert ai["fpr_gap"] == pytest.approx(0.3)
     assert ai["tpr_gap"] is None  # no region has enough hostile cases
+
+
+def test_trust_min_and_final_agree_when_nothing_was_assessed():
+    log = EventLog()
+    log.emit(0, "run_started", scenario="quiet", seed=0, version="t", params=PARAMS)
+    log.emit(0, "sample", trust=0.5, utilisation=0.0, queue=0, ai_accuracy=0.9, rung_blue=1,
+             rung_red=1)
+    log.emit(100, "run_ended", duration_s=100.0)
+    human = compute_metrics(log.events)["human"]
+    assert human["trust_final"] == human["trust_min"] == 0.5

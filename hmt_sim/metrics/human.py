@@ -49,7 +49,10 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
             else:
                 judged_right += 1
                 disagree_right += kind == "veto"
-    trusts = [e["trust"] for e in ix.kind("trust")]
+    # Trust as sampled and after every update: the minimum of both, so a run with no assessment
+    # reports its (constant) prior like trust_final does, not None.
+    trusts = [e["trust"] for e in ix.kind("trust")] + [
+        s["trust"] for s in samples if s["trust"] is not None]
     return {
         "utilisation_mean": ratio(busy, n_ops * ix.duration) if n_ops else None,
         "utilisation_peak": max(utils) if utils else None,

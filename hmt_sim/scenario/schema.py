@@ -22,6 +22,7 @@ Level = Annotated[int, Field(ge=1, le=10)]
 Rung = Annotated[int, Field(ge=0, le=7)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 MAX_STEPS = 1_000_000
+MAX_CONTACTS = 200_000  # every contact a scenario can spawn; beyond this a run needs gigabytes
 """Most ticks or samples one run may take; real scenarios need a few thousand."""
 
 
@@ -457,6 +458,15 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         problems.append((
             ("escalation", "react_interval_s"),
             f"gives {reactions:.3g} reactions over run.duration_s; the limit is {MAX_STEPS:,}",
+        ))
+
+    planned = (sum(w.count for w in sc.red.waves) + sum(t.count for t in sc.traffic)
+               + sum(i.traffic.count for i in sc.injects if isinstance(i, CivilianSurge)))
+    if planned > MAX_CONTACTS:
+        problems.append((
+            ("red", "waves"),
+            f"waves, traffic and surges add up to {planned:,} contacts; the limit is "
+            f"{MAX_CONTACTS:,}",
         ))
 
     def bad_kind(loc: tuple[str | int, ...], kind: str) -> None:

@@ -381,3 +381,17 @@ def test_json_schema_round_trip() -> None:
     assert schema["required"] == ["id", "title"]
     assert schema["additionalProperties"] is False
     assert "Autonomy" in schema["$defs"]
+
+
+def test_too_many_contacts_is_refused_with_the_limit() -> None:
+    from hmt_sim.errors import ScenarioError
+    from hmt_sim.scenario import load_scenario_text
+
+    text = (
+        "id: big\ntitle: t\nkinds: {d: {true_class: hostile}}\nred:\n  waves:\n"
+        + "".join(f"    - {{kind: d, count: 100000, origin: {{x: 0, y: {i}}}}}\n" for i in range(3))
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, "big.yaml")
+    assert "300,000 contacts; the limit is 200,000" in str(info.value)
+    assert str(info.value).startswith("big.yaml:6:5: error: red.waves:")
