@@ -42,7 +42,7 @@ MAX_BYTES = 2 * 1024 * 1024
 """Largest scenario file accepted. Real scenarios are a few kilobytes; the cap keeps a wrong file
 (a log, a data dump) from tying up the parser."""
 
-MAX_NODES = 100_000
+MAX_NODES = 20_000
 """Most values one document may expand to, counting each use of an alias again (alias bombs)."""
 
 MAX_DEPTH = 50

@@ -115,9 +115,9 @@ HEAVY = {"many values (flow list, 200k)", "many values (block list, 150k)",
 """Cases that take seconds (parsing up to the caps, twice: timed and traced): marked slow."""
 AT_NODE_CAP = {"many values (flow list, 200k)", "many values (block list, 150k)"}
 NODE_CAP_CPU_LIMIT_S = 5.0
-"""A flat list is parsed up to MAX_NODES (100,000) values before it is refused: measured 1.6 to
-2.1 s of CPU on the shared test machine, so these two get a wider bound than CPU_LIMIT_S.
-A cap of 20,000 (the bundled scenarios have about 500 values) would bring them to ~0.3 s."""
+"""A flat list is parsed up to MAX_NODES (20,000; the bundled scenarios have about 500 values)
+before it is refused. At the earlier cap of 100,000 that took 1.6 to 2.1 s of CPU on the shared
+test machine; these two keep a wider bound than CPU_LIMIT_S all the same."""
 
 
 @pytest.mark.parametrize(

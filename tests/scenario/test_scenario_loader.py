@@ -90,7 +90,7 @@ BAD_FILES = [
         "# a scenario, one day\n\n",
         1, 1, "", "file is empty; a scenario needs at least id and title",
     ),
-    ("alias bomb", BOMB, 1, None, "", "expands to more than 100,000 values"),
+    ("alias bomb", BOMB, 1, None, "", "expands to more than 20,000 values"),
     (
         "deep nesting",
         HEADER + "briefing: " + "[" * 200 + "]" * 200 + "\n",
@@ -237,7 +237,7 @@ def test_alias_bomb_fails_fast(write, problems_of, tmp_path: Path) -> None:
     start = time.perf_counter()
     problems = problems_of(path)
     assert time.perf_counter() - start < 5.0  # ~0.1 s here; the bound only says "bounded"
-    assert "the limit is 100,000" in problems[0].message
+    assert "the limit is 20,000" in problems[0].message
 
 
 def test_file_over_the_size_cap(write, problems_of, tmp_path: Path) -> None:
