@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,10 +52,10 @@ def _one(args: tuple[str, tuple[tuple[str, Any], ...], int]) -> dict[str, Any]:
 @cache
 def runs(path: str, overrides: tuple[tuple[str, Any], ...], n: int) -> list[dict[str, Any]]:
     """Metrics of seeds 1..n, run on two processes (fork where the platform has it)."""
+    # multiprocessing.Pool forks all its workers up front, before it starts its own threads.
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        return list(pool.map(_one, [(path, overrides, s) for s in range(1, n + 1)],
-                             chunksize=4))
+    with ctx.Pool(2) as pool:
+        return pool.map(_one, [(path, overrides, s) for s in range(1, n + 1)], chunksize=4)
 
 
 def col(rows: list[dict[str, Any]], key: str) -> np.ndarray:
