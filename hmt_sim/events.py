@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
+
+from hmt_sim.fileio import atomic_path
 
 Event = dict[str, Any]
 
@@ -126,16 +127,10 @@ def dumps(event: Event) -> str:
 
 def write_jsonl(events: Iterable[Event], path: str | os.PathLike[str]) -> None:
     """Write atomically: a temp file in the same folder, flushed and synced, then renamed."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)  # a leftover (or planted symlink) is removed, never followed
-    with open(tmp, "x", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, open(tmp, "x", encoding="utf-8") as fh:
         for event in events:
             fh.write(dumps(event))
             fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[Event]:

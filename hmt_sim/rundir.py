@@ -16,6 +16,7 @@ from typing import Any
 from hmt_sim import __version__
 from hmt_sim.errors import InputError
 from hmt_sim.events import read_jsonl, write_jsonl
+from hmt_sim.fileio import write_text_atomic
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.session import RunResult
 
@@ -26,16 +27,6 @@ def scenario_hash(sc: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON (defaults filled in): same content, same hash."""
     canonical = json.dumps(sc.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)  # a leftover (or planted symlink) is removed, never followed
-    with open(tmp, "x", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def prepare_out_dir(out: str | os.PathLike[str], force: bool) -> Path:

@@ -20,6 +20,7 @@ import pygame_gui
 from pygame_gui.core import ObjectID
 from pygame_gui.elements import UIButton, UIHorizontalSlider
 
+from hmt_sim.fileio import atomic_path
 from hmt_sim.scenario.schema import ACTION_CLASSES
 from visualiser import theme as th
 from visualiser.controller import SPEEDS, LiveRun
@@ -277,7 +278,8 @@ class App:
             path = self.screenshot_dir / f"hmt-sim-{sc.id}-{stamp}-{self.frames}.png"
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        with atomic_path(path) as tmp:
+            pygame.image.save(self.screen, str(tmp))
         self.live.say(f"screenshot saved: {path}")
         return path
 

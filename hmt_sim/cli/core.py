@@ -44,7 +44,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
 def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="write to file")] = None
            ) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
-    from hmt_sim.rundir import write_text_atomic
+    from hmt_sim.fileio import write_text_atomic
     from hmt_sim.scenario import scenario_json_schema
 
     text = json.dumps(scenario_json_schema(), indent=2) + "\n"

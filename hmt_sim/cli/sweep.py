@@ -11,6 +11,7 @@ import typer
 
 from hmt_sim.cli import app
 from hmt_sim.errors import InputError
+from hmt_sim.fileio import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from hmt_sim.sweep import SweepProgress, SweepSummary
@@ -184,9 +185,11 @@ def analyse(
                               _num(row["p_value"]))
             console.print(table)
     if csv is not None:
-        summary.to_csv(csv, index=False)
+        with atomic_path(csv) as tmp:
+            summary.to_csv(tmp, index=False)
         if paired is not None:
-            paired.to_csv(csv.with_name(f"{csv.stem}-paired{csv.suffix or '.csv'}"), index=False)
+            with atomic_path(csv.with_name(f"{csv.stem}-paired{csv.suffix or '.csv'}")) as tmp:
+                paired.to_csv(tmp, index=False)
         console.print(f"wrote {csv}")
 
 

@@ -35,7 +35,7 @@ def build_report(source: str | os.PathLike[str], out: str | os.PathLike[str] | N
     """Write the report for ``source`` and return its path. ``compare_spec`` is
     ``KEY=V1,V2,...``; ``seeds`` the number of paired seeds per setting."""
     from hmt_sim.errors import InputError
-    from hmt_sim.rundir import write_text_atomic
+    from hmt_sim.fileio import write_text_atomic
 
     if seeds is not None and compare_spec is None:
         raise InputError("--seeds needs --compare (for example --compare autonomy.level=5,7,9)")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hmt_sim.errors import InputError
+from hmt_sim.fileio import atomic_path
 from hmt_sim.sweep.analysis import _table, check_columns, t_interval
 
 MAX_LEVELS = 12
@@ -82,7 +83,8 @@ def plot(
         _lines(ax, df, x, y, hue, bins)
     ax.set_title(title or f"{y} by {x}" + (f" and {hue}" if hue else ""), fontsize=10)
     if out is not None:
-        fig.savefig(out, dpi=120)
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, dpi=120)
         plt.close(fig)
     return fig
 

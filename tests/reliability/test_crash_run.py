@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from hmt_sim.errors import InputError
+from hmt_sim.fileio import temp_path
 from hmt_sim.metrics import compute_metrics, timeseries
 from hmt_sim.rundir import RUN_FILES, read_run
 from hmt_sim.scenario import Scenario
@@ -82,7 +83,7 @@ def inspect_run_dir(out: Path) -> str:
     results = {n for n in names if not n.startswith(".")}
     temps = names - results
     assert results <= set(RUN_FILES), f"unexpected files {results - set(RUN_FILES)}"
-    assert temps <= {f".{n}.tmp" for n in RUN_FILES}, f"unexpected temp files {temps}"
+    assert temps <= {temp_path(n).name for n in RUN_FILES}, f"unexpected temp files {temps}"
     if "run.json" not in results:
         with pytest.raises(InputError, match="not a run directory"):
             read_run(out)  # a temp file is never taken for a result

@@ -11,6 +11,7 @@ import pytest
 
 from hmt_sim.cli import main
 from hmt_sim.errors import InputError
+from hmt_sim.fileio import temp_path
 from hmt_sim.rundir import RUN_FILES, prepare_out_dir, read_run, write_run
 from hmt_sim.scenario import load_scenario
 from hmt_sim.session import simulate
@@ -78,12 +79,12 @@ def test_a_planted_symlink_is_replaced_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     for name in RUN_FILES:
-        os.symlink(victim, out / f".{name}.tmp")  # the temp names the writer uses
+        os.symlink(victim, temp_path(out / name))  # the temp names the writer uses
     os.symlink(victim, out / "timeseries.csv")  # and a final name (needs --force)
     sc = load_scenario("airbase_swarm", overrides={"run.duration_s": 60})
     write_run(simulate(sc, seed=3), prepare_out_dir(out, force=True))
     assert victim.read_text(encoding="utf-8") == "precious"
     for name in RUN_FILES:
         assert (out / name).is_file() and not (out / name).is_symlink()
-    assert not any(p.name.endswith(".tmp") for p in out.iterdir())
+    assert not any(".tmp" in p.name for p in out.iterdir())
     json.loads((out / "run.json").read_text(encoding="utf-8"))

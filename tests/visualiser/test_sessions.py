@@ -180,7 +180,7 @@ def test_cli_bad_input_exit_2(tmp_path):
 
 def test_replay_scrubber_resimulates_back_and_forth(tmp_path):
     import pygame
-    from conftest import SIZE, click
+    from ui_driver import SIZE, click
 
     from visualiser.app import App
     from visualiser.controller import LiveRun

@@ -4,7 +4,7 @@ recorded inputs, the events they caused, and the session file."""
 from __future__ import annotations
 
 import pygame
-from conftest import click, key, until_card
+from ui_driver import click, key, until_card
 
 from hmt_sim import sessionfile
 
