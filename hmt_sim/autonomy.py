@@ -56,11 +56,6 @@ def loop_position(level: int) -> str:
     return "on" if level <= 7 else "out"
 
 
-def needs_human_before(level: int) -> bool:
-    """True when a human must act before the action happens (levels 1-5)."""
-    return level <= 5
-
-
 def degree_of_automation(stage_levels: tuple[int, int, int, int]) -> float:
     """Onnasch et al. (2014) style DOA over the four stages with weights 1..4 (DOMAIN.md s.1)."""
     weights = (1, 2, 3, 4)

@@ -112,6 +112,7 @@ def track_process(m: HMTModel, track: int) -> Any:
         if not executed or not m.world.alive[track]:
             return
         result = yield from _execute(m, decision)
+        _inform_after(m, decision)
         if action == "warn":
             if result == "complied":
                 return
@@ -260,16 +261,27 @@ def _run_protocol(m: HMTModel, d: Decision) -> Any:
             m.log.emit(m.now, "timeout", d.track, decision=d.id, outcome="executed",
                        window_s=round(window, 6), reviewed=review.outcome == "no_veto")
         return True
-    # Levels 7-10: the AI acts now; it may tell someone afterwards.
-    inform = d.protocol is Protocol.INFORM_AFTER or (
+    # Levels 7-10: the AI acts now; at 7 (and 9, when unsure) it tells the operator on duty
+    # afterwards (``_inform_after``), who is then accountable for what was done.
+    if _informs(d) and m.operators:
+        d.operator = _on_duty(m)
+    return True
+
+
+def _informs(d: Decision) -> bool:
+    return d.protocol is Protocol.INFORM_AFTER or (
         d.protocol is Protocol.AI_DISCRETION and d.cls.confidence < AI_DISCRETION_INFORM_BELOW
     )
-    if inform:
-        m.log.emit(m.now, "inform", d.track, decision=d.id)
-        if m.operators:
-            d.operator = _on_duty(m)
-            env.process(_after_review(m, d))
-    return True
+
+
+def _inform_after(m: HMTModel, d: Decision) -> None:
+    """Level 7 (and 9 when unsure): after the action, the AI tells the operator, who reviews
+    what was done - the review takes the operator's time and changes nothing."""
+    if not _informs(d):
+        return
+    m.log.emit(m.now, "inform", d.track, decision=d.id)
+    if m.operators:
+        m.env.process(_after_review(m, d))
 
 
 def _on_duty(m: HMTModel) -> int:
@@ -281,7 +293,7 @@ def _after_review(m: HMTModel, d: Decision) -> Any:
     """A level-7 after-the-fact review: it takes the operator's time and changes nothing."""
     with m.pool.request(priority=1) as req:
         yield req
-        op_index = m.free_operators.pop(0)
+        op_index = m.take_seat()
         z = float(m.streams.get(f"op/{m.stream_key[d.track]}").standard_normal())
         rt = m.sc.operators.review_time
         dur = INFORM_REVIEW_SHARE * rt.median_s * math.exp(rt.sigma * z)
@@ -289,9 +301,9 @@ def _after_review(m: HMTModel, d: Decision) -> Any:
                    purpose="inform")
         yield m.env.timeout(dur)
         m.log.emit(m.now, "review_ended", d.track, decision=d.id, operator=op_index,
-                   duration_s=round(dur, 6), purpose="inform")
-        m.free_operators.append(op_index)
-        m.free_operators.sort()
+                   duration_s=round(dur, 6), purpose="inform", outcome="informed",
+                   verified=False)
+        m.free_seat(op_index)
 
 
 def human_review(m: HMTModel, d: Decision, deadline: float, veto_mode: bool = False) -> Any:
@@ -313,9 +325,12 @@ def human_review(m: HMTModel, d: Decision, deadline: float, veto_mode: bool = Fa
     req = m.pool.request(priority=0)
     got = yield req | env.timeout(left)
     if req not in got:
+        # A seat may have been granted at the very instant the deadline passed: give it back.
         req.cancel()
+        if req.triggered:
+            m.pool.release(req)
         return Review("timeout", None, 0.0, False)
-    op_index = m.free_operators.pop(0)
+    op_index = m.take_seat()
     op = m.operators[op_index]
     started = env.now
     m.log.emit(started, "review_started", d.track, decision=d.id, operator=op_index,
@@ -327,11 +342,10 @@ def human_review(m: HMTModel, d: Decision, deadline: float, veto_mode: bool = Fa
             review = yield from _model_operator(m, d, op_index, deadline, veto_mode)
     finally:
         m.pool.release(req)
-        m.free_operators.append(op_index)
-        m.free_operators.sort()
+        m.free_seat(op_index)
     m.log.emit(env.now, "review_ended", d.track, decision=d.id, operator=op_index,
                duration_s=round(env.now - started, 6), purpose="veto" if veto_mode else
-               "approval")
+               "approval", outcome=review.outcome, verified=review.verified)
     return review
 
 
@@ -383,11 +397,11 @@ def _human_seat(m: HMTModel, d: Decision, op_index: int, deadline: float) -> Any
     """Wait for the person in the seat (``Session.decide``) or the deadline."""
     env = m.env
     pending = PendingDecision(d, op_index, env.now, env.event())
-    m.pending[d.id] = pending
+    m.pending[(d.id, op_index)] = pending  # two-person approvals wait on two seats at once
     try:
         got = yield pending.answered | env.timeout(max(0.0, deadline - env.now))
     finally:
-        m.pending.pop(d.id, None)
+        m.pending.pop((d.id, op_index), None)
     if pending.answered not in got:
         return Review("timeout", op_index, env.now - pending.started, pending.inspected_s > 0)
     choice = str(pending.answered.value)
@@ -436,26 +450,18 @@ def _execute(m: HMTModel, d: Decision) -> Any:
         yield env.timeout(wait)
         if not world.alive[d.track]:
             return "lapsed"
-    authorised_by = "human" if d.level <= 5 else "ai"
-    if authorised_by == "ai":
+    if _stopped(m, d):
+        return "blocked"
+    if d.level >= 6:
         m.autonomous_force_count += 1
-    if d.operator is None and d.level == 6 and m.operators:
-        d.operator = _on_duty(m)  # the supervisor who could have vetoed
-    logging = m.roe.decision_logging
-    accountable = d.operator if (d.level <= 7 and d.operator is not None) else None
-    m.log.emit(
-        m.now, "engagement", d.track, decision=d.id, action=d.action, effector=eff.id,
-        authorised_by=authorised_by, level=d.level, operator=accountable,
-        rationale=d.explanation if logging else None,
-        ai_version=m.ai.version if logging else None,
-        in_envelope=m.in_envelope(d.track), verified=d.verified,
-        review_s=round(d.review_s, 6),
-    )
+    _engagement_event(m, d, eff.id, in_envelope=m.in_envelope(d.track))
     effect_stream = m.streams.get(f"effect/{m.stream_key[d.track]}")
     for _shot in range(eff.shots):
         yield env.timeout(eff.time_to_effect_s)
         if not world.alive[d.track]:
             return "lapsed"
+        if _stopped(m, d):
+            return "blocked"
         u_hit, u_harm = float(effect_stream.random()), float(effect_stream.random())
         success = u_hit < eff.p_success
         harm = 0
@@ -485,6 +491,32 @@ def _execute(m: HMTModel, d: Decision) -> Any:
     return "missed"
 
 
+def _stopped(m: HMTModel, d: Decision) -> bool:
+    """A stop order (kill switch) in force halts autonomous action, even one under way."""
+    if d.level < 6 or not m.kill_switch_in_force():
+        return False
+    m.log.emit(m.now, "gate", d.track, decision=d.id, rule="kill_switch", outcome="blocked",
+               detail="stop order in force: autonomous action halted", level=None)
+    return True
+
+
+def _engagement_event(m: HMTModel, d: Decision, effector: str, in_envelope: bool) -> Any:
+    """Log a use of force or a warning. Tracing: the accountable human is the one who approved
+    (levels <= 5), could veto (6) or was informed (7); none out of the loop (>= 8). Rationale
+    and AI version are logged when the ROE require decision logging."""
+    if d.operator is None and d.level == 6 and m.operators:
+        d.operator = _on_duty(m)  # the supervisor who could have vetoed
+    logging = m.roe.decision_logging
+    return m.log.emit(
+        m.now, "engagement", d.track, decision=d.id, action=d.action, effector=effector,
+        authorised_by="human" if d.level <= 5 else "ai", level=d.level,
+        operator=d.operator if d.level <= 7 else None,
+        rationale=d.explanation if logging else None,
+        ai_version=m.ai.version if logging else None,
+        in_envelope=in_envelope, verified=d.verified, review_s=round(d.review_s, 6),
+    )
+
+
 def _force_gate(m: HMTModel, d: Decision, effectors: list[Any]) -> Any:
     """The first force gate that fires for ``d`` where the contact is now, or None. The estimate
     uses the effector that would fire now, or the most harmful one while none is in range; the
@@ -509,13 +541,7 @@ def _force_gate(m: HMTModel, d: Decision, effectors: list[Any]) -> Any:
 
 def _warn(m: HMTModel, d: Decision) -> Any:
     c = m.contacts[d.track]
-    ev = m.log.emit(
-        m.now, "engagement", d.track, decision=d.id, action="warn", effector="radio",
-        authorised_by="human" if d.level <= 5 else "ai", level=d.level, operator=d.operator,
-        rationale=d.explanation if m.roe.decision_logging else None,
-        ai_version=m.ai.version if m.roe.decision_logging else None,
-        in_envelope=True, verified=d.verified, review_s=round(d.review_s, 6),
-    )
+    ev = _engagement_event(m, d, "radio", in_envelope=True)
     m.escalation.push("red", m.sc.escalation.pushes.show_of_force, "show_of_force",
                       ev["seq"], False)
     yield m.env.timeout(m.roe.warning_response_s)

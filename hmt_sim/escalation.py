@@ -113,7 +113,7 @@ class EscalationAgent(mesa.Agent):
             new = min(TOP_RUNG, max(0, side.rung + round(drive + total)))
             new_clean = min(TOP_RUNG, max(0, side.rung + round(drive_clean + clean)))
             if new != side.rung:
-                inadvertent = new > new_clean
+                inadvertent = new > side.rung and new > new_clean  # escalation only
                 causes = [p.cause_seq for p in side.pending]
                 reasons = sorted({p.reason for p in side.pending}) or ["reaction"]
                 if inadvertent and not any(p.wrongful for p in side.pending):

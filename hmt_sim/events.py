@@ -69,7 +69,6 @@ EVENT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("side", "from_rung", "to_rung", "causes", "inadvertent"),
         "a side moved on the escalation ladder; causes are event seqs",
     ),
-    "escalation_push": (("side", "push", "reason"), "an event added escalation pressure"),
     "inject": (("inject", "label"), "a scripted or facilitator inject took effect"),
     "input": (("input",), "a person's input was applied (decision, parameter change, bookmark)"),
     "autonomy_change": (("levels", "reason"), "autonomy levels changed"),
@@ -115,9 +114,6 @@ class EventLog:
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
-
-    def of_kind(self, *kinds: str) -> list[Event]:
-        return [e for e in self.events if e["kind"] in kinds]
 
 
 def dumps(event: Event) -> str:

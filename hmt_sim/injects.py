@@ -1,26 +1,60 @@
 """Injects: scripted (from the scenario) or live (from a facilitator), applied to a running model.
-Each logs an ``inject`` event first, so later events can name it as their cause."""
+Each is checked first, then logs an ``inject`` event, so later events can name it as their cause
+and a refused inject leaves nothing in the log."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from hmt_sim.errors import InputError
-from hmt_sim.scenario.schema import ACTION_CLASSES, ROE, Inject
+from hmt_sim.scenario.schema import ACTION_CLASSES, INJECT_KINDS, ROE, Inject
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
+    from hmt_sim.world import Source
 
 INJECT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Inject)
 
 
+def parse_inject(data: dict[str, Any]) -> Any:
+    """A live inject from a mapping, or an InputError that says what is allowed."""
+    kind = data.get("kind")
+    if kind not in INJECT_KINDS:
+        raise InputError(f"unknown inject kind {kind!r}; allowed: {', '.join(INJECT_KINDS)}")
+    try:
+        return INJECT_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or kind}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise InputError(f"inject {kind}: {problems}") from None
+
+
 def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
-    ev = m.log.emit(m.now, "inject", inject=inj.kind, label=inj.label or inj.kind.replace(
-        "_", " "), source=source, params=inj.model_dump(exclude={"kind", "at_s", "label"},
-                                                        mode="json"))
     kind = inj.kind
+    surge: Source | None = None
+    levels: dict[str, int] = {}
+    roe = m.roe
+    if kind == "civilian_surge":
+        key = source.replace("scenario:", "inject")
+        surge = next((s for s in m.sources if s.key == key), None)
+        if surge is None:
+            raise InputError(
+                "a live civilian surge needs its traffic planned in the scenario's injects"
+            )
+    elif kind == "autonomy_change":
+        levels = checked_levels(inj.levels)
+    elif kind == "roe_change":
+        try:
+            roe = ROE.model_validate({**m.roe.model_dump(), **inj.changes})
+        except ValidationError as error:
+            raise InputError(f"roe_change: {error.errors()[0]['msg']}") from None
+    ev = m.log.emit(m.now, "inject", inject=kind, label=inj.label or kind.replace("_", " "),
+                    source=source,
+                    params=inj.model_dump(exclude={"kind", "at_s", "label"}, mode="json"))
     if kind == "ai_degradation":
         m.ai.shift += inj.shift
         if inj.delta is not None:
@@ -28,20 +62,16 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
     elif kind == "spoofing":
         m.ai.spoofing.append((inj.region, inj.fpr_multiplier, inj.fnr_multiplier))
     elif kind == "comms_loss":
+        # Overlapping outages: communications come back when the last one ends.
         m.comms_up = False
+        m.comms_down_until = max(m.comms_down_until, m.now + inj.duration_s)
         m.env.process(_restore_comms(m, inj.duration_s))
-    elif kind == "civilian_surge":
-        key = source.replace("scenario:", "inject")
-        src = next((s for s in m.sources if s.key == key), None)
-        if src is None:
-            raise InputError(
-                "a live civilian surge needs its traffic planned in the scenario's injects"
-            )
-        m.env.process(m._spawner(src, max(m.now, src.start_s)))
+    elif kind == "civilian_surge" and surge is not None:
+        m.env.process(m._spawner(surge, max(m.now, surge.start_s)))
     elif kind == "roe_change":
-        m.roe = ROE.model_validate({**m.roe.model_dump(), **inj.changes})
+        m.roe = roe
     elif kind == "autonomy_change":
-        set_levels(m, inj.levels, reason=f"inject {ev['seq']}")
+        _set(m, levels, reason=f"inject {ev['seq']}")
     elif kind == "adversary_step":
         before, after = m.escalation.force_step("red", inj.rungs)
         if after != before:
@@ -52,19 +82,34 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
         m.kill_switch_at = m.now + m.roe.kill_switch_s
 
 
-def set_levels(m: HMTModel, levels: dict[str, int], reason: str) -> None:
+def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
+    """Autonomy levels by action class, each an integer 1-10, or an InputError."""
+    allowed = ", ".join(ACTION_CLASSES)
+    out: dict[str, int] = {}
     for action, level in levels.items():
         if action not in ACTION_CLASSES:
-            allowed = ", ".join(ACTION_CLASSES)
             raise InputError(f"unknown action class {action!r}; allowed: {allowed}")
-        if not 1 <= int(level) <= 10:
-            raise InputError(f"autonomy level for {action} must be 1-10, got {level!r}")
-    m.levels.update({a: int(v) for a, v in levels.items()})
+        if isinstance(level, bool) or not isinstance(level, int | float) or level != int(level) \
+                or not 1 <= int(level) <= 10:
+            raise InputError(f"autonomy level for {action} must be a whole number 1-10, "
+                             f"got {level!r}")
+        out[action] = int(level)
+    return out
+
+
+def set_levels(m: HMTModel, levels: dict[str, Any], reason: str) -> None:
+    _set(m, checked_levels(levels), reason)
+
+
+def _set(m: HMTModel, levels: dict[str, int], reason: str) -> None:
+    m.levels.update(levels)
     m.log.emit(m.now, "autonomy_change", levels=dict(m.levels), reason=reason)
 
 
 def _restore_comms(m: HMTModel, duration: float) -> Any:
     yield m.env.timeout(duration)
+    if m.comms_up or m.now < m.comms_down_until:
+        return  # a later outage is still on
     m.comms_up = True
     restored, m.comms_restored = m.comms_restored, m.env.event()
     restored.succeed()

@@ -46,19 +46,20 @@ class HMTModel(mesa.Model):
             for i in range(sc.operators.count)
         ]
         self.pool = simpy.PriorityResource(self.env, capacity=max(1, len(self.operators)))
-        self.free_operators = list(range(len(self.operators)))
+        self._free_seats = list(range(len(self.operators)))
         self.escalation = EscalationAgent(self, sc.escalation, self.streams.get("adversary"))
         self.levels: dict[str, int] = {a: sc.autonomy.level(a) for a in ACTION_CLASSES}
         self.roe: ROE = sc.roe
         self.record = AssessmentRecord()
         self.classified: dict[int, Classification] = {}
-        self.detected_at: dict[int, float] = {}
         self.case_region: dict[int, str | None] = {}  # region where the AI judged the track
         self.kill_switch_at: float | None = None
         self.comms_up = True
+        self.comms_down_until = 0.0
         self.comms_restored = self.env.event()
         self.autonomous_force_count = 0
-        self.pending: dict[int, Any] = {}  # decision id -> PendingDecision (human seats)
+        # (decision id, seat) -> PendingDecision: reviews waiting for a person in a human seat
+        self.pending: dict[tuple[int, int], Any] = {}
         self._next_decision = 0
         self._triggered: set[str] = set()
         self.advantage_by_category = self._advantage_estimates()
@@ -69,7 +70,7 @@ class HMTModel(mesa.Model):
         )
         env = self.env
         for src in self.sources:
-            if src.trigger_rung is None:
+            if src.trigger_rung is None and not src.on_inject:
                 env.process(self._spawner(src, src.start_s))
         env.process(self._ticker())
         env.process(self._reactions())
@@ -99,14 +100,11 @@ class HMTModel(mesa.Model):
     def _advantage_estimates(self) -> dict[str, float]:
         """What blue expects to gain by neutralising a hostile-looking contact of a signature."""
         hostile = [k for k in self.sc.kinds.values() if k.true_class == "hostile"]
-        overall = float(np.mean([k.military_advantage for k in hostile])) if hostile else 1.0
-        out: dict[str, float] = {}
-        for k in hostile:
-            out.setdefault(k.category, [])  # type: ignore[arg-type]
-        for cat in list(out):
-            vals = [k.military_advantage for k in hostile if k.category == cat]
-            out[cat] = float(np.mean(vals))
-        out["*"] = overall
+        out = {
+            cat: float(np.mean([k.military_advantage for k in hostile if k.category == cat]))
+            for cat in {k.category for k in hostile}
+        }
+        out["*"] = float(np.mean([k.military_advantage for k in hostile])) if hostile else 1.0
         return out
 
     # ----------------------------------------------------------------- utilities
@@ -117,6 +115,17 @@ class HMTModel(mesa.Model):
     def new_decision_id(self) -> int:
         self._next_decision += 1
         return self._next_decision
+
+    def take_seat(self) -> int:
+        """The lowest-numbered free operator seat (call after the pool granted a request)."""
+        return self._free_seats.pop(0)
+
+    def free_seat(self, index: int) -> None:
+        self._free_seats.append(index)
+        self._free_seats.sort()
+
+    def kill_switch_in_force(self) -> bool:
+        return self.kill_switch_at is not None and self.now >= self.kill_switch_at
 
     def workload(self) -> float:
         """W: operators busy plus reviews waiting, per operator, capped at 1 (a queue proxy)."""
@@ -212,7 +221,6 @@ class HMTModel(mesa.Model):
                 self.leave(track, "left the area")
             for track, sensor in world.detect():
                 x, y = world.pos[track]
-                self.detected_at[track] = self.now
                 self.log.emit(
                     self.now, "detection", track, sensor=world.sensor_ids[sensor],
                     x=round(float(x), 4), y=round(float(y), 4), region=world.region_of(track)[1],

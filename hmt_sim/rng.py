@@ -1,11 +1,12 @@
 """One seed -> named child streams (common random numbers).
 
-Every random draw in a run comes from a stream named after its owner: ``world``, ``contact/17``,
-``ai/17``, ``operator/0``, ``adversary``. A name is hashed to fixed integers that are mixed into
-the seed's entropy, so a stream depends only on (seed, name) and never on how many other streams
-were made before it. That is what keeps the world of two runs with the same seed identical when
-the autonomy level differs: the runs create different streams in different orders, but the draws
-for contact 17 are the same in both.
+Every random draw in a run comes from a stream named after its owner and its track, e.g.
+``contact/wave0/3`` (where the fourth contact of the first wave appears), ``ai/wave0/3`` (the AI's
+judgement of it), ``op/wave0/3`` (operators reviewing it), ``effect/wave0/3``, ``adversary``. A
+name is hashed to fixed integers that are mixed into the seed's entropy, so a stream depends only
+on (seed, name) and never on how many other streams were made before it. That is what keeps the
+world of two runs with the same seed identical when the autonomy level differs: the runs create
+different streams in different orders, but the draws for one contact are the same in both.
 """
 
 from __future__ import annotations

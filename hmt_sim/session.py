@@ -16,7 +16,7 @@ import pandas as pd
 
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
-from hmt_sim.injects import INJECT_ADAPTER, apply_inject, set_levels
+from hmt_sim.injects import apply_inject, parse_inject, set_levels
 from hmt_sim.metrics import compute_metrics, timeseries
 from hmt_sim.model import HMTModel
 from hmt_sim.scenario.schema import Scenario
@@ -67,6 +67,13 @@ class Session:
                  inputs: list[dict[str, Any]] | None = None) -> None:
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else int(seed)
+        if self.seed < 0:
+            raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
+        for i, item in enumerate(inputs or []):
+            if not isinstance(item, dict) or not isinstance(item.get("t"), int | float) \
+                    or not math.isfinite(item["t"]) or item["t"] < 0:
+                raise InputError(f"input {i}: needs a time 't' >= 0 (simulation seconds), got "
+                                 f"{item!r:.120}")
         self.human_seats = tuple(human_seats)
         self.model = HMTModel(scenario, self.seed,
                               _seat_indices(self.human_seats, scenario.operators.count))
@@ -126,7 +133,8 @@ class Session:
     def _record(self, kind: str, **payload: Any) -> dict[str, Any]:
         if self._finished:
             raise InputError("the run has ended; no more inputs")
-        item = {"t": round(self.now, 6), "type": kind, **payload}
+        # The exact time, not a rounded one: a replay must apply it at the very same instant.
+        item = {"t": self.now, "type": kind, **payload}
         self._apply(item)
         return item
 
@@ -136,16 +144,13 @@ class Session:
         if kind not in INPUT_TYPES:
             raise InputError(f"unknown input type {kind!r}; allowed: {', '.join(INPUT_TYPES)}")
         if kind == "decide":
-            pending = m.pending.get(item["decision"])
-            if pending is None:
-                raise InputError(f"decision {item['decision']} is not awaiting an answer")
-            if pending.answered.triggered:
-                raise InputError(f"decision {item['decision']} was already answered")
+            pending = self._pending(item)
+            if item.get("choice") not in CHOICES:
+                raise InputError(f"choice must be one of {', '.join(CHOICES)}, got "
+                                 f"{item.get('choice')!r}")
             pending.answered.succeed(CHOICES[item["choice"]])
         elif kind == "inspect":
-            pending = m.pending.get(item["decision"])
-            if pending is None:
-                raise InputError(f"decision {item['decision']} is not awaiting an answer")
+            pending = self._pending(item)
             op = m.operators[pending.operator]
             t_verify = op.verify_time(self.scenario.ai.explanation_quality)
             pending.inspected_s += t_verify
@@ -153,29 +158,48 @@ class Session:
                        decision=item["decision"], operator=pending.operator,
                        duration_s=round(t_verify, 6), by="person")
         elif kind == "inject":
-            inj = INJECT_ADAPTER.validate_python({**item["inject"], "at_s": m.now})
+            if not isinstance(item.get("inject"), dict):
+                raise InputError("an inject input needs an 'inject' mapping with its kind")
+            inj = parse_inject({**item["inject"], "at_s": m.now})
             apply_inject(m, inj, source=item.get("source", "facilitator"))
         elif kind == "set_levels":
             set_levels(m, item["levels"], reason="facilitator")
         elif kind == "set_reliability":
-            value = float(item["reliability"])
-            if not 0.0 <= value <= 1.0:
+            value = item.get("reliability")
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not 0.0 <= value <= 1.0:
                 raise InputError(f"reliability must be within 0..1, got {value}")
-            m.ai.reliability = value
+            m.ai.reliability = float(value)
         self.inputs.append(item)
         m.log.emit(m.now, "input", input=kind,
                    **{k: v for k, v in item.items() if k not in ("t", "type")})
 
-    def decide(self, decision_id: int, choice: str) -> dict[str, Any]:
-        """Answer a pending decision: ``approve``, or ``reject``/``veto``."""
+    def _pending(self, item: dict[str, Any]) -> Any:
+        """The seat's review that an input answers: the named operator's, or the lowest seat
+        still waiting on that decision (two-person approvals wait on two seats)."""
+        decision, operator = item.get("decision"), item.get("operator")
+        waiting = sorted((op, p) for (d, op), p in self.model.pending.items()
+                         if d == decision and not p.answered.triggered
+                         and (operator is None or op == operator))
+        if not waiting:
+            raise InputError(f"decision {decision!r} is not awaiting an answer"
+                             + (f" from operator {operator}" if operator is not None else ""))
+        return waiting[0][1]
+
+    def decide(self, decision_id: int, choice: str, operator: int | None = None
+               ) -> dict[str, Any]:
+        """Answer a pending decision: ``approve``, or ``reject``/``veto``. With several human
+        seats on one decision, ``operator`` says whose answer it is (default: the lowest)."""
         if choice not in CHOICES:
             raise InputError(f"choice must be one of {', '.join(CHOICES)}, got {choice!r}")
-        return self._record("decide", decision=int(decision_id), choice=choice)
+        seat = self._pending({"decision": int(decision_id), "operator": operator}).operator
+        return self._record("decide", decision=int(decision_id), choice=choice, operator=seat)
 
-    def inspect(self, decision_id: int) -> dict[str, Any]:
+    def inspect(self, decision_id: int, operator: int | None = None) -> dict[str, Any]:
         """Verify a pending decision; counts as verification (and its time) in the metrics."""
-        self._record("inspect", decision=int(decision_id))
-        return self.explain(self.model.pending[int(decision_id)].decision.track)
+        pending = self._pending({"decision": int(decision_id), "operator": operator})
+        self._record("inspect", decision=int(decision_id), operator=pending.operator)
+        return self.explain(pending.decision.track)
 
     def inject(self, kind: str, **params: Any) -> dict[str, Any]:
         return self._record("inject", inject={"kind": kind, **params})
@@ -193,7 +217,9 @@ class Session:
     def pending_decisions(self) -> list[dict[str, Any]]:
         """Decisions waiting for a person, oldest first, with what the card shows."""
         out = []
-        for did, p in sorted(self.model.pending.items()):
+        for (did, _seat), p in sorted(self.model.pending.items()):
+            if p.answered.triggered:
+                continue
             d = p.decision
             out.append({
                 "decision": did, "track": d.track, "action": d.action, "label": d.cls.label,

@@ -32,6 +32,7 @@ class Source:
     interval_s: float
     trigger_rung: int | None
     heads_to_asset: bool
+    on_inject: bool = False  # spawned by its civilian_surge inject, not at the start
 
 
 def plan_sources(sc: Scenario) -> list[Source]:
@@ -39,7 +40,8 @@ def plan_sources(sc: Scenario) -> list[Source]:
     sources: list[Source] = []
     next_id = 0
 
-    def add(key: str, item: Wave | Traffic, trigger: int | None, start: float) -> None:
+    def add(key: str, item: Wave | Traffic, trigger: int | None, start: float,
+            on_inject: bool = False) -> None:
         nonlocal next_id
         if isinstance(item, Wave):
             dest, hta, spread_dest = item.target, item.target is None, item.spread_km
@@ -47,7 +49,7 @@ def plan_sources(sc: Scenario) -> list[Source]:
             dest, hta, spread_dest = item.destination, False, item.spread_km
         sources.append(
             Source(key, next_id, item.count, item.kind, item.origin, dest, spread_dest,
-                   start, item.interval_s, trigger, hta)
+                   start, item.interval_s, trigger, hta, on_inject)
         )
         next_id += item.count
 
@@ -57,30 +59,17 @@ def plan_sources(sc: Scenario) -> list[Source]:
         add(f"traffic{i}", tr, None, tr.start_s)
     for i, inj in enumerate(sc.injects):
         if inj.kind == "civilian_surge":
-            add(f"inject{i}", inj.traffic, None, max(inj.at_s, inj.traffic.start_s))
+            add(f"inject{i}", inj.traffic, None, max(inj.at_s, inj.traffic.start_s), True)
     return sources
 
 
 class RegionMap:
-    """Point -> region index and civilian density, vectorised over rectangles (first match wins)."""
+    """Point -> region index and civilian density over rectangles (first match wins)."""
 
     def __init__(self, sc: Scenario) -> None:
         self.ids: list[str] = [r.id for r in sc.area.regions]
-        self.rects = np.array([r.rect for r in sc.area.regions], dtype=float).reshape(-1, 4)
-        self.density = np.array([r.civilian_density_per_km2 for r in sc.area.regions], dtype=float)
-        # Plain tuples for one point at a time: faster than NumPy on a handful of rectangles.
+        # Plain tuples: lookups are one point at a time, faster than NumPy on a few rectangles.
         self._rects = [(r.rect, r.civilian_density_per_km2) for r in sc.area.regions]
-
-    def index_of(self, xy: np.ndarray) -> np.ndarray:
-        """Region index per point, -1 outside every region. ``xy`` has shape (n, 2)."""
-        if len(self.ids) == 0 or len(xy) == 0:
-            return np.full(len(xy), -1, dtype=int)
-        x = xy[:, 0:1]
-        y = xy[:, 1:2]
-        r = self.rects
-        inside = (x >= r[:, 0]) & (x <= r[:, 2]) & (y >= r[:, 1]) & (y <= r[:, 3])
-        first = np.argmax(inside, axis=1)
-        return np.where(inside.any(axis=1), first, -1)
 
     def name(self, index: int) -> str | None:
         return self.ids[index] if index >= 0 else None
@@ -108,7 +97,6 @@ class World:
         self.speed_kmps = np.zeros(n)
         self.alive = np.zeros(n, dtype=bool)
         self.detected = np.zeros(n, dtype=bool)
-        self.spawned = np.zeros(n, dtype=bool)
         self.hostile = np.zeros(n, dtype=bool)
         self.heads_to_asset = np.zeros(n, dtype=bool)
         self.arrive_radius = np.zeros(n)
@@ -129,7 +117,6 @@ class World:
         self.dest[track] = dest
         self.speed_kmps[track] = kind.speed_mps * speed_factor / 1000.0
         self.alive[track] = True
-        self.spawned[track] = True
         self.hostile[track] = kind.true_class == "hostile"
         self.heads_to_asset[track] = heads_to_asset
         self.arrive_radius[track] = self.asset_radius if heads_to_asset else 0.3
@@ -181,11 +168,6 @@ class World:
 
     def distance_to_asset(self, track: int) -> float:
         return float(np.hypot(*(self.pos[track] - self.asset)))
-
-    def time_to_arrival(self, track: int) -> float:
-        """Seconds until the contact reaches its destination at its speed."""
-        d = float(np.hypot(*(self.dest[track] - self.pos[track]))) - self.arrive_radius[track]
-        return max(0.0, d) / max(self.speed_kmps[track], 1e-9)
 
     def time_to_asset(self, track: int) -> float:
         """Seconds to the defended asset if it flew straight at it (the AI's view of threat)."""

@@ -48,7 +48,7 @@ def test_level5_rejection_by_the_person_in_the_seat_cancels(tiny):
     assert not [e for e in res.events if e["kind"] == "engagement"]
     assert first(res.events, "impact")["track"] == 0  # nobody stopped it
     assert res.inputs == [{"t": 3.0, "type": "decide", "decision": cards[0]["decision"],
-                           "choice": "reject"}]
+                           "choice": "reject", "operator": 0}]
 
 
 def test_level5_unanswered_times_out_with_no_action(tiny):
@@ -105,10 +105,11 @@ def test_level6_rt95_floor_stretches_the_window(tiny):
 def test_level7_acts_then_informs(tiny):
     ev = simulate(tiny(**{"autonomy.levels.engage": 7}), seed=3).events
     rec, eng, inform = first(ev, "recommendation"), first(ev, "engagement"), first(ev, "inform")
-    assert eng["authorised_by"] == "ai" and eng["level"] == 7
-    assert inform["t"] == rec["t"] <= eng["t"]
+    effect = first(ev, "effect")
+    assert eng["authorised_by"] == "ai" and eng["level"] == 7 and eng["operator"] == 0
+    assert rec["t"] <= eng["t"] < effect["t"] <= inform["t"]  # told after it acted
     review = [e for e in ev if e["kind"] == "review_started" and e["purpose"] == "inform"]
-    assert review, "the operator reviews after the fact"
+    assert review and review[0]["t"] >= inform["t"], "the operator reviews after the fact"
     assert not kinds(ev, "approval", "veto")
 
 
@@ -166,6 +167,34 @@ def test_comms_loss_blocks_approvals_but_not_the_veto_clock(tiny):
     assert first(res5.events, "review_started")["t"] >= 60.0
 
 
+def test_kill_switch_halts_autonomous_action_already_under_way(tiny):
+    s = Session(tiny(**{"autonomy.levels.engage": 8}), seed=3)
+    s.advance(5.0)  # recommended at ~1.5 s; the launcher waits for the drone to come in range
+    assert kinds(s.events, "recommendation") and not kinds(s.events, "engagement")
+    s.inject("kill_switch")
+    res = s.run_to_end()
+    gate = [g for g in kinds(res.events, "gate") if g["rule"] == "kill_switch"]
+    assert gate and gate[0]["outcome"] == "blocked"
+    assert not [e for e in kinds(res.events, "engagement") if e["authorised_by"] == "ai"]
+
+
+def test_two_person_rule_with_two_people_in_the_seats(tiny):
+    sc = tiny(**{"autonomy.levels.engage": 5, "operators.count": 2,
+                 "escalation.start_rung_red": 5, "roe.human_only_from_rung": 5})
+    s = Session(sc, seed=3, human_seats=["operator", "operator/1"])
+    s.advance(3.0)
+    cards = s.pending_decisions()
+    assert sorted(c["operator"] for c in cards) == [0, 1]
+    assert len({c["decision"] for c in cards}) == 1
+    s.decide(cards[0]["decision"], "approve", operator=1)
+    s.advance(1.0)
+    assert [c["operator"] for c in s.pending_decisions()] == [0]
+    s.decide(cards[0]["decision"], "approve")
+    res = s.run_to_end()
+    assert {a["operator"] for a in kinds(res.events, "approval")} == {0, 1}
+    assert first(res.events, "engagement")["authorised_by"] == "human"
+
+
 def test_kill_switch_suspends_autonomous_force(tiny):
     s = Session(tiny(**{"autonomy.levels.engage": 8, "roe.kill_switch_s": 0.5}), seed=3)
     s.inject("kill_switch")  # takes effect at 0.5 s, before the drone is seen at 1 s
@@ -184,3 +213,31 @@ def test_autonomy_change_mid_run_is_recorded_and_used(tiny):
     assert first(res.events, "engagement")["level"] == 8
     with pytest.raises(InputError, match="1-10"):
         Session(tiny(), seed=3).set_levels({"engage": 11})
+
+
+def test_overlapping_comms_losses_end_with_the_last(tiny):
+    s = Session(tiny(), seed=3)
+    s.inject("comms_loss", duration_s=60)
+    s.advance(30.0)
+    s.inject("comms_loss", duration_s=60)  # until 90 s
+    s.advance(45.0)  # t = 75: the first outage is over, the second is not
+    assert not s.model.comms_up
+    s.advance(20.0)
+    assert s.model.comms_up
+    restored = [e for e in s.events if e["kind"] == "inject" and e["inject"] == "comms_restored"]
+    assert [e["t"] for e in restored] == [90.0]
+
+
+def test_bad_live_inputs_are_input_errors_and_leave_no_trace(tiny):
+    s = Session(tiny(), seed=3)
+    before = len(s.events)
+    for call in (lambda: s.inject("meteor"), lambda: s.inject("comms_loss", duration_s=-1),
+                 lambda: s.set_levels({"engage": "high"}), lambda: s.set_levels({"fire": 5}),
+                 lambda: s.set_reliability(2.0), lambda: s.inject("civilian_surge")):
+        with pytest.raises(InputError):
+            call()
+    assert len(s.events) == before and s.inputs == []
+    with pytest.raises(InputError, match="seed"):
+        Session(tiny(), seed=-1)
+    with pytest.raises(InputError, match="'t'"):
+        Session(tiny(), seed=1, inputs=[{"type": "bookmark", "label": "x"}])

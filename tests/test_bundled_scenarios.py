@@ -122,12 +122,11 @@ def test_list_shows_each_id_then_its_title(capsys: pytest.CaptureFixture[str],
 
 # --------------------------------------------------------------------------- the dilemmas
 def test_airliner_autonomy_saves_the_base_and_costs_airliners() -> None:
-    """Engagement level 8 against 5 over the same twelve seeds: fewer leakers and friendly losses
-    (the machine is faster than the approval queue under a missile salvo), more airliners shot
-    down (a dark airliner inside the engagement zone passes every autonomy gate). Measured:
-    wrongful 12 -> 21, friendly losses 101 -> 82 (sums over seeds 1-12; 13 -> 19 and the same
-    losses without the escalation restraint term)."""
-    seeds = range(1, 13)
+    """Engagement level 8 against 5 over the same 24 seeds: fewer friendly losses (the machine is
+    faster than the approval queue under a missile salvo), more airliners shot down (a dark
+    airliner inside the engagement zone passes every autonomy gate). Measured: wrongful
+    39 -> 46, friendly losses 121 -> 57 (sums over seeds 1-24)."""
+    seeds = range(1, 25)
     wrong5 = metric("air_defence_airliner", "harm.wrongful_engagements", seeds,
                     **{"autonomy.levels.engage": 5})
     wrong8 = metric("air_defence_airliner", "harm.wrongful_engagements", seeds,
@@ -136,7 +135,7 @@ def test_airliner_autonomy_saves_the_base_and_costs_airliners() -> None:
                    **{"autonomy.levels.engage": 5})
     loss8 = metric("air_defence_airliner", "mission.friendly_losses", seeds,
                    **{"autonomy.levels.engage": 8})
-    assert sum(wrong8) >= sum(wrong5) + 3, (wrong5, wrong8)
+    assert sum(wrong8) >= sum(wrong5) + 4, (wrong5, wrong8)
     assert sum(loss8) < sum(loss5), (loss5, loss8)
     assert max(wrong8) >= 1, "misidentified airliners must be possible at level 8"
 

@@ -90,3 +90,25 @@ def test_streams_do_not_depend_on_creation_order():
     assert np.array_equal(first, second)
     assert not np.array_equal(Streams(7).get("ai/x").random(5), Streams(7).get("ai/y").random(5))
     assert not np.array_equal(Streams(7).get("ai/x").random(5), Streams(8).get("ai/x").random(5))
+
+
+def test_replay_is_exact_for_inputs_at_any_instant():
+    """Inputs made at times like 1/3 s must replay at that very instant, not a rounded one."""
+    sc = load_scenario("airbase_swarm")
+    live = Session(sc, seed=6, human_seats=["operator"])
+    while not live.finished:
+        live.advance(10.0 / 3.0)
+        for card in live.pending_decisions():
+            live.decide(card["decision"], "approve")
+    assert any(i["t"] != round(i["t"], 6) for i in live.inputs)
+    replay = Session(sc, seed=6, human_seats=["operator"], inputs=live.inputs)
+    replay.run_to_end()
+    assert jsonl(replay.events) == jsonl(live.events)
+
+
+def test_every_contact_spawns_once_including_civilian_surges():
+    for name in ("airbase_swarm", "urban_nomination", "maritime_standoff"):
+        sc = load_scenario(name)
+        assert any(i.kind == "civilian_surge" for i in sc.injects)
+        spawns = [e["track"] for e in simulate(sc, seed=1).events if e["kind"] == "spawn"]
+        assert len(spawns) == len(set(spawns)), name

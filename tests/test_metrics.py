@@ -25,6 +25,8 @@ def build() -> EventLog:
     e(2, "recommendation", 1, decision=1, action="engage", label="hostile", confidence=0.9,
       level=5, protocol="approval", ai_wrong=False)
     e(14, "approval", 1, decision=1, operator=0, review_s=12.0, verified=True, by="model")
+    e(14, "review_ended", 1, decision=1, operator=0, duration_s=12.0, purpose="approval",
+      outcome="approve", verified=True)
     e(14, "engagement", 1, decision=1, action="engage", effector="l", authorised_by="human",
       level=5, operator=0, rationale="r", ai_version="v", in_envelope=True, verified=True,
       review_s=12.0)
@@ -34,6 +36,8 @@ def build() -> EventLog:
     e(20, "recommendation", 4, decision=2, action="engage", label="hostile", confidence=0.95,
       level=5, protocol="approval", ai_wrong=True)
     e(23, "approval", 4, decision=2, operator=1, review_s=3.0, verified=False, by="model")
+    e(23, "review_ended", 4, decision=2, operator=1, duration_s=3.0, purpose="approval",
+      outcome="approve", verified=False)
     e(23, "engagement", 4, decision=2, action="engage", effector="l", authorised_by="human",
       level=5, operator=1, rationale="r", ai_version="v", in_envelope=True, verified=False,
       review_s=3.0)
@@ -43,6 +47,8 @@ def build() -> EventLog:
     e(30, "recommendation", 5, decision=3, action="engage", label="hostile", confidence=0.8,
       level=6, protocol="veto", ai_wrong=True)
     e(34, "veto", 5, decision=3, operator=0, review_s=4.0, verified=True, by="model")
+    e(34, "review_ended", 5, decision=3, operator=0, duration_s=4.0, purpose="veto",
+      outcome="veto", verified=True)
     # Decision 4: track 2 autonomous at level 8, out of the loop, untraced; misses.
     e(40, "recommendation", 2, decision=4, action="engage", label="hostile", confidence=0.9,
       level=8, protocol="on_request", ai_wrong=False)
@@ -185,3 +191,29 @@ def test_trust_min_and_final_agree_when_nothing_was_assessed():
     log.emit(100, "run_ended", duration_s=100.0)
     human = compute_metrics(log.events)["human"]
     assert human["trust_final"] == human["trust_min"] == 0.5
+
+
+def test_two_vetoes_on_one_decision_count_once_and_roe_changes_apply_from_their_time():
+    log = EventLog()
+    e = log.emit
+    e(0, "run_started", scenario="two", seed=0, version="t", params=PARAMS)  # min_review 10 s
+    e(0, "spawn", 1, contact_kind="k", true_class="civilian", x=0, y=0)
+    e(1, "recommendation", 1, decision=1, action="engage", label="hostile", confidence=0.9,
+      level=5, protocol="approval", ai_wrong=True)
+    for op in (0, 1):
+        e(5, "veto", 1, decision=1, operator=op, review_s=4.0, verified=True, by="person")
+    e(2, "spawn", 2, contact_kind="k", true_class="hostile", x=0, y=0)
+    e(50, "inject", inject="roe_change", label="x", source="scenario:0",
+      params={"changes": {"min_review_s": 5.0}})
+    e(60, "recommendation", 2, decision=2, action="engage", label="hostile", confidence=0.9,
+      level=5, protocol="approval", ai_wrong=False)
+    e(66, "approval", 2, decision=2, operator=0, review_s=6.0, verified=True, by="model")
+    e(66, "engagement", 2, decision=2, action="engage", effector="l", authorised_by="human",
+      level=5, operator=0, rationale="r", ai_version="v", in_envelope=True, verified=True,
+      review_s=6.0)
+    e(100, "run_ended", duration_s=100.0)
+    c = compute_metrics(log.events)["control"]
+    assert c["override_rate"] == pytest.approx(1 / 2)  # one of two decisions overridden
+    assert c["time_to_intervene_s"] == pytest.approx(4.0)
+    # 6 s of review met the 5 s rule in force at 66 s (it was 10 s at the start)
+    assert c["meaningful_review_rate"] == 1.0 and c["rubber_stamp_rate"] == 0.0

@@ -35,8 +35,20 @@ class LogIndex:
                 self.by_decision[d][e["kind"]].append(e)
         started = self.by_kind.get("run_started")
         self.params: dict[str, Any] = started[0].get("params", {}) if started else {}
+        # Rules of engagement change mid-run (roe_change injects): keep when each change came.
+        self._roe_changes = [(e["t"], e.get("params", {}).get("changes", {}))
+                             for e in self.by_kind.get("inject", [])
+                             if e["inject"] == "roe_change"]
         ended = self.by_kind.get("run_ended")
         self.duration = ended[-1]["duration_s"] if ended else (events[-1]["t"] if events else 0.0)
+
+    def roe_at(self, key: str, t: float) -> Any:
+        """The value of ROE parameter ``key`` in force at time ``t``."""
+        value = self.params.get(key)
+        for when, changes in self._roe_changes:
+            if when <= t and key in changes:
+                value = changes[key]
+        return value
 
     def kind(self, name: str) -> list[Event]:
         return self.by_kind.get(name, [])

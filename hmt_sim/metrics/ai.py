@@ -13,7 +13,9 @@ MIN_CASES_PER_REGION = 5  # fewer cases make a regional rate mostly noise
 
 def ai_metrics(ix: LogIndex) -> dict[str, Any]:
     truth = {e["track"]: e["true_class"] for e in ix.kind("spawn")}
-    cases = ix.kind("classification")
+    # One case per track: its first judgement (re-judgements are logged only when the call
+    # flips, so counting them would over-weight the cases that changed).
+    cases = [c for c in ix.kind("classification") if not c.get("update")]
     bins: list[list[tuple[float, bool]]] = [[] for _ in range(ECE_BINS)]
     for c in cases:
         bins[min(ECE_BINS - 1, int(c["confidence"] * ECE_BINS))].append((c["confidence"],

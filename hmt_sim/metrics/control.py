@@ -14,18 +14,24 @@ FORCE = ("engage", "jam")
 
 def control_metrics(ix: LogIndex) -> dict[str, Any]:
     uof = ix.uof()
-    min_review = ix.params.get("min_review_s", 10.0)
+
+    def min_review(t: float) -> float:
+        value = ix.roe_at("min_review_s", t)  # X in force then (roe_change may move it)
+        return 10.0 if value is None else float(value)
+
     rt95 = ix.params.get("operator_rt95_s", 0.0)
     approved_uof = [e for e in uof if ix.approval(e["decision"]) is not None]
     # Meaningful: a human reviewed this use of force, verified the AI's call, and spent at
     # least X seconds on it before the force was used - approved (level <= 5) or reviewed and
     # let stand inside a veto window (level 6).
-    meaningful = [e for e in uof if e.get("verified") and e.get("review_s", 0.0) >= min_review]
+    meaningful = [e for e in uof
+                  if e.get("verified") and e.get("review_s", 0.0) >= min_review(e["t"])]
     force_approvals = [
         a for a in ix.kind("approval")
         if (rec := ix.recommendation(a["decision"])) is not None and rec["action"] in FORCE
     ]
-    stamps = [a for a in force_approvals if not a["verified"] or a["review_s"] < min_review]
+    stamps = [a for a in force_approvals
+              if not a["verified"] or a["review_s"] < min_review(a["t"])]
     autonomous = [e for e in uof if ix.approval(e["decision"]) is None]
     with_window = []
     for e in autonomous:
@@ -35,13 +41,14 @@ def control_metrics(ix: LogIndex) -> dict[str, Any]:
     force_recs = [r for r in ix.kind("recommendation") if r["action"] in FORCE]
     vetoes = [v for v in ix.kind("veto")
               if (rec := ix.recommendation(v["decision"])) is not None and rec["action"] in FORCE]
-    vetoed = {v["decision"] for v in vetoes}
+    vetoed = {v["decision"] for v in vetoes}  # a decision two people vetoed counts once
     wrong = [r for r in force_recs if r["ai_wrong"]]
     right = [r for r in force_recs if not r["ai_wrong"]]
-    intervene = [
-        v["t"] - rec["t"] for v in vetoes
-        if (rec := ix.recommendation(v["decision"])) is not None and rec["ai_wrong"]
-    ]
+    first_veto: dict[int, float] = {}
+    for v in vetoes:
+        first_veto.setdefault(v["decision"], v["t"])
+    intervene = [t - rec["t"] for d, t in first_veto.items()
+                 if (rec := ix.recommendation(d)) is not None and rec["ai_wrong"]]
     traced = [e for e in uof if e.get("operator") is not None and e.get("rationale")
               and e.get("ai_version")]
     wrong_decisions = {r["decision"] for r in wrong}
@@ -51,7 +58,7 @@ def control_metrics(ix: LogIndex) -> dict[str, Any]:
         "meaningful_review_rate": ratio(len(meaningful), len(uof)),
         "rubber_stamp_rate": ratio(len(stamps), len(force_approvals)),
         "veto_opportunity_ratio": ratio(len(with_window), len(autonomous)),
-        "override_rate": ratio(len(vetoes), len(force_recs)),
+        "override_rate": ratio(len(vetoed), len(force_recs)),
         "override_of_wrong_rate": ratio(sum(1 for r in wrong if r["decision"] in vetoed),
                                         len(wrong)),
         "override_of_right_rate": ratio(sum(1 for r in right if r["decision"] in vetoed),

@@ -32,23 +32,26 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
             trust_now[e["operator"]] = e["trust"]
     if pending_assessment and trust_now:
         errors.append(abs(sum(trust_now.values()) / len(trust_now) - sum(recent) / len(recent)))
-    # Reliance on force recommendations a human actually judged.
+    # Every human judgement: an approval, a veto, or (level 6) a review that let the action
+    # stand - one per reviewing seat. Reliance is measured on force recommendations.
     judged_wrong = judged_right = agree_wrong = disagree_right = 0
     decision_times: list[float] = []
     verified = 0
-    for kind in ("approval", "veto"):
-        for e in ix.kind(kind):
-            rec = ix.recommendation(e["decision"])
-            decision_times.append(e["review_s"])
-            verified += 1 if e["verified"] else 0
-            if rec is None or rec["action"] not in ("engage", "jam"):
-                continue
-            if rec["ai_wrong"]:
-                judged_wrong += 1
-                agree_wrong += kind == "approval"
-            else:
-                judged_right += 1
-                disagree_right += kind == "veto"
+    for e in ix.kind("review_ended"):
+        outcome = e.get("outcome")
+        if outcome not in ("approve", "veto", "no_veto"):
+            continue  # timed out, or an after-the-fact review of what the AI did
+        rec = ix.recommendation(e["decision"])
+        decision_times.append(e["duration_s"])
+        verified += 1 if e.get("verified") else 0
+        if rec is None or rec["action"] not in ("engage", "jam"):
+            continue
+        if rec["ai_wrong"]:
+            judged_wrong += 1
+            agree_wrong += outcome != "veto"
+        else:
+            judged_right += 1
+            disagree_right += outcome == "veto"
     # Trust as sampled and after every update: the minimum of both, so a run with no assessment
     # reports its (constant) prior like trust_final does, not None.
     trusts = [e["trust"] for e in ix.kind("trust")] + [

@@ -20,7 +20,8 @@ def test_approve_button_records_a_person_approval(make_app):
     click(app, app.buttons["approve"].rect.center)
     s = app.live.session
     assert s.inputs[-1] == {"t": s.inputs[-1]["t"], "type": "decide",
-                            "decision": card["decision"], "choice": "approve"}
+                            "decision": card["decision"], "choice": "approve",
+                            "operator": card["operator"]}
     assert not app.live.my_pending() or app.live.my_pending()[0]["decision"] != card["decision"]
     app.live.step(0.5)  # the answer takes effect when time moves
     approvals = [e for e in s.events if e["kind"] == "approval"
