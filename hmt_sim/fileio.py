@@ -7,6 +7,7 @@ pygame) still do.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ def temp_path(target: str | os.PathLike[str]) -> Path:
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp path to write to; on success it replaces ``target``, on error it is removed."""
     path = Path(target)
+    if not path.parent.is_dir():  # say so in the user's terms, not the temp file's
+        raise FileNotFoundError(errno.ENOENT, "its folder does not exist", str(path))
     tmp = temp_path(path)
     tmp.unlink(missing_ok=True)  # a leftover (or planted symlink) is removed, never followed
     try:

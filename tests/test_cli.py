@@ -77,3 +77,10 @@ def test_validate_and_schema(tmp_path: Path, capsys):
     assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
     schema = json.loads((tmp_path / "s.json").read_text())
     assert "autonomy" in schema["properties"]
+
+
+def test_unwritable_paths_and_negative_seeds_are_input_errors(tmp_path: Path, capsys):
+    assert main(["schema", "-o", str(tmp_path / "missing" / "s.json")]) == 2
+    assert main(["run", "airbase_swarm", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "missing/s.json" in err and "seed must be" in err and "Traceback" not in err
