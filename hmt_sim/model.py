@@ -212,14 +212,15 @@ class HMTModel(mesa.Model):
         env, world, dt = self.env, self.world, self.sc.run.tick_s
         while True:
             yield env.timeout(dt)
-            for track in world.move(dt).tolist():
+            arrived, left, detected = world.step(dt)
+            for track in arrived:
                 if self.contacts[track].hostile and world.heads_to_asset[track]:
                     self.impact(track)
                 else:
                     self.leave(track, "route ended")
-            for track in world.out_of_area().tolist():
+            for track in left:
                 self.leave(track, "left the area")
-            for track, sensor in world.detect():
+            for track, sensor in detected:
                 x, y = world.pos[track]
                 self.log.emit(
                     self.now, "detection", track, sensor=world.sensor_ids[sensor],

@@ -121,50 +121,52 @@ class World:
         self.heads_to_asset[track] = heads_to_asset
         self.arrive_radius[track] = self.asset_radius if heads_to_asset else 0.3
         self.kind_of[track] = kind_name
-        self._alive_idx = np.flatnonzero(self.alive)
+        self._refresh()
 
     def remove(self, track: int) -> None:
         self.alive[track] = False
-        self._alive_idx = np.flatnonzero(self.alive)
+        self._refresh()
 
-    def move(self, dt: float) -> np.ndarray:
-        """Advance every live contact by ``dt`` seconds; return the ids that arrived."""
+    def _refresh(self) -> None:
+        """Cache what a tick reads of the live contacts; it changes only when one comes or
+        goes, far less often than every tick."""
+        idx = np.flatnonzero(self.alive)
+        self._alive_idx = idx
+        self._dest_a = self.dest[idx]
+        self._speed_a = self.speed_kmps[idx]
+        self._radius_a = self.arrive_radius[idx]
+
+    def step(self, dt: float) -> tuple[list[int], list[int], list[tuple[int, int]]]:
+        """Advance every live contact by ``dt`` seconds. Returns the ids that reached their
+        destination, the ids that left the area, and the (track, sensor) pairs newly detected -
+        each in track order, the last two among contacts that neither arrived nor left."""
         idx = self._alive_idx
         if idx.size == 0:
-            return idx
-        delta = self.dest[idx] - self.pos[idx]
+            return [], [], []
+        p = self.pos[idx]
+        delta = self._dest_a - p
         dist = np.hypot(delta[:, 0], delta[:, 1])
-        step = self.speed_kmps[idx] * dt
+        step = self._speed_a * dt
         frac = np.minimum(1.0, step / np.maximum(dist, 1e-12))
-        self.pos[idx] += delta * frac[:, None]
-        arrived = dist - step <= self.arrive_radius[idx]
-        return idx[arrived]
-
-    def out_of_area(self) -> np.ndarray:
-        idx = self._alive_idx
-        p = self.pos[idx]
-        out = (p[:, 0] < -5) | (p[:, 0] > self.width + 5) | (p[:, 1] < -5) | (
-            p[:, 1] > self.height + 5
-        )
-        return idx[out]
-
-    def detect(self) -> list[tuple[int, int]]:
-        """Undetected live contacts now inside a sensor's range: (track, sensor index) pairs."""
-        if len(self.sensor_ids) == 0 or self._alive_idx.size == 0:
-            return []
-        idx = self._alive_idx[~self.detected[self._alive_idx]]
-        if idx.size == 0:
-            return []
-        p = self.pos[idx]
-        d2 = ((p[:, None, :] - self.sensor_xy[None, :, :]) ** 2).sum(axis=2)
-        within = d2 <= self.sensor_r2[None, :]
-        hit = within.any(axis=1)
-        if not hit.any():
-            return []
-        tracks = idx[hit]
-        sensors = np.argmax(within[hit], axis=1)
-        self.detected[tracks] = True
-        return list(zip(tracks.tolist(), sensors.tolist(), strict=True))
+        p += delta * frac[:, None]
+        self.pos[idx] = p
+        arrived = dist - step <= self._radius_a
+        out = ~arrived & ((p[:, 0] < -5) | (p[:, 0] > self.width + 5) | (p[:, 1] < -5)
+                          | (p[:, 1] > self.height + 5))
+        detections: list[tuple[int, int]] = []
+        if len(self.sensor_ids):
+            candidates = ~(arrived | out | self.detected[idx])
+            if candidates.any():
+                pc = p[candidates]
+                d2 = ((pc[:, None, :] - self.sensor_xy[None, :, :]) ** 2).sum(axis=2)
+                within = d2 <= self.sensor_r2[None, :]
+                hit = within.any(axis=1)
+                if hit.any():
+                    tracks = idx[candidates][hit]
+                    self.detected[tracks] = True
+                    detections = list(zip(tracks.tolist(),
+                                          np.argmax(within[hit], axis=1).tolist(), strict=True))
+        return idx[arrived].tolist(), idx[out].tolist(), detections
 
     def distance_to_asset(self, track: int) -> float:
         return float(np.hypot(*(self.pos[track] - self.asset)))
