@@ -222,21 +222,21 @@ class App:
         if card is None:
             self.live.say("no decision is waiting for you")
         else:
-            self.live.decide(card["decision"], "approve")
+            self.live.decide(card["decision"], "approve", card["operator"])
 
     def reject(self) -> None:
         card = self.top_card()
         if card is None:
             self.live.say("no decision is waiting for you")
         else:
-            self.live.decide(card["decision"], "reject")
+            self.live.decide(card["decision"], "reject", card["operator"])
 
     def inspect(self) -> None:
         card = self.top_card()
         if card is None:
             self.live.say("no decision is waiting for you")
             return
-        info = self.live.inspect(card["decision"])
+        info = self.live.inspect(card["decision"], card["operator"])
         if info is not None:
             self.map.selected = card["track"]
             self.live.say(f"inspected track {card['track']}: verification takes time")

@@ -108,7 +108,7 @@ class LiveRun:
         self.trail_times: dict[int, deque[float]] = {}
         self.last_pos: dict[int, tuple[float, float]] = {}
         self._trail_at = -math.inf
-        self.seen_pending: set[int] = set()
+        self.seen_pending: set[tuple[int, int]] = set()  # (decision, seat) cards already seen
         self.bookmarks: list[tuple[float, str]] = []
 
     def pull_events(self) -> list[dict[str, Any]]:
@@ -178,11 +178,12 @@ class LiveRun:
         while self.bursts and now - self.bursts[0].t > EFFECT_LINGER_S:
             self.bursts.popleft()
         if self.auto_slow and not self.read_only:
-            fresh = [p for p in self.my_pending() if p["decision"] not in self.seen_pending]
+            fresh = [p for p in self.my_pending()
+                     if (p["decision"], p["operator"]) not in self.seen_pending]
             if fresh and self.speed > 1:
                 self.speed = 1.0
                 self.say("a decision needs you: speed set to 1x")
-            self.seen_pending.update(p["decision"] for p in fresh)
+            self.seen_pending.update((p["decision"], p["operator"]) for p in fresh)
 
     def live_metrics(self, force: bool = False) -> dict[str, dict[str, Any]]:
         """Metrics from the log, recomputed at most once a second of wall time."""
@@ -286,11 +287,11 @@ class LiveRun:
         self.refresh()
         return result
 
-    def decide(self, decision: int, choice: str) -> Any:
-        return self._input(self.session.decide, decision, choice)
+    def decide(self, decision: int, choice: str, operator: int | None = None) -> Any:
+        return self._input(self.session.decide, decision, choice, operator)
 
-    def inspect(self, decision: int) -> Any:
-        return self._input(self.session.inspect, decision)
+    def inspect(self, decision: int, operator: int | None = None) -> Any:
+        return self._input(self.session.inspect, decision, operator)
 
     def inject(self, kind: str, **params: Any) -> Any:
         return self._input(self.session.inject, kind, **params)
@@ -311,11 +312,11 @@ class LiveRun:
 
     # ----------------------------------------------------------------- views
     def my_pending(self) -> list[dict[str, Any]]:
-        """Decisions waiting for a person in one of the human seats, oldest first. An answer
-        takes effect when time next moves, so answered ones leave the card at once."""
-        answered = {i["decision"] for i in self.session.inputs if i["type"] == "decide"}
-        return [p for p in self.session.pending_decisions() if p["operator"] in
-                self.human_seat_ops and p["decision"] not in answered]
+        """Reviews waiting for a person in one of the human seats, oldest first (one card per
+        seat: a two-person approval shows two). An answered seat leaves at once, although the
+        answer takes effect when time next moves."""
+        return [p for p in self.session.pending_decisions()
+                if p["operator"] in self.human_seat_ops]
 
     def time_left(self, card: dict[str, Any]) -> float | None:
         if card.get("time_left_s") is not None:

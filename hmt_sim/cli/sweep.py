@@ -156,6 +156,9 @@ def analyse(
     if df.empty:
         raise InputError(f"{results}: no runs yet")
     summary = summarise(df, metric)
+    if summary.empty:
+        raise InputError(f"{results}: no successful runs to analyse "
+                         f"({int((df['status'] != 'ok').sum())} failed)")
     paired = paired_differences(df, baseline, metric) if df["point"].nunique() > 1 else None
     factors = factors_of(df)
     # Piped or captured output gets a wide console, so tables are not wrapped at 80 columns.

@@ -130,12 +130,18 @@ def uses_of_force(events: list[Event]) -> list[tuple[float, bool]]:
             if e["kind"] == "engagement" and e["action"] == "engage"]
 
 
+def _answerers(by_kind: dict[str, list[Event]]) -> list[Event]:
+    """The human answers that decided: a veto decides (two-person approvals need both seats),
+    so vetoes come first; otherwise every approval."""
+    return by_kind.get("veto", []) or by_kind.get("approval", [])
+
+
 def _who(rec: Event, by_kind: dict[str, list[Event]]) -> str:
-    for kind in ("approval", "veto"):
-        for e in by_kind.get(kind, []):
-            if e.get("by") == "person":
-                return f"person (operator {e['operator']})"
-            return f"model operator {e['operator']}"
+    answers = _answerers(by_kind)
+    if answers:
+        return " + ".join(
+            f"person (operator {e['operator']})" if e.get("by") == "person"
+            else f"model operator {e['operator']}" for e in answers)
     for e in by_kind.get("timeout", []):
         if e["outcome"] == "executed":
             return "AI (veto window passed)"
@@ -149,9 +155,9 @@ def _who(rec: Event, by_kind: dict[str, list[Event]]) -> str:
 
 
 def _review(by_kind: dict[str, list[Event]]) -> tuple[float | None, str]:
-    for kind in ("approval", "veto"):
-        if by_kind.get(kind):
-            return float(by_kind[kind][-1]["review_s"]), ""
+    answers = _answerers(by_kind)
+    if answers:
+        return float(max(e["review_s"] for e in answers)), ""
     ended = by_kind.get("review_ended", [])
     if ended:
         purpose = ended[-1].get("purpose", "")
@@ -162,9 +168,9 @@ def _review(by_kind: dict[str, list[Event]]) -> tuple[float | None, str]:
 
 
 def _verified(by_kind: dict[str, list[Event]], reviewed: bool) -> str:
-    for kind in ("approval", "veto"):
-        if by_kind.get(kind):
-            return "yes" if by_kind[kind][-1]["verified"] else "no"
+    answers = _answerers(by_kind)
+    if answers:
+        return "yes" if all(e["verified"] for e in answers) else "no"
     if by_kind.get("verification"):
         return "yes"
     return "no" if reviewed else "-"

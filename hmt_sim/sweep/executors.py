@@ -52,7 +52,7 @@ class LocalExecutor:
     """A chunked process pool on this machine."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or default_workers()
+        self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
             raise InputError(f"--workers must be >= 1, got {self.workers}")
         method = "fork" if sys.platform.startswith("linux") else "spawn"

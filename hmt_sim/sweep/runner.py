@@ -98,11 +98,7 @@ def run_sweep(
     if chunk_size is not None and chunk_size < 1:
         raise InputError(f"--chunk-size must be >= 1, got {chunk_size}")
 
-    metric_cols, text_cols = _metric_columns(spec, runner)
-    manifest = _manifest(spec, metric_cols, text_cols)
-    store, done_pairs = ResultsStore.create(Path(out), manifest, resume=resume, force=force)
-    todo = spec.total_runs - len(done_pairs)
-
+    # The executor first: a bad --workers or --scheduler must fail before anything is written.
     executor: Any
     if backend == "dask":
         from hmt_sim.sweep.executors import DaskExecutor
@@ -112,6 +108,14 @@ def run_sweep(
         from hmt_sim.sweep.executors import LocalExecutor
 
         executor = LocalExecutor(workers)
+    try:
+        metric_cols, text_cols = _metric_columns(spec, runner)
+        manifest = _manifest(spec, metric_cols, text_cols)
+        store, done_pairs = ResultsStore.create(Path(out), manifest, resume=resume, force=force)
+    except BaseException:
+        executor.close()
+        raise
+    todo = spec.total_runs - len(done_pairs)
     size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (executor.workers * 16))))
     chunks = _chunks(spec, done_pairs, size, store, runner)
     del done_pairs  # only the generator needs it

@@ -91,14 +91,12 @@ class ResultsStore:
         return (*row[:5], *(values.get(m) for m in self.metric_names))
 
     def add_columns(self, kinds: dict[str, str]) -> None:
-        """Add metric columns (kept sorted after the first probe's), in the manifest first, then
-        in every committed part (as empty values: those runs did not report them)."""
-        probe = self.manifest.get("probe_metrics", self.metric_names)
-        extra = sorted({*(m for m in self.metric_names if m not in probe), *kinds})
-        known = dict(self.columns)
-        known.update(kinds)
-        head = self.columns[: 5 + len(self.factor_keys)]
-        self.columns = [*head, *((m, known[m]) for m in [*probe, *extra])]
+        """Add metric columns after the existing ones, in the manifest first, then in every
+        committed part (as empty values: those runs did not report them). Appending, never
+        re-sorting, keeps rows already built for the old columns aligned: they are padded at
+        the end."""
+        have = {name for name, _ in self.columns}
+        self.columns = [*self.columns, *((m, kinds[m]) for m in sorted(kinds) if m not in have)]
         self._set_metrics()
         self.write_manifest(self.manifest.get("status", "running"))
         for number in sorted(part_numbers(self.out)):

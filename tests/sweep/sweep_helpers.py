@@ -45,3 +45,12 @@ def late_metric_runner(sc: Scenario, seed: int) -> dict[str, Any]:
     if seed == 3:
         flat["zz.rare_metric"] = 1.5
     return flat
+
+
+def early_metric_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    """The engine's metrics, plus one that only seed 3 reports and whose name sorts before
+    every other metric: a new column must not shift the values of rows already built."""
+    flat = flatten(simulate(sc, seed=seed).metrics)
+    if seed == 3:
+        flat["aa.early_metric"] = 2.5
+    return flat

@@ -10,7 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sweep_helpers import TINY, WriteSpec, dying_runner, failing_runner, late_metric_runner
+from sweep_helpers import (
+    TINY,
+    WriteSpec,
+    dying_runner,
+    early_metric_runner,
+    failing_runner,
+    late_metric_runner,
+)
 
 from hmt_sim.cli import main
 from hmt_sim.errors import InputError
@@ -154,3 +161,38 @@ def test_a_metric_first_reported_mid_sweep_becomes_a_column(write_spec: WriteSpe
     assert (df[df["seed"] == 3]["zz.rare_metric"] == 1.5).all()
     assert df[df["seed"] != 3]["zz.rare_metric"].isna().all()
     assert "zz.rare_metric" in read_manifest(out)["metrics"]
+
+
+def test_a_new_metric_column_never_shifts_values_of_other_rows(write_spec: WriteSpec,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_sweep(write_spec(), out, workers=2, chunk_size=1, part_rows=5,
+              runner=early_metric_runner)
+    df = pd.read_parquet(out)
+    assert len(df) == 12 and (df[df["seed"] == 3]["aa.early_metric"] == 2.5).all()
+    assert df[df["seed"] != 3]["aa.early_metric"].isna().all()
+    for _, row in df.iterrows():
+        sc = load_scenario("airbase_swarm", overrides={
+            "run.duration_s": 40, "autonomy.level": int(row["autonomy.level"]),
+            "ai.reliability": float(row["ai.reliability"])})
+        direct = flatten(simulate(sc, seed=int(row["seed"])).metrics)
+        for name in ("harm.civilian_casualties", "mission.leakers", "escalation.score_total"):
+            assert row[name] == direct[name], (name, row["seed"])
+
+
+def test_bad_workers_option_writes_nothing(write_spec: WriteSpec, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_spec()), "--out", str(out), "--workers", "-1"]) == 2
+    assert not out.exists()
+    assert main(["sweep", str(write_spec()), "--out", str(out), "--workers", "1"]) == 0
+
+
+def test_analyse_with_no_successful_run_says_so(write_spec: WriteSpec, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    spec = write_spec(TINY.replace("autonomy.level: [5, 8]", "autonomy.level: [5]")
+                      .replace("ai.reliability: [0.6, 0.9]", "ai.reliability: [0.6]")
+                      .replace("count: 3", "count: 1").replace("start: 1", "start: 2"))
+    run_sweep(spec, out, workers=1, runner=failing_runner)
+    assert main(["analyse", str(out)]) == 2
+    assert "no successful runs" in capsys.readouterr().err
