@@ -165,7 +165,7 @@ def _omission_check(m: HMTModel, track: int, cls: Classification) -> Any:
         m.log.emit(m.now, "missed_threat", track, noticed=False)
         return False
     op = m.operators[0]
-    noticed = op.notices_miss(m.workload(), u)
+    noticed = op.notices_miss(m.workload(), u, m.noticing(m.levels["engage"]))
     if noticed:
         yield m.env.timeout(op.spec.review_time.median_s)
     m.log.emit(m.now, "missed_threat", track, noticed=noticed)
@@ -360,7 +360,7 @@ def _model_operator(m: HMTModel, d: Decision, op_index: int, deadline: float, ve
         ai_wrong=_ai_wrong(m, d), lethal=lethal,
         explanation_quality=0.0 if d.level == 1 else m.sc.ai.explanation_quality,
         workload=m.workload(), time_available_s=max(0.0, deadline - env.now), level=d.level,
-        draws=draws,
+        draws=draws, noticing=m.noticing(d.level),
     )
     duration = outcome.duration_s
     if outcome.approve and lethal and not veto_mode:

@@ -16,6 +16,7 @@ from hmt_sim import __version__
 from hmt_sim.agents.ai import AIAgent, Classification
 from hmt_sim.agents.contacts import ContactAgent, disc_offset
 from hmt_sim.agents.operator import OperatorAgent
+from hmt_sim.autonomy import degree_of_automation
 from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
 from hmt_sim.rng import Streams
@@ -123,6 +124,16 @@ class HMTModel(mesa.Model):
     def free_seat(self, index: int) -> None:
         self._free_seats.append(index)
         self._free_seats.sort()
+
+    def noticing(self, level: int) -> float:
+        """Factor on the operator's chance of noticing an AI failure: 1 - e x DOA (Onnasch et al.
+        2014 [S direction], DOMAIN.md s.1 [P]), with DOA over the four stages; 1 when the
+        scenario gives no stage levels."""
+        stages = self.sc.autonomy.stages
+        if stages is None:
+            return 1.0
+        doa = degree_of_automation((stages.acquisition, stages.analysis, level, level))
+        return 1.0 - self.sc.autonomy.doa_effect * doa
 
     def kill_switch_in_force(self) -> bool:
         return self.kill_switch_at is not None and self.now >= self.kill_switch_at

@@ -61,10 +61,11 @@ class OperatorAgent(mesa.Agent):
         return v.t0_s * (1.0 - v.eta * explanation_quality)
 
     def review(self, *, ai_wrong: bool, lethal: bool, explanation_quality: float,
-               workload: float, time_available_s: float, level: int, draws: tuple[float, ...]
-               ) -> ReviewOutcome:
+               workload: float, time_available_s: float, level: int, draws: tuple[float, ...],
+               noticing: float = 1.0) -> ReviewOutcome:
         """Decide one recommendation. ``draws`` = (u_verify, z_time, u_catch) from the case's
-        operator stream, taken whether or not they are needed so later draws never shift."""
+        operator stream, taken whether or not they are needed so later draws never shift.
+        ``noticing`` scales the chance of catching an AI error (degree of automation)."""
         v = self.spec.verification
         u_verify, z_time, u_catch = draws
         t_verify = self.verify_time(explanation_quality)
@@ -89,7 +90,8 @@ class OperatorAgent(mesa.Agent):
         if verify_s <= 0.0:
             # No time left to check: the review is a glance, and the call stands.
             return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
-        p_catch = v.p_catch * (1.0 - math.exp(-verify_s / v.tau_v_s)) * (1.0 - 0.3 * overload)
+        p_catch = (v.p_catch * (1.0 - math.exp(-verify_s / v.tau_v_s)) * (1.0 - 0.3 * overload)
+                   * noticing)
         # A wrong call is caught with p_catch; a right one is rejected by a false alarm.
         approve = u_catch >= (p_catch if ai_wrong else v.p_false_alarm)
         return ReviewOutcome(approve, True, decide_s + verify_s, verify_s, p_no_verify)
@@ -99,7 +101,9 @@ class OperatorAgent(mesa.Agent):
         rt = self.spec.review_time
         return rt.median_s * math.exp(1.6449 * rt.sigma)
 
-    def notices_miss(self, workload: float, u: float) -> bool:
-        """Omission: an AI miss is noticed with p = p_notice (1 - 0.5 T W)."""
-        p = self.spec.verification.p_notice_miss * (1.0 - 0.5 * self.trust * workload)
+    def notices_miss(self, workload: float, u: float, noticing: float = 1.0) -> bool:
+        """Omission: an AI miss is noticed with p = p_notice (1 - 0.5 T W), scaled by
+        ``noticing`` (degree of automation)."""
+        p = (self.spec.verification.p_notice_miss * (1.0 - 0.5 * self.trust * workload)
+             * noticing)
         return u < p

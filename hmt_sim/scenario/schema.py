@@ -248,12 +248,27 @@ class Operators(Spec):
     assessment_delay_s: NonNegative = Field(30.0, description="delay before ground truth is seen")
 
 
+class Stages(Spec):
+    """Levels of the first two information-processing stages (Parasuraman et al. 2000); the
+    decision and action stages take the level of the action class under decision."""
+
+    acquisition: Level
+    analysis: Level
+
+
 class Autonomy(Spec):
     levels: dict[str, Level] = Field(
         default_factory=lambda: {"warn": 7, "jam": 6, "engage": 5},
         description="Sheridan-Verplank level per action class",
     )
     veto_window_s: Positive = 10.0
+    stages: Stages | None = Field(
+        None, description="acquisition and analysis levels; when set, the degree of automation "
+        "lowers the operator's chance of noticing an AI failure (Onnasch et al. 2014)",
+    )
+    doa_effect: Probability = Field(
+        0.5, description="noticing an AI failure is multiplied by 1 - doa_effect x DOA"
+    )
 
     @model_validator(mode="after")
     def _known_classes(self) -> Autonomy:

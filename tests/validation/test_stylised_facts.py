@@ -179,3 +179,19 @@ def test_fact6_wrongful_engagements_cause_inadvertent_steps_amplified_by_hair_tr
     calm, hair = inadvertent(0.3), inadvertent(0.6)
     assert hair.mean() > calm.mean() > 0
     assert greater(hair, calm) < ALPHA
+
+
+def test_degree_of_automation_lowers_the_catching_of_ai_errors():
+    """DOMAIN.md s.1 (Onnasch et al. 2014, direction): with the acquisition and analysis stages
+    automated (level 7), operators approving at level 5 catch fewer of the AI's wrong calls than
+    when those stages are manual (level 1), on the same seeds."""
+    n = 60
+    base = (("autonomy.level", 5), ("ai.reliability", 0.6))
+    manual = runs(AIR, (*base, ("autonomy.stages", (("acquisition", 1), ("analysis", 1)))), n)
+    automated = runs(AIR, (*base, ("autonomy.stages", (("acquisition", 7), ("analysis", 7)))), n)
+    caught = "control.override_of_wrong_rate"
+    a, m = col(automated, caught), col(manual, caught)
+    both = ~(np.isnan(a) | np.isnan(m))
+    assert both.sum() >= 40
+    assert m[both].mean() > a[both].mean()
+    assert greater(m[both], a[both]) < ALPHA
