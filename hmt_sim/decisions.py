@@ -333,8 +333,11 @@ def human_review(m: HMTModel, d: Decision, deadline: float, veto_mode: bool = Fa
     op_index = m.take_seat()
     op = m.operators[op_index]
     started = env.now
+    eq = 0.0 if d.level == 1 else m.sc.ai.explanation_quality
     m.log.emit(started, "review_started", d.track, decision=d.id, operator=op_index,
-               purpose="veto" if veto_mode else "approval", deadline_s=round(deadline, 6))
+               purpose="veto" if veto_mode else "approval", deadline_s=round(deadline, 6),
+               workload=round(m.workload(), 6),
+               time_needed_s=round(op.verify_time(eq), 6))
     try:
         if op.human:
             review = yield from _human_seat(m, d, op_index, deadline)

@@ -217,3 +217,18 @@ def test_two_vetoes_on_one_decision_count_once_and_roe_changes_apply_from_their_
     assert c["time_to_intervene_s"] == pytest.approx(4.0)
     # 6 s of review met the 5 s rule in force at 66 s (it was 10 s at the start)
     assert c["meaningful_review_rate"] == 1.0 and c["rubber_stamp_rate"] == 0.0
+
+
+def test_tlx_profile_from_review_events():
+    log = build()
+    # two approval reviews started: W 0.5 and 1.0; verification needs 5 s of 10 s and 20 s of 10 s
+    log.emit(2, "review_started", 1, decision=1, operator=0, purpose="approval",
+             deadline_s=12.0, workload=0.5, time_needed_s=5.0)
+    log.emit(20, "review_started", 4, decision=2, operator=1, purpose="approval",
+             deadline_s=30.0, workload=1.0, time_needed_s=20.0)
+    tlx = compute_metrics(log.events)["human"]["tlx"]
+    assert tlx["mental"] == pytest.approx(0.75)
+    assert tlx["temporal"] == pytest.approx((0.5 + 1.0) / 2)
+    assert tlx["performance"] == pytest.approx(1 / 3)  # one wrong call approved, of three
+    assert tlx["frustration"] == pytest.approx(1 / 3)  # one veto, of three judgements
+    assert 0 <= tlx["effort"] <= 1

@@ -54,6 +54,10 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
             disagree_right += outcome == "veto"
     # Trust as sampled and after every update: the minimum of both, so a run with no assessment
     # reports its (constant) prior like trust_final does, not None.
+    tlx = _tlx_profile(ix, judged=len(decision_times),
+                       errors=agree_wrong + disagree_right, utilisation=ratio(busy, n_ops
+                                                                              * ix.duration)
+                       if n_ops else None)
     trusts = [e["trust"] for e in ix.kind("trust")] + [
         s["trust"] for s in samples if s["trust"] is not None]
     return {
@@ -70,4 +74,29 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
         "mean_decision_time_s": mean(decision_times),
         "verification_rate": ratio(verified, len(decision_times)),
         "human_decisions": len(decision_times),
+        "tlx": tlx,
+    }
+
+
+def _tlx_profile(ix: LogIndex, judged: int, errors: int, utilisation: float | None
+                 ) -> dict[str, float | None]:
+    """A NASA-TLX-like profile from the log, each 0-1 (Hart & Staveland 1988 dimensions;
+    proxies [P], DOMAIN.md s.3): mental = mean workload W when reviews started; temporal = mean
+    of time needed to verify / time available; performance = error rate of human judgements
+    (wrong calls let stand, right calls vetoed); effort = utilisation; frustration = share of
+    judgements that overrode the AI."""
+    starts = [e for e in ix.kind("review_started") if e.get("purpose") in ("approval", "veto")
+              and "workload" in e]
+    temporal = []
+    for e in starts:
+        available = e.get("deadline_s", e["t"]) - e["t"]
+        need = e.get("time_needed_s", 0.0)
+        temporal.append(1.0 if available <= 0 else min(1.0, need / available))
+    decided = {e["decision"] for e in ix.kind("veto")}
+    return {
+        "mental": mean(e["workload"] for e in starts),
+        "temporal": mean(temporal),
+        "performance": ratio(errors, judged),
+        "effort": utilisation,
+        "frustration": ratio(len(decided), judged),
     }

@@ -174,6 +174,11 @@ METRICS: dict[str, MetricInfo] = {
                                         "to first acting against it", "lower", "s"),
     "mission.defence_rate": _m("Defence rate", "Share of hostile tracks neutralised rather than "
                                "leaking through", "higher", "share"),
+    "human.tlx": _m("Workload profile", "A NASA-TLX-like workload dimension from the log "
+                    "(mental: workload when reviews began; temporal: time needed to verify / "
+                    "time available; performance: human errors; effort: utilisation; "
+                    "frustration: share of judgements that overrode the AI), 0 to 1",
+                    "lower", "share"),
     # ai
     "ai.cases": _m("AI judgements", "Tracks the AI classified", None, "count"),
     "ai.accuracy": _m("AI accuracy", "Share of the AI's class judgements that were right "
