@@ -43,8 +43,8 @@ class HMTModel(mesa.Model):
         self.stream_key: dict[int, str] = {}
         self.ai = AIAgent(self, sc.ai)
         self.operators = [
-            OperatorAgent(self, i, sc.operators, human=i in human_operators)
-            for i in range(sc.operators.count)
+            OperatorAgent(self, i, sc.operators, human=i in human_operators, kind=kind)
+            for i, kind in enumerate(self._operator_types())
         ]
         self.pool = simpy.PriorityResource(self.env, capacity=max(1, len(self.operators)))
         self._free_seats = list(range(len(self.operators)))
@@ -86,6 +86,7 @@ class HMTModel(mesa.Model):
         return {
             "duration_s": sc.run.duration_s,
             "operators": sc.operators.count,
+            "operator_types": [op.kind for op in self.operators],
             "min_review_s": sc.roe.min_review_s,
             "proportionality_lambda": sc.roe.proportionality_lambda,
             "operator_rt95_s": round(self.max_rt95, 6),
@@ -97,6 +98,25 @@ class HMTModel(mesa.Model):
             "start_rung_blue": sc.escalation.start_rung_blue,
             "start_rung_red": sc.escalation.start_rung_red,
         }
+
+    def _operator_types(self) -> list[str]:
+        """Each seat's trust type, drawn by weight from the operators' own stream (one draw a
+        seat, in seat order), so the world's streams are untouched."""
+        weights = self.sc.operators.types
+        names = sorted(weights)
+        total = sum(weights.values())
+        stream = self.streams.get("operators/types")
+        kinds = []
+        for u in stream.random(self.sc.operators.count):
+            acc = 0.0
+            for name in names:
+                acc += weights[name] / total
+                if u < acc:
+                    kinds.append(name)
+                    break
+            else:
+                kinds.append(names[-1])
+        return kinds
 
     def _advantage_estimates(self) -> dict[str, float]:
         """What blue expects to gain by neutralising a hostile-looking contact of a signature."""

@@ -36,13 +36,16 @@ class ReviewOutcome:
 class OperatorAgent(mesa.Agent):
     """One operator seat. ``human`` seats are answered by a person through ``Session.decide``."""
 
-    def __init__(self, model: HMTModel, index: int, spec: Operators, human: bool) -> None:
+    def __init__(self, model: HMTModel, index: int, spec: Operators, human: bool,
+                 kind: str = "bayesian") -> None:
         super().__init__(model)
         self.index = index
         self.spec = spec
         self.human = human
-        self.alpha = spec.trust.alpha0
-        self.beta = spec.trust.beta0
+        self.kind = kind
+        self.trust_spec = spec.trust_for(kind)
+        self.alpha = self.trust_spec.alpha0
+        self.beta = self.trust_spec.beta0
 
     @property
     def trust(self) -> float:
@@ -50,7 +53,7 @@ class OperatorAgent(mesa.Agent):
 
     def observe_outcome(self, ai_correct: bool) -> float:
         """Beta-Bernoulli update with forgetting; failures weigh w_f, successes w_s."""
-        tr = self.spec.trust
+        tr = self.trust_spec
         p = 1.0 if ai_correct else 0.0
         self.alpha = tr.forgetting * self.alpha + tr.w_success * p
         self.beta = tr.forgetting * self.beta + tr.w_failure * (1.0 - p)

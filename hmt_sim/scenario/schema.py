@@ -239,13 +239,41 @@ class ReviewTime(Spec):
     sigma: NonNegative = 0.5
 
 
+OPERATOR_TYPES: tuple[str, ...] = ("bayesian", "disbeliever", "oscillator")
+
+
 class Operators(Spec):
     count: int = Field(2, ge=0, le=1000)
     trust: Trust = Field(default_factory=Trust)
+    types: dict[str, NonNegative] = Field(
+        default_factory=lambda: {"bayesian": 1.0},
+        description="trust types operators are drawn from, with weights (Guo & Yang 2021): "
+        "bayesian uses `trust` as given; disbeliever starts sceptical (alpha0 1, beta0 4) and "
+        "weighs failures 1.5x more; oscillator forgets fast (0.85 per update), so trust swings",
+    )
     verification: Verification = Field(default_factory=Verification)
     review_time: ReviewTime = Field(default_factory=ReviewTime)
     accountability_prompt: bool = False
     assessment_delay_s: NonNegative = Field(30.0, description="delay before ground truth is seen")
+
+    @model_validator(mode="after")
+    def _known_types(self) -> Operators:
+        unknown = sorted(set(self.types) - set(OPERATOR_TYPES))
+        if unknown:
+            raise ValueError(f"unknown operator type {unknown[0]!r}; allowed: "
+                             f"{', '.join(OPERATOR_TYPES)}")
+        if sum(self.types.values()) <= 0:
+            raise ValueError("types: the weights must add up to more than 0")
+        return self
+
+    def trust_for(self, kind: str) -> Trust:
+        """The trust dynamics of an operator of type ``kind`` [P]."""
+        if kind == "disbeliever":
+            return self.trust.model_copy(update={
+                "alpha0": 1.0, "beta0": 4.0, "w_failure": self.trust.w_failure * 1.5})
+        if kind == "oscillator":
+            return self.trust.model_copy(update={"forgetting": 0.85})
+        return self.trust
 
 
 class Stages(Spec):
