@@ -218,18 +218,17 @@ class App:
         return pending[0] if pending else None
 
     def approve(self) -> None:
-        card = self.top_card()
-        if card is None:
-            self.live.say("no decision is waiting for you")
-        else:
-            self.live.decide(card["decision"], "approve", card["operator"])
+        self._answer("approve")
 
     def reject(self) -> None:
+        self._answer("reject")
+
+    def _answer(self, choice: str) -> None:
         card = self.top_card()
         if card is None:
             self.live.say("no decision is waiting for you")
         else:
-            self.live.decide(card["decision"], "reject", card["operator"])
+            self.live.decide(card["decision"], choice, card["operator"])
 
     def inspect(self) -> None:
         card = self.top_card()

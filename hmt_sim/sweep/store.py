@@ -7,11 +7,12 @@ or ``.``)::
     OUT/part-000000.parquet         one row per run, written as runs finish
     OUT/_timeseries/part-000000.parquet   per-run time series, when the spec asks for them
 
-Crash safety: a part is written to ``.part-NNNNNN.parquet.tmp``, fsynced, then renamed; the rename
-is the commit. A ``kill -9`` at any moment leaves only whole parts (plus a temp file that the next
-``--resume`` deletes), so resuming skips exactly the (point, seed) pairs in committed parts: no run
-is lost, none duplicated. The time-series part with the same number is renamed *before* its
-results part, and orphans (no results part) are deleted on resume.
+Crash safety: a part is written to ``.part-NNNNNN.tmp.parquet`` (``hmt_sim.fileio``), fsynced,
+then renamed; the rename is the commit. A ``kill -9`` at any moment leaves only whole parts
+(plus a temp file that the next ``--resume`` deletes), so resuming skips exactly the
+(point, seed) pairs in committed parts: no run is lost, none duplicated. The time-series part
+with the same number is renamed *before* its results part, and orphans (no results part) are
+deleted on resume.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hmt_sim.errors import InputError
+from hmt_sim.fileio import atomic_path, temp_path, write_text_atomic
 
 MANIFEST = "_manifest.json"
 TIMESERIES_DIR = "_timeseries"
@@ -148,7 +150,7 @@ class ResultsStore:
 
     def _recover(self) -> set[tuple[int, int]]:
         """Delete leftovers of a crash and collect the committed (point, seed) pairs."""
-        for tmp in [*self.out.glob(".part-*.tmp"), *self.out.glob(f"{TIMESERIES_DIR}/.part-*")]:
+        for tmp in [*self.out.glob(".part-*"), *self.out.glob(f"{TIMESERIES_DIR}/.part-*")]:
             tmp.unlink(missing_ok=True)
         numbers = part_numbers(self.out)
         ts_dir = self.out / TIMESERIES_DIR
@@ -193,7 +195,7 @@ class ResultsStore:
         self.manifest = {**self.manifest, "status": status, "updated": _now(),
                          "columns": [list(c) for c in self.columns],
                          "metrics": self.metric_names, **extra}
-        _write_text_atomic(self.out / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+        write_text_atomic(self.out / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,37 +287,8 @@ def _part_name(number: int) -> str:
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh, compression="zstd")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def _series_table(series: Sequence[dict[str, list[Any]]]) -> pa.Table:
@@ -327,7 +300,7 @@ def _clear(out: Path) -> None:
     import shutil
 
     known = [p for p in out.iterdir() if PART_RE.match(p.name) or p.name == MANIFEST
-             or p.name.startswith(".part-") or p.name == f".{MANIFEST}.tmp"]
+             or p.name.startswith(".part-") or p.name == temp_path(out / MANIFEST).name]
     others = [p.name for p in out.iterdir() if p not in known and p.name != TIMESERIES_DIR]
     if others:
         raise InputError(

@@ -100,11 +100,11 @@ def test_resume_runs_only_what_is_missing(write_spec: WriteSpec, tmp_path: Path)
     parts = sorted(out.glob("part-*.parquet"))
     lost = pd.read_parquet(parts[-1])
     parts[-1].unlink()
-    (out / ".part-000099.parquet.tmp").write_bytes(b"half a file")
+    (out / ".part-000099.tmp.parquet").write_bytes(b"half a file")  # the writer's temp name
     summary = run_sweep(spec, out, workers=2, resume=True)
     assert summary.ran == len(lost) and summary.skipped == 12 - len(lost)
     again = load_results(out)
-    assert not (out / ".part-000099.parquet.tmp").exists()
+    assert not (out / ".part-000099.tmp.parquet").exists()
     cols = [c for c in full.columns if c != "wall_s"]
     pd.testing.assert_frame_equal(again[cols], full[cols])
     # nothing left: resume is a no-op
