@@ -21,33 +21,16 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from hmt_sim.ladder import RUNG_NAMES as RUNG_NAMES
+from hmt_sim.ladder import SCORE_TABLE_V1 as SCORE_TABLE_V1
+from hmt_sim.ladder import THRESHOLD_RUNGS as THRESHOLD_RUNGS
+from hmt_sim.ladder import TOP_RUNG
+from hmt_sim.ladder import step_category as step_category
 from hmt_sim.scenario.schema import Escalation
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
 
-TOP_RUNG = 7
-RUNG_NAMES = (
-    "sub-crisis manoeuvring",
-    "traditional crisis",
-    "intense crisis",
-    "limited conventional strikes",
-    "large conventional war",
-    "nuclear signalling",
-    "limited nuclear use",
-    "central war",
-)
-THRESHOLD_RUNGS = (1, 2, 6)
-
-# Escalation score weights by category, after Rivera et al. (2024)'s scoring code, version 1.
-SCORE_TABLE_V1 = {
-    "de_escalation": -2,
-    "status_quo": 0,
-    "posturing": 4,
-    "non_violent_escalation": 12,
-    "violent_escalation": 28,
-    "nuclear": 60,
-}
 
 
 @dataclass
@@ -140,14 +123,3 @@ class EscalationAgent(mesa.Agent):
         before = s.rung
         s.rung = min(TOP_RUNG, max(0, s.rung + rungs))
         return before, s.rung
-
-
-def step_category(from_rung: int, to_rung: int) -> str:
-    """Score category of a ladder step (for the escalation score)."""
-    if to_rung < from_rung:
-        return "de_escalation"
-    if to_rung >= 5:
-        return "nuclear"
-    if to_rung >= 3:
-        return "violent_escalation"
-    return "non_violent_escalation"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pygame
 
-from hmt_sim.escalation import RUNG_NAMES
+from hmt_sim.ladder import RUNG_NAMES
 from visualiser import theme as th
 from visualiser.debrief import fmt
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hmt_sim.escalation import SCORE_TABLE_V1, THRESHOLD_RUNGS, step_category
+from hmt_sim.ladder import SCORE_TABLE_V1, THRESHOLD_RUNGS, step_category
 from hmt_sim.metrics._common import LogIndex
 
 ACTION_CATEGORY = {"warn": "posturing", "jam": "non_violent_escalation",

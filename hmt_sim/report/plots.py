@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from hmt_sim.escalation import RUNG_NAMES
+from hmt_sim.ladder import RUNG_NAMES
 from hmt_sim.report.extract import Bookmark, Marker, Step
 
 # Okabe & Ito (2008), "Color Universal Design".
