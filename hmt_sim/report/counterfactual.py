@@ -118,7 +118,7 @@ def _split_values(text: str) -> list[str]:
 
 def parse_compare(text: str) -> CompareSpec:
     """Parse ``KEY=V1,V2,...`` with the same value rules as ``--set``."""
-    from hmt_sim.scenario.loader import parse_yaml_value
+    from hmt_sim.scenario.yamldoc import parse_yaml_value
 
     example = "for example --compare autonomy.level=5,7,9"
     key, sep, rest = text.partition("=")

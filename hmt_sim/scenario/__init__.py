@@ -6,8 +6,9 @@ frozen ``Scenario`` and never looks at raw YAML.
 
 from __future__ import annotations
 
+from hmt_sim.scenario.catalog import list_bundled
 from hmt_sim.scenario.jsonschema import scenario_json_schema
-from hmt_sim.scenario.library import bundled_dir, list_bundled, resolve
+from hmt_sim.scenario.library import bundled_dir, resolve
 from hmt_sim.scenario.loader import (
     MAX_BYTES,
     MAX_DEPTH,

@@ -1,5 +1,8 @@
 """The bundled scenarios: where they live, what they are called, and name → file resolution.
 
+Listing them with their titles needs the loader, which needs ``resolve``: that lives one level
+up, in ``catalog.py``, so this module imports no other part of the scenario package.
+
 ``load_scenario("airbase_swarm")`` and ``hmt-sim run airbase_swarm`` both go through ``resolve``,
 so a facilitator can name a bundled scenario without knowing where the package is installed.
 Set ``HMT_SIM_SCENARIOS`` to use another folder (a workshop's own set of scenarios).
@@ -11,7 +14,7 @@ import difflib
 import os
 from pathlib import Path
 
-from hmt_sim.errors import InputError, ScenarioError
+from hmt_sim.errors import InputError
 
 ENV_VAR = "HMT_SIM_SCENARIOS"
 SUFFIX = ".yaml"
@@ -39,30 +42,6 @@ def bundled_ids() -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.stem for p in folder.glob(f"*{SUFFIX}") if p.is_file())
-
-
-def list_bundled() -> list[tuple[str, str, str]]:
-    """``(id, title, description)`` of every bundled scenario, sorted by id.
-
-    The id is the file stem (what ``resolve`` accepts). A file that does not load is listed with
-    the title ``(cannot be loaded)`` and its first problem as the description, so one broken file
-    neither hides the others nor crashes ``hmt-sim list``.
-    """
-    from hmt_sim.scenario.loader import load_scenario
-
-    folder = bundled_dir()
-    rows: list[tuple[str, str, str]] = []
-    for scenario_id in bundled_ids():
-        try:
-            sc = load_scenario(folder / f"{scenario_id}{SUFFIX}")
-        except ScenarioError as exc:
-            rows.append((scenario_id, "(cannot be loaded)", str(exc.problems[0])))
-            continue
-        except InputError as exc:
-            rows.append((scenario_id, "(cannot be loaded)", str(exc)))
-            continue
-        rows.append((scenario_id, sc.title, sc.description))
-    return rows
 
 
 def looks_like_id(source: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from hmt_sim.errors import InputError, Problem, ScenarioError
 from hmt_sim.scenario.schema import ACTION_CLASSES
+from hmt_sim.scenario.yamldoc import parse_yaml_value
 
 PathT = tuple[str | int, ...]
 
@@ -34,8 +35,6 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     Values follow YAML scalar rules (``7`` → 7, ``0.6`` → 0.6, ``true`` → True, ``null`` → None,
     ``[1, 2]`` → a list), read with the same safe reader as scenario files.
     """
-    from hmt_sim.scenario.loader import parse_yaml_value  # loader imports this module
-
     if isinstance(items, str):
         items = [items]
     out: dict[str, Any] = {}

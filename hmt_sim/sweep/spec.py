@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from hmt_sim.errors import InputError
-from hmt_sim.scenario.loader import _decode, _read_capped, _read_document
+from hmt_sim.scenario.yamldoc import decode, read_capped, read_document
 
 TOP_KEYS = (
     "name", "description", "scenario", "set", "design", "design_seed", "factors", "seeds",
@@ -179,10 +179,10 @@ def load_spec(
                 else f"{source}: is not a file"
             )
         filename, base_dir = os.fspath(source), path.resolve().parent
-        text = _decode(_read_capped(path, filename), filename)
+        text = decode(read_capped(path, filename), filename)
     from hmt_sim.sweep.validate import Validator
 
-    doc = _read_document(text, filename)
+    doc = read_document(text, filename)
     return Validator(doc, base_dir, set_overrides or {}, seeds).run()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hmt_sim.errors import InputError, Problem, ScenarioError
-from hmt_sim.scenario.loader import _decode, _describe, _Document, _read_capped
+from hmt_sim.scenario.yamldoc import Document, decode, describe, read_capped
 from hmt_sim.sweep.scenarios import load_with
 from hmt_sim.sweep.spec import (
     DESIGN_KINDS,
@@ -39,7 +39,7 @@ class Validator:
 
     def __init__(
         self,
-        doc: _Document,
+        doc: Document,
         base_dir: Path,
         extra_set: Mapping[str, Any],
         seeds: Sequence[int] | int | None,
@@ -82,7 +82,7 @@ class Validator:
         metrics = self.metrics_shape(data.get("metrics"))
         timeseries = data.get("timeseries", False)
         if not isinstance(timeseries, bool):
-            self.problem(("timeseries",), f"expected true or false, got {_describe(timeseries)}")
+            self.problem(("timeseries",), f"expected true or false, got {describe(timeseries)}")
         base_set = self.base_set(data.get("set", {}))
         scenario_source, scenario_text = self.scenario(data.get("scenario"))
         base_overrides = {**base_set, **self.extra_set}
@@ -133,13 +133,13 @@ class Validator:
     def text(self, data: dict[str, Any], key: str, default: str) -> str:
         value = data.get(key, default)
         if not isinstance(value, str):
-            self.problem((key,), f"expected text, got {_describe(value)}")
+            self.problem((key,), f"expected text, got {describe(value)}")
             return default
         return value
 
     def whole(self, value: Any, path: PathT, default: int = 0, minimum: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"expected a whole number, got {_describe(value)}")
+            self.problem(path, f"expected a whole number, got {describe(value)}")
             return default
         if minimum is not None and value < minimum:
             self.problem(path, f"must be >= {minimum}, got {value}")
@@ -166,12 +166,12 @@ class Validator:
                 return "invalid", None
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
                 self.problem(("design", kind), f"expected a number of points >= 1, got "
-                             f"{_describe(n)}")
+                             f"{describe(n)}")
                 return str(kind), None
             if n > MAX_POINTS:
                 self.problem(("design", kind), f"must be <= {MAX_POINTS:,}, got {n:,}")
             return str(kind), n
-        self.problem(("design",), f"expected a design, got {_describe(value)} ({hint})")
+        self.problem(("design",), f"expected a design, got {describe(value)} ({hint})")
         return "invalid", None
 
     def seeds(self, value: Any) -> list[int]:
@@ -206,7 +206,7 @@ class Validator:
             for i, seed in enumerate(value):
                 if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
                     self.problem(("seeds", i), f"expected a whole number >= 0, got "
-                                 f"{_describe(seed)}")
+                                 f"{describe(seed)}")
                     continue
                 if seed in seen:
                     self.problem(("seeds", i), f"seed {seed} is listed twice (first as item "
@@ -216,7 +216,7 @@ class Validator:
                 out.append(seed)
             return out
         self.problem(("seeds",), "expected {start: N, count: N} or a list of seeds, got "
-                     f"{_describe(value)}")
+                     f"{describe(value)}")
         return []
 
     def metrics_shape(self, value: Any) -> tuple[str, ...] | None:
@@ -229,7 +229,7 @@ class Validator:
         out: list[str] = []
         for i, name in enumerate(value):
             if not isinstance(name, str) or not name:
-                self.problem(("metrics", i), f"expected a metric name, got {_describe(name)}")
+                self.problem(("metrics", i), f"expected a metric name, got {describe(name)}")
                 continue
             out.append(name)
         return tuple(out)
@@ -265,7 +265,7 @@ class Validator:
             return "", ""
         if not isinstance(value, str) or not value.strip():
             self.problem(("scenario",), "expected a scenario file or a bundled scenario id, "
-                         f"got {_describe(value)}")
+                         f"got {describe(value)}")
             return "", ""
         from hmt_sim.scenario.library import resolve
 
@@ -277,7 +277,7 @@ class Validator:
             return "", ""
         shown = os.fspath(path)
         try:
-            text = _decode(_read_capped(path, shown), shown)
+            text = decode(read_capped(path, shown), shown)
         except (InputError, ScenarioError) as exc:
             self.problem(("scenario",), str(exc))
             return "", ""
@@ -298,7 +298,7 @@ class Validator:
                 out.extend(self.factor_range(key, spec, path, design))
             else:
                 self.problem(path, "expected a list of values [a, b, c] or a range "
-                             f"{{min: A, max: B}}, got {_describe(spec)}")
+                             f"{{min: A, max: B}}, got {describe(spec)}")
         return out
 
     def factor_list(self, key: str, spec: list[Any], path: PathT) -> list[Factor]:
@@ -310,13 +310,13 @@ class Validator:
         for i, v in enumerate(spec):
             if v is None or not isinstance(v, int | float | str | bool):
                 self.problem((*path, i), f"expected a number, text or true/false, got "
-                             f"{_describe(v)}")
+                             f"{describe(v)}")
                 ok = False
             elif isinstance(v, float) and not math.isfinite(v):
                 self.problem((*path, i), f"expected a finite number, got {v}")
                 ok = False
             elif any(_same(v, s) and type(v) is type(s) for s in seen):
-                self.problem((*path, i), f"value {_describe(v)} is listed twice")
+                self.problem((*path, i), f"value {describe(v)} is listed twice")
                 ok = False
             else:
                 seen.append(v)
@@ -343,13 +343,13 @@ class Validator:
                 self.problem(path, f"missing required key {k!r} (a range is {{min: A, max: B}})")
                 ok = False
             elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                self.problem((*path, k), f"expected a number, got {_describe(v)}")
+                self.problem((*path, k), f"expected a number, got {describe(v)}")
                 ok = False
             else:
                 bounds[k] = v
         integer = spec.get("integer")
         if integer is not None and not isinstance(integer, bool):
-            self.problem((*path, "integer"), f"expected true or false, got {_describe(integer)}")
+            self.problem((*path, "integer"), f"expected true or false, got {describe(integer)}")
             ok = False
         if integer is None:  # `{min: 1, max: 10}` written with whole numbers means integers
             integer = all(isinstance(spec.get(k), int) and not isinstance(spec.get(k), bool)
@@ -358,7 +358,7 @@ class Validator:
         if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int)
                                   or steps < 1):
             self.problem((*path, "steps"), f"expected a whole number >= 1, got "
-                         f"{_describe(steps)}")
+                         f"{describe(steps)}")
             ok = False
         if design == "full_factorial" and steps is None and ok:
             self.problem(path, "a range needs steps: N under design full_factorial (or list "
@@ -426,7 +426,7 @@ class Validator:
             try:
                 load_with(text, source, {**base, **point})
             except ScenarioError as exc:
-                shown = ", ".join(f"{k}={_describe(v)}" for k, v in point.items())
+                shown = ", ".join(f"{k}={describe(v)}" for k, v in point.items())
                 self.problem(("factors",), f"design point {i} ({shown}) is not a valid "
                              f"scenario: {exc.problems[0].message}", at_key=True)
                 if len(self.problems) >= 5:
@@ -443,7 +443,7 @@ class Validator:
             return value
         if not isinstance(value, dict):
             self.problem(("baseline",), "expected a point number or a mapping of factor "
-                         f"values, got {_describe(value)}")
+                         f"values, got {describe(value)}")
             return None
         keys = [f.key for f in factors]
         for k in value:
