@@ -1,5 +1,11 @@
-"""The AI decision-support agent: classification with reliability, regional data bias, drift and
-deception, calibrated or over-confident confidence, and a recommended action (DOMAIN.md s.2)."""
+"""The AI decision-support agent: it holds the classifier the scenario names (``ai.classifier``;
+by default the parametric error-rate model of DOMAIN.md s.2), the state injects change (drift,
+spoofing), and recommends an action from the classifier's call.
+
+A feature classifier gets only an ``Observation`` of the contact; an error-rate model also gets
+the truth through a ``Case`` (see ``hmt_sim.plugins.classifiers``). Either way this agent, not
+the plugin, decides whether the call was ``correct``.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +15,24 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from hmt_sim import plugins
+from hmt_sim.observation import Observation, Sighting
+from hmt_sim.plugins.classifiers import (
+    Case,
+    ClassifierSetup,
+    ParametricModel,
+    label_from,
+    logit,
+    models_error_rates,
+    sigmoid,
+)
+from hmt_sim.plugins.registry import PluginError
 from hmt_sim.scenario.schema import AIProfile
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
 
-
-def sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
+__all__ = ["AIAgent", "Classification", "logit", "sigmoid"]  # logit, sigmoid: old import path
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,56 +59,62 @@ class AIAgent(mesa.Agent):
         self.shift = 0.0  # D_t from injects; the drift rate adds rate * t on top
         self.spoofing: list[tuple[str | None, float, float]] = []  # (region, fpr x, fnr x)
         self.version = profile.version
+        self.classifier_name = profile.classifier
+        self.classifier = plugins.classifiers.get(profile.classifier)(ClassifierSetup(profile))
+        self._error_rates = models_error_rates(self.classifier)
+        # The parametric rates stay available (rates(), the time series of an error model).
+        self._rates_model = (self.classifier if isinstance(self.classifier, ParametricModel)
+                             else ParametricModel(ClassifierSetup(profile)))
+        self._calls = 0
+        self._right = 0
 
     def shift_at(self, t: float) -> float:
         return self.shift + self.profile.drift.rate_per_s * t
 
     def rates(self, region: str | None, t: float) -> tuple[float, float, float, float]:
-        """(TPR, FPR) now and (TPR, FPR) without drift or deception, for a case in ``region``."""
-        conf = self.profile.confusion or {}
-        tpr0 = conf.get("hostile", {}).get("hostile", self.reliability)
-        fpr0 = conf.get("civilian", {}).get("hostile", 1.0 - self.reliability)
-        fpr0 *= self.profile.region_bias.get(region, 1.0) if region else 1.0
-        loss = self.delta * self.shift_at(t)
-        tpr, fpr = tpr0 - loss, fpr0 + loss
-        for where, fpr_x, fnr_x in self.spoofing:
-            if where is None or where == region:
-                fpr *= fpr_x
-                tpr = 1.0 - (1.0 - tpr) * fnr_x
-        clip = lambda p: min(1.0, max(0.0, p))  # noqa: E731
-        return clip(tpr), clip(fpr), clip(tpr0), clip(fpr0)
+        """(TPR, FPR) now and (TPR, FPR) without drift or deception, for a case in ``region``
+        (the parametric model's rates, whichever classifier is in use)."""
+        return self._rates_model.rates(self, region, t)
 
     def accuracy_now(self, t: float, base_rate_hostile: float = 0.5) -> float:
-        """True accuracy over a balanced mix of cases outside biased regions (for time series)."""
-        tpr, fpr, _, _ = self.rates(None, t)
-        return base_rate_hostile * tpr + (1 - base_rate_hostile) * (1 - fpr)
+        """The AI's true accuracy now (time series): the error-rate model's own figure; for a
+        feature classifier, the share of its judgements so far that were right (0.5 before its
+        first)."""
+        if self._error_rates:
+            own = getattr(self.classifier, "accuracy_now", None)
+            if own is not None:
+                return float(own(self, t, base_rate_hostile))
+        return self._right / self._calls if self._calls else 0.5
 
-    def classify(self, hostile: bool, region: str | None, t: float, u: float, z: float
-                 ) -> Classification:
-        """Label one case from two draws of the case's own stream (u: error, z: confidence)."""
-        tpr, fpr, tpr0, fpr0 = self.rates(region, t)
-        if hostile:
-            says_hostile, says_hostile_base = u < tpr, u < tpr0
-            accuracy = tpr
+    def classify(self, hostile: bool, region: str | None, t: float, u: float, z: float,
+                 sighting: Sighting | None = None) -> Classification:
+        """Judge one case. An error-rate model gets the truth and the case's two draws from its
+        own stream (u: error, z: confidence); a feature classifier gets only a reading of the
+        track (``sighting``) from the track's ``sense/`` stream."""
+        true_class = "hostile" if hostile else "civilian"
+        if self._error_rates:
+            j = self.classifier.judge(Case(true_class, region, t, u, z), self)
+            label, confidence, silent, accuracy = j.label, j.confidence, j.silent, j.accuracy
+            if label not in plugins.CLASSES:
+                raise PluginError(f"classifier {self.classifier_name!r} judged {label!r} "
+                                  f"(classes: {', '.join(plugins.CLASSES)})")
         else:
-            says_hostile, says_hostile_base = u < fpr, u < fpr0
-            accuracy = 1.0 - fpr
-        label = "hostile" if says_hostile else "civilian"
-        correct = says_hostile == hostile
-        base_correct = says_hostile_base == hostile
-        silent = (not correct) and base_correct
-        # The AI's internal belief in its label: cases it gets right look like training data;
-        # base errors look ambiguous. Drift and deception errors look right (a silent failure)
-        # unless an out-of-distribution detector flags the shift.
-        looks_right = correct or silent
-        mu = logit(min(0.995, self.reliability + (1 - self.reliability) * 0.5))
-        if not looks_right:
-            mu *= 1.0 - self.profile.confidence_discrimination
-        p = sigmoid(mu + 0.6 * z)
-        if silent and self.profile.ood_detector:
-            p = 0.5 + (p - 0.5) * max(0.0, 1.0 - self.shift_at(t))
-        confidence = sigmoid(logit(p) / self.profile.temperature)
+            if sighting is None:
+                raise PluginError(f"classifier {self.classifier_name!r} needs a sighting of "
+                                  "the track to observe")
+            probs = self.classifier.classify(self.observe(sighting, region, t))
+            label, confidence, accuracy = label_from(probs, true_class, self.classifier_name)
+            silent = False
+        correct = label == true_class
+        self._calls += 1
+        self._right += correct
         return Classification(label, confidence, correct, silent, accuracy)
+
+    def observe(self, sighting: Sighting, region: str | None, t: float) -> Observation:
+        """What the sensors show of a track now, with this AI's sensing noise, the drift
+        shift and any spoofing over ``region`` (``hmt_sim.observation``)."""
+        spoofed = any(where is None or where == region for where, _, _ in self.spoofing)
+        return sighting.read(region, t, self.profile.sensing, self.shift_at(t), spoofed)
 
     def latency(self, z: float) -> float:
         return self.profile.latency_median_s * math.exp(self.profile.latency_sigma * z)

@@ -3,38 +3,43 @@
 Trust is a Beta-Bernoulli estimate updated when ground truth is revealed. Whether a review
 includes verification follows a logistic automation-bias model; verification catches AI errors
 with a probability that grows with the time spent; workload above ~70 % utilisation degrades both
-speed and accuracy (Cummings & Guerlain 2007).
+speed and accuracy (Cummings & Guerlain 2007). The review model is the built-in ``model``
+decision policy (``hmt_sim.plugins.operators``); a scenario may name another
+(``operators.policy``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
-from hmt_sim.agents.ai import sigmoid
-from hmt_sim.autonomy import MANUAL_RELIANCE
+from hmt_sim import plugins
+from hmt_sim.plugins.operators import (
+    OVERLOAD_FROM,
+    Card,
+    PolicySetup,
+    ReviewOutcome,
+    ReviewTruth,
+    outcome_from,
+    verify_time,
+)
+from hmt_sim.plugins.registry import PluginError
 from hmt_sim.scenario.schema import Operators
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
 
-OVERLOAD_FROM = 0.7  # utilisation above which performance degrades [S: Cummings & Guerlain 2007]
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewOutcome:
-    approve: bool
-    verified: bool
-    duration_s: float  # time from review start to the decision
-    verify_s: float  # part of it spent verifying
-    p_no_verify: float
+__all__ = ["OVERLOAD_FROM", "OperatorAgent", "ReviewOutcome"]
 
 
 class OperatorAgent(mesa.Agent):
-    """One operator seat. ``human`` seats are answered by a person through ``Session.decide``."""
+    """One operator seat. ``human`` seats are answered by a person through ``Session.decide``;
+    the others by the decision policy the scenario names (``operators.policy``; by default the
+    built-in operator model)."""
 
     def __init__(self, model: HMTModel, index: int, spec: Operators, human: bool,
                  kind: str = "bayesian") -> None:
@@ -46,6 +51,9 @@ class OperatorAgent(mesa.Agent):
         self.trust_spec = spec.trust_for(kind)
         self.alpha = self.trust_spec.alpha0
         self.beta = self.trust_spec.beta0
+        self.policy_name = spec.policy
+        self.policy = plugins.operators.get(spec.policy)(PolicySetup(index, spec, kind))
+        self._error_rates = getattr(self.policy, "models_error_rates", False) is True
 
     @property
     def trust(self) -> float:
@@ -60,44 +68,32 @@ class OperatorAgent(mesa.Agent):
         return self.trust
 
     def verify_time(self, explanation_quality: float) -> float:
-        v = self.spec.verification
-        return v.t0_s * (1.0 - v.eta * explanation_quality)
+        return verify_time(self.spec, explanation_quality)
 
     def review(self, *, ai_wrong: bool, lethal: bool, explanation_quality: float,
                workload: float, time_available_s: float, level: int, draws: tuple[float, ...],
-               noticing: float = 1.0) -> ReviewOutcome:
-        """Decide one recommendation. ``draws`` = (u_verify, z_time, u_catch) from the case's
-        operator stream, taken whether or not they are needed so later draws never shift.
-        ``noticing`` scales the chance of catching an AI error (degree of automation)."""
-        v = self.spec.verification
-        u_verify, z_time, u_catch = draws
-        t_verify = self.verify_time(explanation_quality)
-        pressure = 1.0 - min(1.0, time_available_s / t_verify) if t_verify > 0 else 0.0
-        x = (
-            v.b0
-            + v.b_trust * self.trust
-            + v.b_workload * workload
-            + v.b_pressure * pressure
-            - v.b_accountability * (1.0 if self.spec.accountability_prompt else 0.0)
-            - v.b_explanation * explanation_quality
-            - v.b_lethal * (1.0 if lethal else 0.0)
+               noticing: float = 1.0, action: str | None = None, label: str = "hostile",
+               confidence: float = 1.0, veto: bool = False,
+               policy_rng: Callable[[], np.random.Generator] | None = None) -> ReviewOutcome:
+        """Decide one recommendation through this seat's policy. ``draws`` = (u_verify,
+        z_time, u_catch) from the case's operator stream, taken whether or not they are needed
+        so later draws never shift; only an error-rate model of a person gets them, with
+        ``ai_wrong`` and ``noticing`` (degree of automation). A policy gets the card and a
+        generator of its own, from ``policy_rng()`` (the case's ``policy/`` stream)."""
+        card = Card(
+            action=action if action is not None else ("engage" if lethal else "warn"),
+            label=label, confidence=confidence, explanation_quality=explanation_quality,
+            level=level, time_available_s=time_available_s, workload=workload,
+            trust=self.trust, veto=veto,
         )
-        p_no_verify = sigmoid(x) * MANUAL_RELIANCE.get(level, 1.0)
-        overload = max(0.0, workload - OVERLOAD_FROM) / (1.0 - OVERLOAD_FROM)
-        rt = self.spec.review_time
-        decide_s = rt.median_s * math.exp(rt.sigma * z_time) * (1.0 + overload)
-        if u_verify < p_no_verify:
-            # Automation bias: accept the AI's call without checking it.
-            return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
-        verify_s = max(0.0, min(t_verify, time_available_s - decide_s))
-        if verify_s <= 0.0:
-            # No time left to check: the review is a glance, and the call stands.
-            return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
-        p_catch = (v.p_catch * (1.0 - math.exp(-verify_s / v.tau_v_s)) * (1.0 - 0.3 * overload)
-                   * noticing)
-        # A wrong call is caught with p_catch; a right one is rejected by a false alarm.
-        approve = u_catch >= (p_catch if ai_wrong else v.p_false_alarm)
-        return ReviewOutcome(approve, True, decide_s + verify_s, verify_s, p_no_verify)
+        if self._error_rates:
+            u_verify, z_time, u_catch = draws
+            return self.policy.review(card, ReviewTruth(ai_wrong, (u_verify, z_time, u_catch),
+                                                        noticing))
+        if policy_rng is None:
+            raise PluginError(f"operator policy {self.policy_name!r} needs the case's stream")
+        verdict = self.policy.decide(card, policy_rng())
+        return outcome_from(verdict, self.policy_name)
 
     def rt95(self) -> float:
         """95th percentile of the lognormal review time (for veto-window rules and M4)."""

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from hmt_sim import plugins
+
 ACTION_CLASSES: tuple[str, ...] = ("warn", "jam", "engage")
 """Actions that need an authorisation decision. ``monitor`` needs none and has no level."""
 
@@ -131,6 +133,14 @@ class ContactKind(Spec):
     )
     damage_on_impact: NonNegative = Field(1.0, description="friendly loss if it reaches its target")
     anti_personnel: bool = Field(False, description="engaging it is an anti-personnel use of force")
+    transponder: Probability = Field(
+        0.0, description="chance a sensor reading shows a civil transponder reply (a cue for "
+        "feature classifiers; the parametric AI ignores it)",
+    )
+    emitter: Probability = Field(
+        0.0, description="chance a sensor reading picks up a military emitter - radar, "
+        "datalink (a cue for feature classifiers; the parametric AI ignores it)",
+    )
 
 
 class Wave(Spec):
@@ -171,7 +181,19 @@ class Drift(Spec):
     rate_per_s: NonNegative = Field(0.0, description="growth of D_t per second from run start")
 
 
+class Sensing(Spec):
+    """Sensor noise on the features a feature classifier observes (hmt_sim/observation.py)."""
+
+    speed_sigma: NonNegative = Field(0.1, description="relative error of measured speed")
+    heading_sigma_deg: NonNegative = Field(10.0, description="error of measured heading, deg")
+
+
 class AIProfile(Spec):
+    classifier: Identifier = Field(
+        "parametric", description="registered classifier plugin (docs/plugins.md); the "
+        "default is the parametric error-rate model these fields configure",
+    )
+    sensing: Sensing = Field(default_factory=Sensing)
     reliability: Probability = Field(0.9, description="accuracy of the class judgement")
     confusion: dict[str, dict[str, Probability]] | None = Field(
         None, description="P(reported | true): {hostile: {hostile: TPR}, civilian: {hostile: FPR}}"
@@ -244,6 +266,10 @@ OPERATOR_TYPES: tuple[str, ...] = ("bayesian", "disbeliever", "oscillator")
 
 class Operators(Spec):
     count: int = Field(2, ge=0, le=1000)
+    policy: Identifier = Field(
+        "model", description="registered decision policy of model-operator seats "
+        "(docs/plugins.md); the default is the operator model these fields configure",
+    )
     trust: Trust = Field(default_factory=Trust)
     types: dict[str, NonNegative] = Field(
         default_factory=lambda: {"bayesian": 1.0},
@@ -490,7 +516,9 @@ class Scenario(Spec):
 
 
 def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    """Names that point at nothing: a wave's kind, a biased region, an inject's target."""
+    """Names that point at nothing: a wave's kind, a biased region, an inject's target, a
+    classifier or operator policy no plugin provides (or one offered by an entry point that
+    the user has not allowed)."""
     kinds = set(sc.kinds)
     regions = {r.id for r in sc.area.regions}
     allowed_k = ", ".join(sorted(kinds)) or "none: define them under kinds"
@@ -511,6 +539,14 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             f"waves, traffic and surges add up to {planned:,} contacts; the limit is "
             f"{MAX_CONTACTS:,}",
         ))
+
+    for loc, registry, name in (
+        (("ai", "classifier"), plugins.classifiers, sc.ai.classifier),
+        (("operators", "policy"), plugins.operators, sc.operators.policy),
+    ):
+        message = registry.problem(name)
+        if message is not None:
+            problems.append((loc, message))
 
     def bad_kind(loc: tuple[str | int, ...], kind: str) -> None:
         if kind not in kinds:
