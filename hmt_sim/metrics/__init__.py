@@ -1,7 +1,8 @@
 """Metrics: every one a pure function of the event log (DESIGN.md principle 2).
 
 ``compute_metrics(events)`` returns the groups of ``metrics.json``: escalation, harm, control
-(M1-M10), human, mission and ai (accuracy, calibration, regional gaps).
+(M1-M10), human, mission and ai (accuracy, calibration, regional gaps), then a group per
+registered metric plugin (``hmt_sim.plugins.register_metric``).
 ``timeseries(events)`` gives the sampled state as a DataFrame.
 """
 
@@ -18,11 +19,14 @@ from hmt_sim.metrics.harm import harm_metrics
 from hmt_sim.metrics.human import human_metrics
 from hmt_sim.metrics.mission import mission_metrics
 from hmt_sim.metrics.timeseries import timeseries
+from hmt_sim.plugins import plugin_metrics
 
 GROUPS = ("escalation", "harm", "control", "human", "mission", "ai")
 
 
 def compute_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
+    """The built-in groups, then one group per registered metric plugin (docs/plugins.md); a
+    failing plugin's group holds its error and the other results stand."""
     ix = LogIndex(events)
     return {
         "escalation": escalation_metrics(ix),
@@ -31,6 +35,7 @@ def compute_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
         "human": human_metrics(ix),
         "mission": mission_metrics(ix),
         "ai": ai_metrics(ix),
+        **plugin_metrics(events),
     }
 
 

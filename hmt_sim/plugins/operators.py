@@ -19,13 +19,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 from hmt_sim.autonomy import MANUAL_RELIANCE
 from hmt_sim.plugins.classifiers import sigmoid
 from hmt_sim.plugins.registry import PluginError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from hmt_sim.scenario.schema import Operators
 
 OVERLOAD_FROM = 0.7  # utilisation above which performance degrades [S: Cummings & Guerlain 2007]
