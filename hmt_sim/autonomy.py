@@ -7,6 +7,7 @@ an approval, 6 acts after a veto window, 7 acts then informs, 8-10 act and infor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -20,40 +21,97 @@ class Protocol(StrEnum):
     SILENT = "silent"  # 10: ignores the human
 
 
-_BY_LEVEL = {
-    1: Protocol.MANUAL,
-    2: Protocol.MANUAL,
-    3: Protocol.MANUAL,
-    4: Protocol.MANUAL,
-    5: Protocol.APPROVAL,
-    6: Protocol.VETO,
-    7: Protocol.INFORM_AFTER,
-    8: Protocol.ON_REQUEST,
-    9: Protocol.AI_DISCRETION,
-    10: Protocol.SILENT,
-}
-
-# How much the AI's advice can stand in for the operator's own check at levels 1-4: level 1 shows
-# nothing (the operator must form a judgement), 2 shows all alternatives, 3 a few, 4 one.
-MANUAL_RELIANCE = {1: 0.0, 2: 0.25, 3: 0.5, 4: 1.0}
-
 # Level 9 informs when the AI itself is unsure: below this confidence it tells the operator.
 AI_DISCRETION_INFORM_BELOW = 0.7
 
 
-def protocol(level: int) -> Protocol:
-    """The protocol of a Sheridan-Verplank level (1-10)."""
+@dataclass(frozen=True, slots=True)
+class ProtocolSpec:
+    """Everything a level implies, as data: the pipeline, the events and the metrics read these
+    attributes instead of comparing level numbers.
+
+    - ``authorisation``: how the action is authorised - ``manual`` (the operator selects and
+      carries it out), ``approval`` (before acting), ``veto_window`` (acts unless vetoed in
+      time) or ``none`` (the AI acts);
+    - ``initiator``: who starts the action; ``authorised_by``: who the log names as authorising;
+    - ``loop``: in / on / out of the loop (the reporting category);
+    - ``autonomous``: the AI acts on its own authority (envelope counts, kill switch halts);
+    - ``human_can_stop``: a human can still stop the action before it happens;
+    - ``informs``: after acting the AI tells the operator ``always``, ``if_unsure`` or ``never``;
+    - ``accountable``: whose name the use of force carries - the ``reviewer``, the
+      ``supervisor`` on duty (who could veto or was informed), or nobody;
+    - ``shows_advice``: the AI's explanation is shown (level 1 shows nothing);
+    - ``reliance``: how much the AI's advice can stand in for the operator's own check
+      (levels 1-4: none, all alternatives, a few, one suggestion; 1 elsewhere).
+    """
+
+    level: int
+    protocol: Protocol
+    authorisation: str
+    initiator: str
+    authorised_by: str
+    loop: str
+    autonomous: bool
+    human_can_stop: bool
+    informs: str
+    accountable: str | None
+    shows_advice: bool = True
+    reliance: float = 1.0
+    human_executes: bool = False
+
+    def informs_after(self, confidence: float) -> bool:
+        """Does the AI tell the operator after acting, given its confidence in the call?"""
+        return self.informs == "always" or (
+            self.informs == "if_unsure" and confidence < AI_DISCRETION_INFORM_BELOW
+        )
+
+
+def _manual(level: int, reliance: float) -> ProtocolSpec:
+    return ProtocolSpec(level, Protocol.MANUAL, "manual", "human", "human", "in", False, True,
+                        "never", "reviewer", shows_advice=level > 1, reliance=reliance,
+                        human_executes=True)
+
+
+PROTOCOLS: dict[int, ProtocolSpec] = {
+    1: _manual(1, 0.0),
+    2: _manual(2, 0.25),
+    3: _manual(3, 0.5),
+    4: _manual(4, 1.0),
+    5: ProtocolSpec(5, Protocol.APPROVAL, "approval", "ai", "human", "in", False, True,
+                    "never", "reviewer"),
+    6: ProtocolSpec(6, Protocol.VETO, "veto_window", "ai", "ai", "on", True, True, "never",
+                    "supervisor"),
+    7: ProtocolSpec(7, Protocol.INFORM_AFTER, "none", "ai", "ai", "on", True, False, "always",
+                    "supervisor"),
+    8: ProtocolSpec(8, Protocol.ON_REQUEST, "none", "ai", "ai", "out", True, False, "never",
+                    None),
+    9: ProtocolSpec(9, Protocol.AI_DISCRETION, "none", "ai", "ai", "out", True, False,
+                    "if_unsure", None),
+    10: ProtocolSpec(10, Protocol.SILENT, "none", "ai", "ai", "out", True, False, "never", None),
+}
+"""The ten Sheridan-Verplank levels as records (Sheridan & Verplank 1978; DOMAIN.md s.1)."""
+
+# How much the AI's advice can stand in for the operator's own check at levels 1-4 (kept for
+# callers of the earlier API; the table above is the source).
+MANUAL_RELIANCE = {lv: spec.reliance for lv, spec in PROTOCOLS.items() if spec.human_executes}
+
+
+def spec(level: int) -> ProtocolSpec:
+    """The protocol record of a Sheridan-Verplank level (1-10)."""
     try:
-        return _BY_LEVEL[level]
+        return PROTOCOLS[level]
     except KeyError:
         raise ValueError(f"autonomy level must be 1-10, got {level!r}") from None
 
 
+def protocol(level: int) -> Protocol:
+    """The protocol of a Sheridan-Verplank level (1-10)."""
+    return spec(level).protocol
+
+
 def loop_position(level: int) -> str:
     """Reporting category: <= 5 in the loop, 6-7 on the loop, >= 8 out of the loop."""
-    if level <= 5:
-        return "in"
-    return "on" if level <= 7 else "out"
+    return spec(level).loop
 
 
 def degree_of_automation(stage_levels: tuple[int, int, int, int]) -> float:

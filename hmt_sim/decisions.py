@@ -1,35 +1,45 @@
 """The decision pipeline: one SimPy process per detected track, from classification to effect.
 
-detect -> AI classifies (latency) -> AI recommends the least forceful fitting action -> autonomy
-gates may refer it to humans -> the protocol of the effective level decides who acts and when ->
+detect -> AI classifies (latency) -> AI recommends the least forceful fitting action (the action
+table, ``hmt_sim.actions``) -> autonomy gates may refer it to humans -> the protocol of the
+effective level (the protocol table, ``hmt_sim.autonomy.PROTOCOLS``) decides who acts and when ->
 force gates may block it -> an effector in range acts -> effect, harm and escalation pressure ->
 ground truth is revealed later and feeds trust. The threat keeps flying meanwhile: a decision that
 comes too late is a leaker.
+
+The pipeline sees the run only through a ``DecisionContext``: the owned pieces of state it may
+ask and tell, never the model itself.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
-import simpy
-
+from hmt_sim import actions
+from hmt_sim.actions import MONITOR, ActionClass, Situation
 from hmt_sim.agents.ai import Classification
-from hmt_sim.autonomy import AI_DISCRETION_INFORM_BELOW, Protocol, loop_position, protocol
+from hmt_sim.autonomy import Protocol, ProtocolSpec, spec
+from hmt_sim.context import DecisionContext
+from hmt_sim.crew import PendingReview
+from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
-
-if TYPE_CHECKING:
-    from hmt_sim.model import HMTModel
 
 MAX_DECISIONS_PER_TRACK = 8
 INFORM_REVIEW_SHARE = 0.5  # an after-the-fact review takes half a normal review [P]
 HUMAN_EXECUTION_S = 2.0  # at levels 1-4 the operator carries out the action by hand [P]
 OPERATOR_OVERRIDE_CONFIDENCE = 0.9  # an operator who noticed an AI miss believes it hostile [P]
+OVERRIDE_ACTION = "engage"  # what an operator who noticed a missed threat proposes
+
+PendingDecision = PendingReview  # the earlier name of a review card waiting for a person
 
 
 @dataclass
 class Decision:
+    """One recommendation on its way through the protocol (mutable: who reviewed it)."""
+
     id: int
     track: int
     action: str
@@ -45,99 +55,115 @@ class Decision:
     verified: bool = False
     review_s: float = 0.0
 
+    @property
+    def spec(self) -> ProtocolSpec:
+        """The protocol record of the effective level."""
+        return spec(self.level)
 
-@dataclass
-class PendingDecision:
-    """A review waiting for a person in a human seat (``Session.pending_decisions``)."""
-
-    decision: Decision
-    operator: int
-    started: float
-    answered: simpy.Event
-    inspected_s: float = 0.0
-    info: dict[str, Any] = field(default_factory=dict)
+    @property
+    def action_class(self) -> ActionClass:
+        """The action class record of the recommended action."""
+        return actions.get(self.action)
 
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    outcome: str  # "approve" | "veto" | "timeout"
+    """The end of one human review: its outcome, whose it was, how long, and whether verified."""
+
+    outcome: str  # "approve" | "veto" | "timeout" | "no_veto"
     operator: int | None
     review_s: float
     verified: bool
 
 
-def track_process(m: HMTModel, track: int) -> Any:
+Steps = Generator[Any, Any, Any]
+
+
+def track_process(ctx: DecisionContext, track: int) -> Steps:
     """The life of one detected track."""
-    env = m.env
-    c = m.contacts[track]
-    ai_stream = m.streams.get(f"ai/{m.stream_key[track]}")
+    env = ctx.env
+    c = ctx.contacts[track]
+    ai_stream = ctx.streams.get(f"ai/{ctx.stream_key[track]}")
     z_latency, u_label, z_conf = ai_stream.standard_normal(), ai_stream.random(), (
         ai_stream.standard_normal()
     )
-    yield env.timeout(m.ai.latency(float(z_latency)))
-    if not m.world.alive[track]:
+    yield env.timeout(ctx.ai.latency(float(z_latency)))
+    if not ctx.world.alive[track]:
         return
     case = (float(u_label), float(z_conf))
-    cls = _judge(m, track, case, None)
-    warned = jam_failed = omission_checked = False
+    cls = _judge(ctx, track, case, None)
+    tried: set[str] = set()
+    omission_checked = False
     decisions = 0
     while decisions < MAX_DECISIONS_PER_TRACK:
-        if not m.world.alive[track]:
+        if not ctx.world.alive[track]:
             return
-        time_left = m.world.time_to_asset(track)
-        can_jam = c.kind.jammable and bool(m.effectors_for("jam")) and not jam_failed
-        action = m.ai.recommend(cls, time_left, can_jam, m.roe.warning_response_s)
-        if action == "warn" and warned:
-            action = "jam" if can_jam and time_left > 30.0 else "engage"
+        time_left = ctx.world.time_to_asset(track)
+        action = _choose_action(ctx, track, cls, time_left, tried)
         human_initiated = False
         judged = cls
-        if action == "monitor" and c.hostile and not omission_checked:
+        if action == MONITOR and c.hostile and not omission_checked:
             omission_checked = True
-            if (yield from _omission_check(m, track, cls)):
-                action, human_initiated = "engage", True
+            if (yield from _omission_check(ctx, track)):
+                action, human_initiated = OVERRIDE_ACTION, True
                 # From here the operator's own judgement stands in for the AI's call: the
                 # gates (doubt, proportionality) weigh the person's belief that it is hostile.
                 judged = replace(cls, label="hostile", confidence=OPERATOR_OVERRIDE_CONFIDENCE)
-        if action == "monitor":
+        if action == MONITOR:
             # Keep watching: the AI re-judges the track as it moves on, into other regions
             # and through drift or deception, until its call changes or the track is gone.
-            changed = yield from _watch(m, track, case, cls)
+            changed = yield from _watch(ctx, track, case, cls)
             if changed is None:
                 return
             cls = changed
             continue
         decisions += 1
-        decision = _recommend(m, track, judged, action, time_left, human_initiated)
-        executed = yield from _run_protocol(m, decision)
-        if not executed or not m.world.alive[track]:
+        decision = _recommend(ctx, track, judged, action, time_left, human_initiated)
+        executed = yield from _run_protocol(ctx, decision)
+        if not executed or not ctx.world.alive[track]:
             return
-        result = yield from _execute(m, decision)
-        _inform_after(m, decision)
-        if action == "warn":
-            if result == "complied":
-                return
-            warned = True
-        elif action == "jam":
-            if result == "success":
-                return
-            jam_failed = True
-        elif result in ("success", "blocked", "lapsed"):
+        result = yield from _execute(ctx, decision)
+        _inform_after(ctx, decision)
+        action_class = actions.get(action)
+        if result in action_class.ends_on:
             return
+        if action_class.fits is not None:
+            tried.add(action)  # tried without ending it: the AI moves up its ladder
 
 
-def _judge(m: HMTModel, track: int, case: tuple[float, float], previous: Classification | None
-           ) -> Classification:
+def _choose_action(ctx: DecisionContext, track: int, cls: Classification, time_left: float,
+                   tried: set[str]) -> str:
+    """The AI's recommendation: monitor what it calls civilian, else the least forceful action
+    class that fits the situation (``actions.choose``)."""
+    if cls.label != "hostile":
+        return MONITOR
+    kind = ctx.contacts[track].kind
+    usable = frozenset(
+        a.name for a in actions.ladder()
+        if (not a.needs_effector or ctx.effectors.has(a.name))
+        and (a.requires is None or bool(getattr(kind, a.requires, False)))
+    )
+    return actions.choose(Situation(
+        confidence=cls.confidence, time_left_s=time_left,
+        engage_confidence=ctx.ai_profile.engage_confidence,
+        warning_response_s=ctx.authority.roe.warning_response_s,
+        usable=usable, tried=frozenset(tried),
+    ))
+
+
+def _judge(ctx: DecisionContext, track: int, case: tuple[float, float],
+           previous: Classification | None) -> Classification:
     """The AI's call on a track now. The case's two draws are fixed per track (an object looks
     the same each time it is judged), so a call changes only with the region, drift or
     deception - never by drawing again."""
-    c = m.contacts[track]
-    region = m.world.region_of(track)[1]
-    cls = m.ai.classify(c.hostile, region, m.now, case[0], case[1])
+    c = ctx.contacts[track]
+    region = ctx.region(track)
+    sighting = Sighting(ctx.world, track, c.kind, ctx.streams, ctx.stream_key[track])
+    cls = ctx.ai.classify(c.hostile, region, ctx.now, case[0], case[1], sighting)
     if previous is None or cls.label != previous.label:
-        m.classified[track] = cls
-        m.case_region[track] = region
-        m.log.emit(
-            m.now, "classification", track, label=cls.label,
+        ctx.assessments.note_call(track, cls, region)
+        ctx.log.emit(
+            ctx.now, "classification", track, label=cls.label,
             confidence=round(cls.confidence, 6), correct=cls.correct,
             accuracy=round(cls.accuracy, 6), silent=cls.silent, region=region,
             update=previous is not None,
@@ -145,237 +171,259 @@ def _judge(m: HMTModel, track: int, case: tuple[float, float], previous: Classif
     return cls
 
 
-def _watch(m: HMTModel, track: int, case: tuple[float, float], cls: Classification) -> Any:
+def _watch(ctx: DecisionContext, track: int, case: tuple[float, float], cls: Classification
+           ) -> Steps:
     """Re-judge a monitored track every ``ai.rejudge_s`` until its label changes (returns the
     new call) or it is gone (returns None)."""
     while True:
-        yield m.env.timeout(m.sc.ai.rejudge_s)
-        if not m.world.alive[track]:
+        yield ctx.env.timeout(ctx.ai_profile.rejudge_s)
+        if not ctx.world.alive[track]:
             return None
-        new = _judge(m, track, case, cls)
+        new = _judge(ctx, track, case, cls)
         if new.label != cls.label:
             return new
 
 
-def _omission_check(m: HMTModel, track: int, cls: Classification) -> Any:
+def _omission_check(ctx: DecisionContext, track: int) -> Steps:
     """The AI called a hostile civilian. Does an operator notice the miss? (DOMAIN.md s.3)"""
-    op_stream = m.streams.get(f"op/{m.stream_key[track]}")
+    op_stream = ctx.streams.get(f"op/{ctx.stream_key[track]}")
     u = float(op_stream.random())
-    if not m.operators:
-        m.log.emit(m.now, "missed_threat", track, noticed=False)
+    if not len(ctx.crew):
+        ctx.log.emit(ctx.now, "missed_threat", track, noticed=False)
         return False
-    op = m.operators[0]
-    noticed = op.notices_miss(m.workload(), u, m.noticing(m.levels["engage"]))
+    op = ctx.crew[0]
+    noticing = ctx.authority.noticing(ctx.authority.level(OVERRIDE_ACTION))
+    noticed = op.notices_miss(ctx.crew.workload(), u, noticing)
     if noticed:
-        yield m.env.timeout(op.spec.review_time.median_s)
-    m.log.emit(m.now, "missed_threat", track, noticed=noticed)
+        yield ctx.env.timeout(op.spec.review_time.median_s)
+    ctx.log.emit(ctx.now, "missed_threat", track, noticed=noticed)
     return noticed
 
 
-def _recommend(m: HMTModel, track: int, cls: Classification, action: str, time_left: float,
-               human_initiated: bool) -> Decision:
-    c = m.contacts[track]
-    configured = min(m.levels[action], 4) if human_initiated else m.levels[action]
-    region = m.world.region_of(track)[1]
+def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: str,
+               time_left: float, human_initiated: bool) -> Decision:
+    c = ctx.contacts[track]
+    authority = ctx.authority
+    configured = authority.level(action)
+    if human_initiated:
+        configured = min(configured, 4)  # the operator proposes and carries it out
+    region = ctx.region(track)
     gates = autonomy_gates(
-        m.roe, action=action, level=configured, kind=c.kind,
-        red_rung=m.escalation.rung("red"),
-        killed_switch=m.kill_switch_at is not None and m.now >= m.kill_switch_at,
-        in_envelope=m.in_envelope(track), record=m.record, region=region,
-        drift_detected=m.drift_detected(),
+        authority.roe, action=action, level=configured, kind=c.kind,
+        red_rung=ctx.escalation.rung("red"), killed_switch=authority.stop_in_force(),
+        in_envelope=ctx.in_envelope(track), record=ctx.assessments.record, region=region,
+        drift_detected=ctx.drift_detected(),
     )
     level = configured
     two_person = False
     for g in gates:
         level = g.level if g.level is not None else level
         two_person = two_person or g.two_person
-    tte = max((e.time_to_effect_s for e in m.effectors_for(action)), default=0.0)
-    deadline = m.now + max(1.0, float(time_left) - tte)
-    proto = protocol(level)
-    explanation = m.ai.explanation(cls, region, action)
+    tte = ctx.effectors.max_time_to_effect(action)
+    deadline = ctx.now + max(1.0, float(time_left) - tte)
+    proto = spec(level)
+    explanation = ctx.ai.explanation(cls, region, action)
     if human_initiated:
-        explanation = ("operator flags a threat the AI called civilian; operator proposes "
-                       "engage")
+        explanation = (f"operator flags a threat the AI called civilian; operator proposes "
+                       f"{action}")
     d = Decision(
-        m.new_decision_id(), track, action, cls, level, configured, proto, explanation,
-        deadline, two_person, human_initiated,
+        ctx.new_decision_id(), track, action, cls, level, configured, proto.protocol,
+        explanation, deadline, two_person, human_initiated,
     )
-    m.log.emit(
-        m.now, "recommendation", track, decision=d.id, action=action, label=cls.label,
+    ctx.log.emit(
+        ctx.now, "recommendation", track, decision=d.id, action=action, label=cls.label,
         confidence=round(cls.confidence, 6), level=level, configured_level=configured,
-        protocol=proto.value, loop=loop_position(level), explanation=explanation,
+        protocol=proto.protocol.value, loop=proto.loop, explanation=explanation,
         time_to_impact_s=round(float(time_left), 3) if math.isfinite(time_left) else None,
-        ai_wrong=_ai_wrong(m, d), human_initiated=human_initiated,
+        ai_wrong=_ai_wrong(ctx, d), human_initiated=human_initiated,
     )
     for g in gates:
-        m.log.emit(m.now, "gate", track, decision=d.id, rule=g.rule, outcome=g.outcome,
-                   detail=g.detail, level=g.level)
+        ctx.log.emit(ctx.now, "gate", track, decision=d.id, rule=g.rule, outcome=g.outcome,
+                     detail=g.detail, level=g.level)
     return d
 
 
-def _ai_wrong(m: HMTModel, d: Decision) -> bool:
+def _ai_wrong(ctx: DecisionContext, d: Decision) -> bool:
     """Ground truth: would acting on this recommendation be wrong? Force on a civilian is;
     a warning never is (it is a precaution)."""
-    return d.action in ("engage", "jam") and not m.contacts[d.track].hostile
+    return actions.is_force(d.action) and not ctx.contacts[d.track].hostile
 
 
-def _run_protocol(m: HMTModel, d: Decision) -> Any:
-    """Who decides, and when. Returns True when the action goes ahead."""
-    env = m.env
-    if d.protocol in (Protocol.MANUAL, Protocol.APPROVAL):
-        if d.two_person and len(m.operators) < 2:
-            m.log.emit(m.now, "gate", d.track, decision=d.id, rule="human_only_rung",
-                       outcome="blocked", detail="two-person approval needs two operators",
-                       level=d.level)
+# ---------------------------------------------------------------------- protocols
+def _run_protocol(ctx: DecisionContext, d: Decision) -> Steps:
+    """Who decides, and when: the routine of the level's authorisation. Returns True when the
+    action goes ahead."""
+    return (yield from _AUTHORISATION[d.spec.authorisation](ctx, d))
+
+
+def _approval(ctx: DecisionContext, d: Decision) -> Steps:
+    """Levels 1-5: one operator (two under the two-person rule) must approve before the
+    deadline; at levels 1-4 the operator then carries the action out by hand."""
+    env = ctx.env
+    if d.two_person and len(ctx.crew) < 2:
+        ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule="human_only_rung",
+                     outcome="blocked", detail="two-person approval needs two operators",
+                     level=d.level)
+        return False
+    if d.two_person:
+        # Two people review side by side; each takes a different free seat.
+        procs = [env.process(human_review(ctx, d, d.deadline)) for _ in range(2)]
+        yield env.all_of(procs)
+        reviews = [cast(Review, p.value) for p in procs]
+    else:
+        reviews = [(yield from human_review(ctx, d, d.deadline))]
+    for review in reviews:
+        if review.outcome != "approve":
+            if review.outcome == "timeout":
+                ctx.log.emit(ctx.now, "timeout", d.track, decision=d.id, outcome="no_action")
             return False
-        if d.two_person:
-            # Two people review side by side; each takes a different free seat.
-            procs = [env.process(human_review(m, d, d.deadline)) for _ in range(2)]
-            yield env.all_of(procs)
-            reviews = [cast(Review, p.value) for p in procs]
-        else:
-            reviews = [(yield from human_review(m, d, d.deadline))]
-        for review in reviews:
-            if review.outcome != "approve":
-                if review.outcome == "timeout":
-                    m.log.emit(m.now, "timeout", d.track, decision=d.id, outcome="no_action")
-                return False
-        if d.protocol is Protocol.MANUAL:
-            yield env.timeout(HUMAN_EXECUTION_S)
-        return True
-    if d.protocol is Protocol.VETO:
-        window = m.sc.autonomy.veto_window_s
-        if m.roe.veto_window_floor_rt95:
-            window = max(window, m.max_rt95)
-        end = m.now + window
-        review = yield from human_review(m, d, end, veto_mode=True)
-        if review.outcome == "veto":
-            return False
-        if review.outcome in ("timeout", "no_veto"):
-            if env.now < end:
-                yield env.timeout(end - env.now)
-            if m.kill_switch_at is not None and m.now >= m.kill_switch_at:
-                m.log.emit(m.now, "timeout", d.track, decision=d.id, outcome="stopped",
-                           window_s=round(window, 6), reviewed=review.outcome == "no_veto")
-                return False
-            m.log.emit(m.now, "timeout", d.track, decision=d.id, outcome="executed",
-                       window_s=round(window, 6), reviewed=review.outcome == "no_veto")
-        return True
-    # Levels 7-10: the AI acts now; at 7 (and 9, when unsure) it tells the operator on duty
-    # afterwards (``_inform_after``), who is then accountable for what was done.
-    if _informs(d) and m.operators:
-        d.operator = _on_duty(m)
+    if d.spec.human_executes:
+        yield env.timeout(HUMAN_EXECUTION_S)
     return True
 
 
-def _informs(d: Decision) -> bool:
-    return d.protocol is Protocol.INFORM_AFTER or (
-        d.protocol is Protocol.AI_DISCRETION and d.cls.confidence < AI_DISCRETION_INFORM_BELOW
-    )
+def _veto_window(ctx: DecisionContext, d: Decision) -> Steps:
+    """Level 6: the AI acts when the window closes unless an operator vetoes within it."""
+    env = ctx.env
+    window = ctx.authority.veto_window_s
+    if ctx.authority.roe.veto_window_floor_rt95:
+        window = max(window, ctx.crew.max_rt95)
+    end = ctx.now + window
+    review = yield from human_review(ctx, d, end, veto_mode=True)
+    if review.outcome == "veto":
+        return False
+    if review.outcome in ("timeout", "no_veto"):
+        if env.now < end:
+            yield env.timeout(end - env.now)
+        outcome = "stopped" if ctx.authority.stop_in_force() else "executed"
+        ctx.log.emit(ctx.now, "timeout", d.track, decision=d.id, outcome=outcome,
+                     window_s=round(window, 6), reviewed=review.outcome == "no_veto")
+        if outcome == "stopped":
+            return False
+    return True
 
 
-def _inform_after(m: HMTModel, d: Decision) -> None:
+def _ai_acts(ctx: DecisionContext, d: Decision) -> Steps:
+    """Levels 7-10: the AI acts now; when it will inform the operator on duty afterwards
+    (``_inform_after``), that operator is accountable for what was done."""
+    if d.spec.informs_after(d.cls.confidence):
+        d.operator = ctx.crew.on_duty()
+    return True
+    yield  # a generator like the other authorisation routines
+
+
+_AUTHORISATION: dict[str, Callable[[DecisionContext, Decision], Steps]] = {
+    "manual": _approval,
+    "approval": _approval,
+    "veto_window": _veto_window,
+    "none": _ai_acts,
+}
+"""Each ``ProtocolSpec.authorisation`` and the routine that carries it out."""
+
+
+def _inform_after(ctx: DecisionContext, d: Decision) -> None:
     """Level 7 (and 9 when unsure): after the action, the AI tells the operator, who reviews
     what was done - the review takes the operator's time and changes nothing."""
-    if not _informs(d):
+    if not d.spec.informs_after(d.cls.confidence):
         return
-    m.log.emit(m.now, "inform", d.track, decision=d.id)
-    if m.operators:
-        m.env.process(_after_review(m, d))
+    ctx.log.emit(ctx.now, "inform", d.track, decision=d.id)
+    if len(ctx.crew):
+        ctx.env.process(_after_review(ctx, d))
 
 
-def _on_duty(m: HMTModel) -> int:
-    """The operator accountable for autonomous action: the first seat (the on-duty supervisor)."""
-    return 0
-
-
-def _after_review(m: HMTModel, d: Decision) -> Any:
+def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
     """A level-7 after-the-fact review: it takes the operator's time and changes nothing."""
-    with m.pool.request(priority=1) as req:
+    crew = ctx.crew
+    with crew.request(priority=1) as req:
         yield req
-        op_index = m.take_seat()
-        z = float(m.streams.get(f"op/{m.stream_key[d.track]}").standard_normal())
-        rt = m.sc.operators.review_time
+        op_index = crew.take_seat()
+        z = float(ctx.streams.get(f"op/{ctx.stream_key[d.track]}").standard_normal())
+        rt = ctx.operator_spec.review_time
         dur = INFORM_REVIEW_SHARE * rt.median_s * math.exp(rt.sigma * z)
-        m.log.emit(m.now, "review_started", d.track, decision=d.id, operator=op_index,
-                   purpose="inform")
-        yield m.env.timeout(dur)
-        m.log.emit(m.now, "review_ended", d.track, decision=d.id, operator=op_index,
-                   duration_s=round(dur, 6), purpose="inform", outcome="informed",
-                   verified=False)
-        m.free_seat(op_index)
+        ctx.log.emit(ctx.now, "review_started", d.track, decision=d.id, operator=op_index,
+                     purpose="inform")
+        yield ctx.env.timeout(dur)
+        ctx.log.emit(ctx.now, "review_ended", d.track, decision=d.id, operator=op_index,
+                     duration_s=round(dur, 6), purpose="inform", outcome="informed",
+                     verified=False)
+        crew.free_seat(op_index)
 
 
-def human_review(m: HMTModel, d: Decision, deadline: float, veto_mode: bool = False) -> Any:
+# ---------------------------------------------------------------------- human reviews
+def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: bool = False
+                 ) -> Steps:
     """An operator reviews ``d`` before ``deadline``: wait for comms and a free operator, then
     decide (a model operator) or wait for the person in the seat. Returns a ``Review``."""
-    env = m.env
-    if not m.operators:
+    env, crew, authority = ctx.env, ctx.crew, ctx.authority
+    if not len(crew):
         return Review("timeout", None, 0.0, False)
-    if not m.comms_up:
+    if not authority.comms_up:
         left = deadline - env.now
         if left <= 0:
             return Review("timeout", None, 0.0, False)
-        yield m.comms_restored | env.timeout(left)
-        if not m.comms_up:
+        yield authority.comms_restored | env.timeout(left)
+        if not authority.comms_up:
             return Review("timeout", None, 0.0, False)
     left = deadline - env.now
     if left <= 0:
         return Review("timeout", None, 0.0, False)
-    req = m.pool.request(priority=0)
+    req = crew.request(priority=0)
     got = yield req | env.timeout(left)
     if req not in got:
         # A seat may have been granted at the very instant the deadline passed: give it back.
         req.cancel()
         if req.triggered:
-            m.pool.release(req)
+            crew.release(req)
         return Review("timeout", None, 0.0, False)
-    op_index = m.take_seat()
-    op = m.operators[op_index]
+    op_index = crew.take_seat()
+    op = crew[op_index]
     started = env.now
-    eq = 0.0 if d.level == 1 else m.sc.ai.explanation_quality
-    m.log.emit(started, "review_started", d.track, decision=d.id, operator=op_index,
-               purpose="veto" if veto_mode else "approval", deadline_s=round(deadline, 6),
-               workload=round(m.workload(), 6),
-               time_needed_s=round(op.verify_time(eq), 6))
+    eq = ctx.ai_profile.explanation_quality if d.spec.shows_advice else 0.0
+    ctx.log.emit(started, "review_started", d.track, decision=d.id, operator=op_index,
+                 purpose="veto" if veto_mode else "approval", deadline_s=round(deadline, 6),
+                 workload=round(crew.workload(), 6),
+                 time_needed_s=round(op.verify_time(eq), 6))
     try:
         if op.human:
-            review = yield from _human_seat(m, d, op_index, deadline)
+            review = yield from _human_seat(ctx, d, op_index, deadline)
         else:
-            review = yield from _model_operator(m, d, op_index, deadline, veto_mode)
+            review = yield from _model_operator(ctx, d, op_index, deadline, veto_mode)
     finally:
-        m.pool.release(req)
-        m.free_seat(op_index)
-    m.log.emit(env.now, "review_ended", d.track, decision=d.id, operator=op_index,
-               duration_s=round(env.now - started, 6), purpose="veto" if veto_mode else
-               "approval", outcome=review.outcome, verified=review.verified)
+        crew.release(req)
+        crew.free_seat(op_index)
+    ctx.log.emit(env.now, "review_ended", d.track, decision=d.id, operator=op_index,
+                 duration_s=round(env.now - started, 6), purpose="veto" if veto_mode else
+                 "approval", outcome=review.outcome, verified=review.verified)
     return review
 
 
-def _model_operator(m: HMTModel, d: Decision, op_index: int, deadline: float, veto_mode: bool
-                    ) -> Any:
-    env = m.env
-    op = m.operators[op_index]
-    stream = m.streams.get(f"op/{m.stream_key[d.track]}")
+def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: float,
+                    veto_mode: bool) -> Steps:
+    env = ctx.env
+    op = ctx.crew[op_index]
+    stream = ctx.streams.get(f"op/{ctx.stream_key[d.track]}")
     draws = (float(stream.random()), float(stream.standard_normal()), float(stream.random()))
-    lethal = d.action == "engage"
+    lethal = d.action_class.lethal
     outcome = op.review(
-        ai_wrong=_ai_wrong(m, d), lethal=lethal,
-        explanation_quality=0.0 if d.level == 1 else m.sc.ai.explanation_quality,
-        workload=m.workload(), time_available_s=max(0.0, deadline - env.now), level=d.level,
-        draws=draws, noticing=m.noticing(d.level),
+        ai_wrong=_ai_wrong(ctx, d), lethal=lethal,
+        explanation_quality=ctx.ai_profile.explanation_quality if d.spec.shows_advice else 0.0,
+        workload=ctx.crew.workload(), time_available_s=max(0.0, deadline - env.now),
+        level=d.level, draws=draws, noticing=ctx.authority.noticing(d.level),
+        action=d.action, label=d.cls.label, confidence=d.cls.confidence, veto=veto_mode,
+        policy_rng=lambda: ctx.streams.get(f"policy/{ctx.stream_key[d.track]}"),
     )
     duration = outcome.duration_s
     if outcome.approve and lethal and not veto_mode:
-        duration = max(duration, m.roe.min_review_s)  # least human review before lethal force
+        # least human review before lethal force
+        duration = max(duration, ctx.authority.roe.min_review_s)
     started = env.now
     if env.now + duration > deadline:
         yield env.timeout(max(0.0, deadline - env.now))
         return Review("timeout", op_index, env.now - started, False)
     if outcome.verified:
         yield env.timeout(duration - outcome.verify_s)
-        m.log.emit(env.now, "verification", d.track, decision=d.id, operator=op_index,
-                   duration_s=round(outcome.verify_s, 6))
+        ctx.log.emit(env.now, "verification", d.track, decision=d.id, operator=op_index,
+                     duration_s=round(outcome.verify_s, 6))
         yield env.timeout(outcome.verify_s)
     else:
         yield env.timeout(duration)
@@ -383,196 +431,219 @@ def _model_operator(m: HMTModel, d: Decision, op_index: int, deadline: float, ve
         # On the loop, a model operator who finds nothing wrong lets the window run out.
         d.operator, d.verified, d.review_s = op_index, outcome.verified, duration
         return Review("no_veto", op_index, duration, outcome.verified)
-    return _answer(m, d, op_index, "approve" if outcome.approve else "veto", duration,
+    return _answer(ctx, d, op_index, "approve" if outcome.approve else "veto", duration,
                    outcome.verified, by="model")
 
 
-def _answer(m: HMTModel, d: Decision, op_index: int, choice: str, review_s: float,
+def _answer(ctx: DecisionContext, d: Decision, op_index: int, choice: str, review_s: float,
             verified: bool, by: str) -> Review:
     d.operator, d.verified, d.review_s = op_index, verified, review_s
     kind = "approval" if choice == "approve" else "veto"
-    m.log.emit(m.now, kind, d.track, decision=d.id, operator=op_index,
-               review_s=round(review_s, 6), verified=verified, by=by, level=d.level)
+    ctx.log.emit(ctx.now, kind, d.track, decision=d.id, operator=op_index,
+                 review_s=round(review_s, 6), verified=verified, by=by, level=d.level)
     return Review(choice, op_index, review_s, verified)
 
 
-def _human_seat(m: HMTModel, d: Decision, op_index: int, deadline: float) -> Any:
+def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: float) -> Steps:
     """Wait for the person in the seat (``Session.decide``) or the deadline."""
-    env = m.env
-    pending = PendingDecision(d, op_index, env.now, env.event())
-    m.pending[(d.id, op_index)] = pending  # two-person approvals wait on two seats at once
+    env = ctx.env
+    pending = ctx.crew.wait_for_person(d, op_index)
     try:
         got = yield pending.answered | env.timeout(max(0.0, deadline - env.now))
     finally:
-        m.pending.pop((d.id, op_index), None)
+        ctx.crew.close(d.id, op_index)
     if pending.answered not in got:
         return Review("timeout", op_index, env.now - pending.started, pending.inspected_s > 0)
     choice = str(pending.answered.value)
-    return _answer(m, d, op_index, choice, env.now - pending.started,
+    return _answer(ctx, d, op_index, choice, env.now - pending.started,
                    pending.inspected_s > 0, by="person")
 
 
-def _execute(m: HMTModel, d: Decision) -> Any:
-    """Force gates, then wait for an effector in range, then fire. Returns the result."""
-    env, world = m.env, m.world
-    c = m.contacts[d.track]
-    if d.action == "warn":
-        return (yield from _warn(m, d))
-    effectors = m.effectors_for(d.action)
+# ---------------------------------------------------------------------- effects
+def _execute(ctx: DecisionContext, d: Decision) -> Steps:
+    """Carry out the authorised action with its effect routine; returns the result."""
+    effect = d.action_class.effect
+    if callable(effect):
+        return (yield from effect(ctx, d))
+    return (yield from _EFFECTS[effect](ctx, d))
+
+
+def _strike(ctx: DecisionContext, d: Decision) -> Steps:
+    """Force gates (lethal actions), then wait for an effector in range, then fire."""
+    env, world = ctx.env, ctx.world
+    c = ctx.contacts[d.track]
+    action = d.action_class
+    effectors = ctx.effectors.for_action(d.action)
     if not effectors:
         return "lapsed"
     held = False
     while True:
-        if d.action == "engage":
-            gate = _force_gate(m, d, effectors)
-            if gate is not None and (gate.rule == "doubt" or m.now >= d.deadline):
+        if action.lethal:
+            gate = _force_gate(ctx, d, effectors)
+            if gate is not None and (gate.rule == "doubt" or ctx.now >= d.deadline):
                 # Doubt does not clear by waiting; anything else blocks once time has run out.
-                m.log.emit(m.now, "gate", d.track, decision=d.id, rule=gate.rule,
-                           outcome="blocked", detail=gate.detail, level=None)
+                ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule=gate.rule,
+                             outcome="blocked", detail=gate.detail, level=None)
                 return "blocked"
             if gate is not None and not held:
                 # Hold fire and keep checking: the contact may leave the city or the site.
                 held = True
-                m.log.emit(m.now, "gate", d.track, decision=d.id, rule=gate.rule,
-                           outcome="held", detail=gate.detail, level=None)
+                ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule=gate.rule,
+                             outcome="held", detail=gate.detail, level=None)
         else:
             gate = None
-        eff = m.effector_in_range(d.track, d.action) if gate is None else None
+        eff = ctx.effectors.in_range(d.track, d.action) if gate is None else None
         if eff is not None:
             break
         # Sleep until the first effector can reach it (straight-line motion makes this exact),
         # rounded up to whole ticks; a held gate is re-checked every tick.
-        wait = m.sc.run.tick_s
+        tick = ctx.tick_s
+        wait = tick
         if gate is None:
-            soonest = min(world.time_to_reach(d.track, e.at.x, e.at.y, e.range_km)
-                          for e in effectors)
+            soonest = ctx.effectors.time_to_reach(d.track, d.action)
             if not math.isfinite(soonest):
                 return "lapsed"
-            tick = m.sc.run.tick_s
             wait = max(tick, math.ceil(soonest / tick) * tick)
         yield env.timeout(wait)
         if not world.alive[d.track]:
             return "lapsed"
-    if _stopped(m, d):
+    if _stopped(ctx, d):
         return "blocked"
-    if d.level >= 6:
-        m.autonomous_force_count += 1
-    _engagement_event(m, d, eff.id, in_envelope=m.in_envelope(d.track))
-    effect_stream = m.streams.get(f"effect/{m.stream_key[d.track]}")
+    if d.spec.autonomous:
+        ctx.authority.count_autonomous_force()
+    engagement_event(ctx, d, eff.id, in_envelope=ctx.in_envelope(d.track))
+    effect_stream = ctx.streams.get(f"effect/{ctx.stream_key[d.track]}")
     for _shot in range(eff.shots):
         yield env.timeout(eff.time_to_effect_s)
         if not world.alive[d.track]:
             return "lapsed"
-        if _stopped(m, d):
+        if _stopped(ctx, d):
             return "blocked"
         u_hit, u_harm = float(effect_stream.random()), float(effect_stream.random())
         success = u_hit < eff.p_success
         harm = 0
-        if d.action == "engage":
+        if action.lethal:
             x, y = world.pos[d.track]
             density = world.regions.density_at(float(x), float(y))
             incidental_mean = expected_harm(density_per_km2=density,
                                             cer_m=eff.collateral_radius_m, p_lethal=eff.p_lethal,
                                             p_hostile=1.0, persons_aboard=0)
-            harm = _poisson(incidental_mean, u_harm)
+            harm = poisson_from_uniform(incidental_mean, u_harm)
             if success and not c.hostile:
                 harm += c.kind.persons_aboard
-        ev = m.log.emit(
-            m.now, "effect", d.track, decision=d.id, action=d.action, success=success,
+        ev = ctx.log.emit(
+            ctx.now, "effect", d.track, decision=d.id, action=d.action, success=success,
             civilian_harm=harm, target_civilian=not c.hostile, effector=eff.id,
-            region=world.region_of(d.track)[1],
+            region=ctx.region(d.track),
             military_advantage=c.kind.military_advantage if success else 0.0,
-            protected_site=m.near_protected_site(d.track, eff.collateral_radius_m)
-            if d.action == "engage" else None,
+            protected_site=ctx.effectors.near_protected_site(d.track, eff.collateral_radius_m)
+            if action.lethal else None,
         )
-        _push_escalation(m, d, success, ev["seq"], c.hostile)
+        _push_escalation(ctx, d, success, ev["seq"], c.hostile)
         if success:
             c.status = "neutralised"
             world.remove(d.track)
-            m.schedule_assessment(d.track)
+            ctx.assessments.track_done(d.track)
             return "success"
     return "missed"
 
 
-def _stopped(m: HMTModel, d: Decision) -> bool:
+def _stopped(ctx: DecisionContext, d: Decision) -> bool:
     """A stop order (kill switch) in force halts autonomous action, even one under way."""
-    if d.level < 6 or not m.kill_switch_in_force():
+    if not d.spec.autonomous or not ctx.authority.stop_in_force():
         return False
-    m.log.emit(m.now, "gate", d.track, decision=d.id, rule="kill_switch", outcome="blocked",
-               detail="stop order in force: autonomous action halted", level=None)
+    ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule="kill_switch", outcome="blocked",
+                 detail="stop order in force: autonomous action halted", level=None)
     return True
 
 
-def _engagement_event(m: HMTModel, d: Decision, effector: str, in_envelope: bool) -> Any:
-    """Log a use of force or a warning. Tracing: the accountable human is the one who approved
-    (levels <= 5), could veto (6) or was informed (7); none out of the loop (>= 8). Rationale
-    and AI version are logged when the ROE require decision logging."""
-    if d.operator is None and d.level == 6 and m.operators:
-        d.operator = _on_duty(m)  # the supervisor who could have vetoed
-    logging = m.roe.decision_logging
-    return m.log.emit(
-        m.now, "engagement", d.track, decision=d.id, action=d.action, effector=effector,
-        authorised_by="human" if d.level <= 5 else "ai", level=d.level,
-        operator=d.operator if d.level <= 7 else None,
+def engagement_event(ctx: DecisionContext, d: Decision, effector: str, in_envelope: bool
+                     ) -> Any:
+    """Log a use of force or a warning, with who authorised it and the loop position (from the
+    protocol table). Tracing: the accountable human is the one who approved, could veto or
+    was informed (``ProtocolSpec.accountable``); none out of the loop. Rationale and AI version
+    are logged when the ROE require decision logging."""
+    proto = d.spec
+    if d.operator is None and proto.accountable == "supervisor":
+        d.operator = ctx.crew.on_duty()  # the supervisor who could have vetoed
+    logging = ctx.authority.roe.decision_logging
+    return ctx.log.emit(
+        ctx.now, "engagement", d.track, decision=d.id, action=d.action, effector=effector,
+        authorised_by=proto.authorised_by, level=d.level,
+        operator=d.operator if proto.accountable else None,
         rationale=d.explanation if logging else None,
-        ai_version=m.ai.version if logging else None,
+        ai_version=ctx.ai.version if logging else None,
         in_envelope=in_envelope, verified=d.verified, review_s=round(d.review_s, 6),
+        loop=proto.loop, protocol=proto.protocol.value, human_could_stop=proto.human_can_stop,
     )
 
 
-def _force_gate(m: HMTModel, d: Decision, effectors: list[Any]) -> Any:
+def _force_gate(ctx: DecisionContext, d: Decision, effectors: list[Any]) -> Any:
     """The first force gate that fires for ``d`` where the contact is now, or None. The estimate
     uses the effector that would fire now, or the most harmful one while none is in range; the
     persons aboard come from the contact's signature category (its kind), as a collateral
     estimate would."""
-    c = m.contacts[d.track]
-    now = m.effector_in_range(d.track, d.action)
+    c = ctx.contacts[d.track]
+    now = ctx.effectors.in_range(d.track, d.action)
     cer = now.collateral_radius_m if now else max(e.collateral_radius_m for e in effectors)
     p_lethal = now.p_lethal if now else max(e.p_lethal for e in effectors)
-    x, y = m.world.pos[d.track]
+    x, y = ctx.world.pos[d.track]
     harm = expected_harm(
-        density_per_km2=m.world.regions.density_at(float(x), float(y)), cer_m=cer,
+        density_per_km2=ctx.world.regions.density_at(float(x), float(y)), cer_m=cer,
         p_lethal=p_lethal, p_hostile=d.cls.p_hostile,
         persons_aboard=c.kind.persons_aboard,
     )
-    advantage = m.advantage_by_category.get(c.kind.category, m.advantage_by_category["*"])
-    gates = force_gates(m.roe, p_hostile=d.cls.p_hostile, harm_estimate=harm,
+    advantage = ctx.advantage_by_category.get(c.kind.category, ctx.advantage_by_category["*"])
+    gates = force_gates(ctx.authority.roe, p_hostile=d.cls.p_hostile, harm_estimate=harm,
                         advantage_estimate=advantage,
-                        near_protected_site=m.near_protected_site(d.track, cer))
+                        near_protected_site=ctx.effectors.near_protected_site(d.track, cer))
     return gates[0] if gates else None
 
 
-def _warn(m: HMTModel, d: Decision) -> Any:
-    c = m.contacts[d.track]
-    ev = _engagement_event(m, d, "radio", in_envelope=True)
-    m.escalation.push("red", m.sc.escalation.pushes.show_of_force, "show_of_force",
-                      ev["seq"], False)
-    yield m.env.timeout(m.roe.warning_response_s)
-    if not m.world.alive[d.track]:
+def _warning(ctx: DecisionContext, d: Decision) -> Steps:
+    """A radio warning: the contact complies (identifies itself and turns away) or not."""
+    c = ctx.contacts[d.track]
+    ev = engagement_event(ctx, d, "radio", in_envelope=True)
+    push = d.action_class.push
+    if push is not None:
+        ctx.escalation.push("red", getattr(ctx.pushes, push), push, ev["seq"], False)
+    yield ctx.env.timeout(ctx.authority.roe.warning_response_s)
+    if not ctx.world.alive[d.track]:
         return "lapsed"
     complied = c.complies
-    m.log.emit(m.now, "effect", d.track, decision=d.id, action="warn", success=complied,
-               civilian_harm=0, target_civilian=not c.hostile, effector="radio",
-               region=m.world.region_of(d.track)[1], military_advantage=0.0)
+    ctx.log.emit(ctx.now, "effect", d.track, decision=d.id, action=d.action, success=complied,
+                 civilian_harm=0, target_civilian=not c.hostile, effector="radio",
+                 region=ctx.region(d.track), military_advantage=0.0)
     if complied:
         c.status = "identified"
-        m.schedule_assessment(d.track)
+        ctx.assessments.track_done(d.track)
         return "complied"
     return "ignored"
 
 
-def _push_escalation(m: HMTModel, d: Decision, success: bool, seq: int, hostile: bool) -> None:
-    pushes = m.sc.escalation.pushes
-    if d.action == "jam":
-        m.escalation.push("red", pushes.jamming, "jamming", seq, not hostile)
+_EFFECTS: dict[str, Callable[[DecisionContext, Decision], Steps]] = {
+    "strike": _strike,
+    "warning": _warning,
+}
+"""The engine's effect routines by the name an ``ActionClass.effect`` gives."""
+
+
+def _push_escalation(ctx: DecisionContext, d: Decision, success: bool, seq: int,
+                     hostile: bool) -> None:
+    """Escalation pressure on red from a strike: the action's own push on every use (jamming),
+    or by outcome for lethal force (a wrongful civilian strike, or a strike on red's forces)."""
+    pushes = ctx.pushes
+    push = d.action_class.push
+    if push is not None:
+        ctx.escalation.push("red", getattr(pushes, push), push, seq, not hostile)
     elif not hostile:
-        m.escalation.push("red", pushes.wrongful_civilian_strike, "wrongful_civilian_strike",
-                          seq, True)
+        ctx.escalation.push("red", pushes.wrongful_civilian_strike, "wrongful_civilian_strike",
+                            seq, True)
     elif success:
-        m.escalation.push("red", pushes.strike_on_forces, "strike_on_forces", seq, False)
+        ctx.escalation.push("red", pushes.strike_on_forces, "strike_on_forces", seq, False)
 
 
-def _poisson(mean: float, u: float) -> int:
+def poisson_from_uniform(mean: float, u: float) -> int:
     """Inverse-CDF Poisson draw from one uniform, so one draw per shot whatever the mean."""
     if mean <= 0:
         return 0

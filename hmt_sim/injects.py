@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from hmt_sim import actions
 from hmt_sim.errors import InputError
-from hmt_sim.scenario.schema import ACTION_CLASSES, INJECT_KINDS, ROE, Inject
+from hmt_sim.scenario.schema import INJECT_KINDS, ROE, Inject
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
@@ -34,10 +35,13 @@ def parse_inject(data: dict[str, Any]) -> Any:
 
 
 def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
+    """Check an inject against the run, log it, then change the state that owns its effect
+    (the AI, ``Authority``, the escalation posture, or the world's sources)."""
     kind = inj.kind
     surge: Source | None = None
     levels: dict[str, int] = {}
-    roe = m.roe
+    authority = m.authority
+    roe = authority.roe
     if kind == "civilian_surge":
         key = source.replace("scenario:", "inject")
         surge = next((s for s in m.sources if s.key == key), None)
@@ -49,7 +53,7 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
         levels = checked_levels(inj.levels)
     elif kind == "roe_change":
         try:
-            roe = ROE.model_validate({**m.roe.model_dump(), **inj.changes})
+            roe = ROE.model_validate({**roe.model_dump(), **inj.changes})
         except ValidationError as error:
             raise InputError(f"roe_change: {error.errors()[0]['msg']}") from None
     ev = m.log.emit(m.now, "inject", inject=kind, label=inj.label or kind.replace("_", " "),
@@ -63,13 +67,12 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
         m.ai.spoofing.append((inj.region, inj.fpr_multiplier, inj.fnr_multiplier))
     elif kind == "comms_loss":
         # Overlapping outages: communications come back when the last one ends.
-        m.comms_up = False
-        m.comms_down_until = max(m.comms_down_until, m.now + inj.duration_s)
+        authority.lose_comms(inj.duration_s)
         m.env.process(_restore_comms(m, inj.duration_s))
     elif kind == "civilian_surge" and surge is not None:
-        m.env.process(m._spawner(surge, max(m.now, surge.start_s)))
+        m.start_source(surge, max(m.now, surge.start_s))
     elif kind == "roe_change":
-        m.roe = roe
+        authority.set_roe(roe)
     elif kind == "autonomy_change":
         _set(m, levels, reason=f"inject {ev['seq']}")
     elif kind == "adversary_step":
@@ -79,15 +82,16 @@ def apply_inject(m: HMTModel, inj: Any, source: str) -> None:
                        causes=[ev["seq"]], inadvertent=False, reason="adversary_step")
             m.check_triggers()
     elif kind == "kill_switch":
-        m.kill_switch_at = m.now + m.roe.kill_switch_s
+        authority.order_stop()
 
 
 def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
     """Autonomy levels by action class, each an integer 1-10, or an InputError."""
-    allowed = ", ".join(ACTION_CLASSES)
+    known = actions.names()
+    allowed = ", ".join(known)
     out: dict[str, int] = {}
     for action, level in levels.items():
-        if action not in ACTION_CLASSES:
+        if action not in known:
             raise InputError(f"unknown action class {action!r}; allowed: {allowed}")
         if isinstance(level, bool) or not isinstance(level, int | float) or level != int(level) \
                 or not 1 <= int(level) <= 10:
@@ -98,20 +102,18 @@ def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
 
 
 def set_levels(m: HMTModel, levels: dict[str, Any], reason: str) -> None:
+    """Change autonomy levels mid-run (a facilitator's input), after checking them."""
     _set(m, checked_levels(levels), reason)
 
 
 def _set(m: HMTModel, levels: dict[str, int], reason: str) -> None:
-    m.levels.update(levels)
-    m.log.emit(m.now, "autonomy_change", levels=dict(m.levels), reason=reason)
+    in_force = m.authority.set_levels(levels)
+    m.log.emit(m.now, "autonomy_change", levels=in_force, reason=reason)
 
 
 def _restore_comms(m: HMTModel, duration: float) -> Any:
     yield m.env.timeout(duration)
-    if m.comms_up or m.now < m.comms_down_until:
+    if not m.authority.restore_comms():
         return  # a later outage is still on
-    m.comms_up = True
-    restored, m.comms_restored = m.comms_restored, m.env.event()
-    restored.succeed()
     m.log.emit(m.now, "inject", inject="comms_restored", label="communications restored",
                source="model", params={})

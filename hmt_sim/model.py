@@ -1,11 +1,27 @@
-"""HMTModel: the Mesa model of one run. It owns the SimPy environment (the only clock), the world,
-the agents, the event log and the random streams, and runs the world, reaction, sampling and
-inject processes. The per-track decision pipeline lives in ``decisions.py``.
+"""HMTModel: the Mesa model of one run.
+
+It builds the run's owned pieces of state - the world, the agents (contacts, the AI, operators,
+the escalation posture; all in ``model.agents``), ``Authority``, ``OperatorPool``, ``Effectors``
+and ``Assessments`` - and runs the world, reaction, sampling and inject processes on SimPy's
+clock, the only clock (``model.time`` reads it). The per-track decision pipeline lives in
+``decisions.py`` and sees only a ``DecisionContext``.
+
+For Mesa users it is an ordinary Mesa model::
+
+    model = HMTModel(scenario="airbase_swarm", rng=1, overrides={"autonomy.level": 7})
+    while model.running:
+        model.step()                      # one world tick (scenario run.tick_s)
+    model.datacollector.get_model_vars_dataframe()   # the metric groups at the end
+
+and ``mesa.batch_run(HMTModel, parameters={"scenario": "airbase_swarm"}, rng=[1, 2],
+max_steps=5000, number_processes=1)`` works as is (the seed arrives as ``rng``).
 """
 
 from __future__ import annotations
 
-import math
+import os
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import mesa
@@ -13,26 +29,49 @@ import numpy as np
 import simpy
 
 from hmt_sim import __version__
-from hmt_sim.agents.ai import AIAgent, Classification
+from hmt_sim.agents.ai import AIAgent
 from hmt_sim.agents.contacts import ContactAgent, disc_offset
 from hmt_sim.agents.operator import OperatorAgent
-from hmt_sim.autonomy import degree_of_automation
+from hmt_sim.assessments import Assessments
+from hmt_sim.authority import Authority
+from hmt_sim.context import DecisionContext
+from hmt_sim.crew import OperatorPool
+from hmt_sim.decisions import track_process
+from hmt_sim.effectors import Effectors
+from hmt_sim.errors import InputError
 from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
+from hmt_sim.injects import apply_inject
+from hmt_sim.metrics import compute_metrics, flatten
 from hmt_sim.rng import Streams
-from hmt_sim.roe import ROE, AssessmentRecord
-from hmt_sim.scenario.schema import ACTION_CLASSES, Effector, Scenario
+from hmt_sim.scenario.schema import ROE, Scenario
 from hmt_sim.world import Source, World, plan_sources
+
+DEFAULT_SCENARIO = "airbase_swarm"
 
 
 class HMTModel(mesa.Model):
-    """One simulation run of a scenario with a seed. ``human_operators`` lists operator seats
-    answered by people (through ``Session.decide``); every other seat is a model operator."""
+    """One simulation run of a scenario with a seed.
 
-    def __init__(self, scenario: Scenario, seed: int, human_operators: tuple[int, ...] = ()
-                 ) -> None:
+    ``scenario`` is a ``Scenario``, a bundled scenario id or a file path; ``rng`` the integer
+    seed (Mesa's name for it; None: the scenario's ``run.seed``); ``overrides`` dotted keys
+    (``{"autonomy.level": 7}``); ``human_operators`` the seats answered by people through
+    ``Session.decide`` (every other seat is a model operator)."""
+
+    running: bool  # Mesa's loop flag: False once the scenario's duration is reached
+    steps: int  # Mesa's step counter: world ticks taken through ``step()``
+
+    def __init__(self, scenario: Scenario | str | os.PathLike[str] = DEFAULT_SCENARIO,
+                 rng: int | None = None, overrides: Mapping[str, Any] | None = None,
+                 human_operators: Sequence[int] = ()) -> None:
+        sc = _scenario_of(scenario, overrides)
+        seed = sc.run.seed if rng is None else _seed_of(rng)
         super().__init__(rng=seed)
-        self.sc = sc = scenario  # not "scenario": mesa.Model owns that name
+        # SimPy owns time (DESIGN.md principle 3): Mesa's own step schedule is switched off and
+        # ``step`` advances the SimPy clock by one tick.
+        self._default_schedule.stop()
+        self.step = self._tick
+        self.sc = sc  # not "scenario": mesa.Model owns that name
         self.seed = seed
         self.env = simpy.Environment()
         self.log = EventLog()
@@ -42,29 +81,26 @@ class HMTModel(mesa.Model):
         self.contacts: dict[int, ContactAgent] = {}
         self.stream_key: dict[int, str] = {}
         self.ai = AIAgent(self, sc.ai)
-        self.operators = [
+        self.crew = OperatorPool(self.env, [
             OperatorAgent(self, i, sc.operators, human=i in human_operators, kind=kind)
             for i, kind in enumerate(self._operator_types())
-        ]
-        self.pool = simpy.PriorityResource(self.env, capacity=max(1, len(self.operators)))
-        self._free_seats = list(range(len(self.operators)))
+        ])
         self.escalation = EscalationAgent(self, sc.escalation, self.streams.get("adversary"))
-        self.levels: dict[str, int] = {a: sc.autonomy.level(a) for a in ACTION_CLASSES}
-        self.roe: ROE = sc.roe
-        self.record = AssessmentRecord()
-        self.classified: dict[int, Classification] = {}
-        self.case_region: dict[int, str | None] = {}  # region where the AI judged the track
-        self.kill_switch_at: float | None = None
-        self.comms_up = True
-        self.comms_down_until = 0.0
-        self.comms_restored = self.env.event()
-        self.autonomous_force_count = 0
-        # (decision id, seat) -> PendingDecision: reviews waiting for a person in a human seat
-        self.pending: dict[tuple[int, int], Any] = {}
-        self._next_decision = 0
+        self.authority = Authority(self.env, sc.autonomy, sc.roe)
+        self.effectors = Effectors(sc.blue.effectors, sc.area.protected_sites, self.world)
+        self.assessments = Assessments(self.env, self.log, self.contacts, self.crew,
+                                       sc.operators.assessment_delay_s)
+        self.decisions = DecisionContext(
+            env=self.env, log=self.log, streams=self.streams, world=self.world,
+            contacts=self.contacts, stream_key=self.stream_key, ai=self.ai,
+            ai_profile=sc.ai, operator_spec=sc.operators, authority=self.authority,
+            crew=self.crew, effectors=self.effectors, escalation=self.escalation,
+            pushes=sc.escalation.pushes, assessments=self.assessments,
+            advantage_by_category=self._advantage_estimates(), tick_s=sc.run.tick_s,
+        )
         self._triggered: set[str] = set()
-        self.advantage_by_category = self._advantage_estimates()
-        self.max_rt95 = max((op.rt95() for op in self.operators), default=0.0)
+        self._metrics_at: tuple[int, dict[str, Any]] | None = None
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.log.emit(
             0.0, "run_started", scenario=sc.id, seed=seed, version=__version__,
             params=self._params(),
@@ -72,7 +108,7 @@ class HMTModel(mesa.Model):
         env = self.env
         for src in self.sources:
             if src.trigger_rung is None and not src.on_inject:
-                env.process(self._spawner(src, src.start_s))
+                self.start_source(src, src.start_s)
         env.process(self._ticker())
         env.process(self._reactions())
         env.process(self._sampler())
@@ -86,12 +122,12 @@ class HMTModel(mesa.Model):
         return {
             "duration_s": sc.run.duration_s,
             "operators": sc.operators.count,
-            "operator_types": [op.kind for op in self.operators],
+            "operator_types": [op.kind for op in self.crew],
             "min_review_s": sc.roe.min_review_s,
             "proportionality_lambda": sc.roe.proportionality_lambda,
-            "operator_rt95_s": round(self.max_rt95, 6),
+            "operator_rt95_s": round(self.crew.max_rt95, 6),
             "veto_window_s": sc.autonomy.veto_window_s,
-            "levels": dict(self.levels),
+            "levels": self.authority.levels,
             "regions": [r.id for r in sc.area.regions],
             "ai_version": sc.ai.version,
             "sample_interval_s": sc.run.sample_interval_s,
@@ -128,83 +164,49 @@ class HMTModel(mesa.Model):
         out["*"] = float(np.mean([k.military_advantage for k in hostile])) if hostile else 1.0
         return out
 
-    # ----------------------------------------------------------------- utilities
+    # ----------------------------------------------------------------- read-only views
     @property
     def now(self) -> float:
+        """Simulation time in seconds (SimPy's clock)."""
         return float(self.env.now)
 
-    def new_decision_id(self) -> int:
-        self._next_decision += 1
-        return self._next_decision
+    @property
+    def time(self) -> float:
+        """Mesa's ``model.time``: the simulation clock in seconds (SimPy owns it)."""
+        env = self.__dict__.get("env")
+        return 0.0 if env is None else float(env.now)
 
-    def take_seat(self) -> int:
-        """The lowest-numbered free operator seat (call after the pool granted a request)."""
-        return self._free_seats.pop(0)
+    @time.setter
+    def time(self, value: float) -> None:
+        # mesa.Model.__init__ sets time to 0; after that only SimPy moves the clock.
+        if "env" in self.__dict__ and float(value) != float(self.env.now):
+            raise AttributeError("model.time follows the SimPy clock; advance with step()")
 
-    def free_seat(self, index: int) -> None:
-        self._free_seats.append(index)
-        self._free_seats.sort()
+    @property
+    def operators(self) -> list[OperatorAgent]:
+        """The operator agents, by seat."""
+        return self.crew.operators
 
-    def noticing(self, level: int) -> float:
-        """Factor on the operator's chance of noticing an AI failure: 1 - e x DOA (Onnasch et al.
-        2014 [S direction], DOMAIN.md s.1 [P]), with DOA over the four stages; 1 when the
-        scenario gives no stage levels."""
-        stages = self.sc.autonomy.stages
-        if stages is None:
-            return 1.0
-        doa = degree_of_automation((stages.acquisition, stages.analysis, level, level))
-        return 1.0 - self.sc.autonomy.doa_effect * doa
+    @property
+    def levels(self) -> dict[str, int]:
+        """Autonomy levels in force per action class (a copy; change through injects)."""
+        return self.authority.levels
 
-    def kill_switch_in_force(self) -> bool:
-        return self.kill_switch_at is not None and self.now >= self.kill_switch_at
+    @property
+    def roe(self) -> ROE:
+        """The rules of engagement in force."""
+        return self.authority.roe
 
-    def workload(self) -> float:
-        """W: operators busy plus reviews waiting, per operator, capped at 1 (a queue proxy)."""
-        n = len(self.operators)
-        if n == 0:
-            return 1.0
-        return min(1.0, (self.pool.count + len(self.pool.queue)) / n)
-
-    def mean_trust(self) -> float | None:
-        if not self.operators:
-            return None
-        return sum(op.trust for op in self.operators) / len(self.operators)
-
-    def effectors_for(self, action: str) -> list[Effector]:
-        return [e for e in self.sc.blue.effectors if e.action == action]
-
-    def effector_in_range(self, track: int, action: str) -> Effector | None:
-        best: Effector | None = None
-        x, y = self.world.pos[track]
-        for eff in self.effectors_for(action):
-            if math.hypot(x - eff.at.x, y - eff.at.y) <= eff.range_km and (
-                best is None or eff.p_success > best.p_success
-            ):
-                best = eff
-        return best
-
-    def near_protected_site(self, track: int, cer_m: float) -> str | None:
-        x, y = self.world.pos[track]
-        for site in self.sc.area.protected_sites:
-            if math.hypot(x - site.at.x, y - site.at.y) <= site.radius_km + cer_m / 1000.0:
-                return site.id
-        return None
-
-    def in_envelope(self, track: int) -> bool:
-        env = self.roe.envelope
-        if env.rect is not None:
-            x, y = self.world.pos[track]
-            x0, y0, x1, y1 = env.rect
-            if not (x0 <= x <= x1 and y0 <= y <= y1):
-                return False
-        if env.t_max_s is not None and self.now > env.t_max_s:
-            return False
-        return not (env.n_max is not None and self.autonomous_force_count >= env.n_max)
-
-    def drift_detected(self) -> bool:
-        return self.sc.ai.ood_detector and self.ai.shift_at(self.now) > 0
+    @property
+    def comms_up(self) -> bool:
+        """Can the operators be reached now?"""
+        return self.authority.comms_up
 
     # ----------------------------------------------------------------- world processes
+    def start_source(self, src: Source, start: float) -> None:
+        """Begin spawning a source's contacts at ``start`` (a wave, traffic, a surge)."""
+        self.env.process(self._spawner(src, start))
+
     def _spawner(self, src: Source, start: float) -> Any:
         env = self.env
         if start > env.now:
@@ -213,9 +215,9 @@ class HMTModel(mesa.Model):
         for i in range(src.count):
             if i and src.interval_s:
                 yield env.timeout(src.interval_s)
-            self.spawn(src, i, kind)
+            self._spawn(src, i, kind)
 
-    def spawn(self, src: Source, i: int, kind: Any) -> None:
+    def _spawn(self, src: Source, i: int, kind: Any) -> None:
         track = src.first_id + i
         key = f"{src.key}/{i}"
         stream = self.streams.get(f"contact/{key}")
@@ -238,63 +240,41 @@ class HMTModel(mesa.Model):
         )
 
     def _ticker(self) -> Any:
-        from hmt_sim.decisions import track_process  # the pipeline imports the model's types
-
         env, world, dt = self.env, self.world, self.sc.run.tick_s
         while True:
             yield env.timeout(dt)
             arrived, left, detected = world.step(dt)
             for track in arrived:
                 if self.contacts[track].hostile and world.heads_to_asset[track]:
-                    self.impact(track)
+                    self._impact(track)
                 else:
-                    self.leave(track, "route ended")
+                    self._leave(track, "route ended")
             for track in left:
-                self.leave(track, "left the area")
+                self._leave(track, "left the area")
             for track, sensor in detected:
                 x, y = world.pos[track]
                 self.log.emit(
                     self.now, "detection", track, sensor=world.sensor_ids[sensor],
                     x=round(float(x), 4), y=round(float(y), 4), region=world.region_of(track)[1],
                 )
-                env.process(track_process(self, track))
+                env.process(track_process(self.decisions, track))
 
-    def impact(self, track: int) -> None:
+    def _impact(self, track: int) -> None:
         c = self.contacts[track]
         c.status = "leaked"
         self.world.remove(track)
         ev = self.log.emit(self.now, "impact", track, damage=c.kind.damage_on_impact)
         self.escalation.push("blue", self.sc.escalation.pushes.friendly_loss
                              * c.kind.damage_on_impact, "friendly_loss", ev["seq"], False)
-        self.schedule_assessment(track)
+        self.assessments.track_done(track)
 
-    def leave(self, track: int, reason: str) -> None:
+    def _leave(self, track: int, reason: str) -> None:
         c = self.contacts[track]
         if c.status == "active":
             c.status = "exited"
         self.world.remove(track)
         self.log.emit(self.now, "exit", track, reason=reason)
-        self.schedule_assessment(track)
-
-    def schedule_assessment(self, track: int) -> None:
-        if track in self.classified:
-            self.env.process(self._assess(track))
-
-    def _assess(self, track: int) -> Any:
-        yield self.env.timeout(self.sc.operators.assessment_delay_s)
-        cls = self.classified.pop(track, None)
-        if cls is None:
-            return
-        c = self.contacts[track]
-        region = self.case_region.get(track)
-        self.record.add(cls.correct, not c.hostile, region)
-        self.log.emit(
-            self.now, "assessment", track, true_class=c.kind.true_class, ai_label=cls.label,
-            ai_correct=cls.correct, confidence=round(cls.confidence, 6), region=region,
-        )
-        for op in self.operators:
-            trust = op.observe_outcome(cls.correct)
-            self.log.emit(self.now, "trust", operator=op.index, trust=round(trust, 6))
+        self.assessments.track_done(track)
 
     def _reactions(self) -> Any:
         env = self.env
@@ -306,23 +286,24 @@ class HMTModel(mesa.Model):
             self.check_triggers()
 
     def check_triggers(self) -> None:
+        """Launch the waves whose trigger rung red has reached (once each)."""
         rung = self.escalation.rung("red")
         for src in self.sources:
             if src.trigger_rung is not None and src.key not in self._triggered and (
                 rung >= src.trigger_rung
             ):
                 self._triggered.add(src.key)
-                self.env.process(self._spawner(src, self.now + src.start_s))
+                self.start_source(src, self.now + src.start_s)
 
     def _sampler(self) -> Any:
         env = self.env
         while True:
+            utilisation = self.crew.utilisation()
             self.log.emit(
                 self.now, "sample",
-                trust=None if not self.operators else round(self.mean_trust() or 0.0, 6),
-                utilisation=round(self.pool.count / len(self.operators), 6)
-                if self.operators else None,
-                queue=len(self.pool.queue),
+                trust=None if not len(self.crew) else round(self.crew.mean_trust() or 0.0, 6),
+                utilisation=None if utilisation is None else round(utilisation, 6),
+                queue=self.crew.queued,
                 ai_accuracy=round(self.ai.accuracy_now(self.now), 6),
                 rung_blue=self.escalation.rung("blue"),
                 rung_red=self.escalation.rung("red"),
@@ -332,8 +313,6 @@ class HMTModel(mesa.Model):
     def _scripted_inject(self, index: int, inj: Any) -> Any:
         if inj.at_s > self.env.now:
             yield self.env.timeout(inj.at_s - self.env.now)
-        from hmt_sim.injects import apply_inject
-
         apply_inject(self, inj, source=f"scenario:{index}")
 
     # ----------------------------------------------------------------- running
@@ -342,5 +321,68 @@ class HMTModel(mesa.Model):
         if t > self.env.now:
             self.env.run(until=t)
 
+    def _tick(self) -> None:
+        """Mesa's ``step()``: advance one world tick (``run.tick_s``); at the scenario's end
+        the run finishes and ``running`` turns False."""
+        if not self.running:
+            return
+        target = min(self.now + self.sc.run.tick_s, self.sc.run.duration_s)
+        self.run_until(target)
+        self.steps += 1
+        if target >= self.sc.run.duration_s:
+            self.finish()
+
     def finish(self) -> None:
+        """End the run: log it, stop Mesa's loop, and collect the metric groups."""
+        if not self.running:
+            return
         self.log.emit(self.now, "run_ended", duration_s=self.now)
+        self.running = False
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------- data collection
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        """The metric groups of the log so far (cached until the log grows)."""
+        if self._metrics_at is None or self._metrics_at[0] != len(self.log):
+            self._metrics_at = (len(self.log), compute_metrics(self.log.events))
+        return self._metrics_at[1]
+
+    def _reporters(self) -> dict[str, Any]:
+        """DataCollector model reporters: every flat metric (``harm.civilian_casualties``...)
+        as its own column, so ``mesa.batch_run`` rows are tidy."""
+        template = flatten(compute_metrics([{
+            "t": 0.0, "seq": 0, "kind": "run_started", "params": {
+                "regions": [r.id for r in self.sc.area.regions]}}]))
+        # A partial, not a lambda: picklable, and Mesa calls it with the model.
+        return {key: partial(flat_metric, key) for key in template}
+
+
+def flat_metric(key: str, model: HMTModel) -> Any:
+    """One flattened metric of a model's log so far (a DataCollector reporter)."""
+    return flatten(model.metrics()).get(key)
+
+
+def _scenario_of(scenario: Scenario | str | os.PathLike[str],
+                 overrides: Mapping[str, Any] | None) -> Scenario:
+    """A Scenario from an object, an id or a path, with dotted overrides applied."""
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        from hmt_sim.scenario.overrides import apply_overrides, normalise_overrides
+
+        data = apply_overrides(scenario.model_dump(mode="python"),
+                               normalise_overrides(overrides))
+        try:
+            return Scenario.model_validate(data)
+        except ValueError as error:
+            raise InputError(f"overrides {dict(overrides)!r}: {error}") from None
+    from hmt_sim.scenario.loader import load_scenario
+
+    return load_scenario(scenario, overrides=overrides)
+
+
+def _seed_of(rng: Any) -> int:
+    """The run's integer seed from Mesa's ``rng`` argument (an int >= 0)."""
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        raise InputError(f"rng (the seed) must be a whole number >= 0, got {rng!r}")
+    return int(rng)

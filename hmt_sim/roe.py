@@ -13,6 +13,8 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from hmt_sim import actions
+from hmt_sim.autonomy import spec
 from hmt_sim.scenario.schema import ROE, ContactKind
 
 
@@ -69,14 +71,15 @@ def autonomy_gates(roe: ROE, *, action: str, level: int, kind: ContactKind, red_
             lvl = min(lvl, to)
             out.append(GateResult(rule, "referred", detail, lvl, two_person))
 
-    force = action in ("engage", "jam")
-    if killed_switch and lvl >= 6:
+    force = actions.is_force(action)
+    lethal = actions.is_lethal(action)
+    if killed_switch and spec(lvl).autonomous:
         refer("kill_switch", "stop order in force: autonomous action suspended", 5)
-    if action == "engage" and roe.human_only_from_rung is not None and (
+    if lethal and roe.human_only_from_rung is not None and (
         red_rung >= roe.human_only_from_rung
     ):
         refer("human_only_rung", f"red at rung {red_rung}: two-person human approval", 5, True)
-    if action == "engage" and kind.anti_personnel and roe.no_autonomous_anti_personnel:
+    if lethal and kind.anti_personnel and roe.no_autonomous_anti_personnel:
         refer("anti_personnel", "no autonomous anti-personnel force", 5)
     if force and roe.autonomous_categories is not None and (
         kind.category not in roe.autonomous_categories

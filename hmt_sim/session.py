@@ -75,8 +75,8 @@ class Session:
                 raise InputError(f"input {i}: needs a time 't' >= 0 (simulation seconds), got "
                                  f"{item!r:.120}")
         self.human_seats = tuple(human_seats)
-        self.model = HMTModel(scenario, self.seed,
-                              _seat_indices(self.human_seats, scenario.operators.count))
+        self.model = HMTModel(scenario, rng=self.seed, human_operators=_seat_indices(
+            self.human_seats, scenario.operators.count))
         self.inputs: list[dict[str, Any]] = []
         self._queued: list[dict[str, Any]] = sorted(inputs or [], key=lambda i: i["t"])
         self._finished = False
@@ -151,7 +151,7 @@ class Session:
             pending.answered.succeed(CHOICES[item["choice"]])
         elif kind == "inspect":
             pending = self._pending(item)
-            op = m.operators[pending.operator]
+            op = m.crew[pending.operator]
             t_verify = op.verify_time(self.scenario.ai.explanation_quality)
             pending.inspected_s += t_verify
             m.log.emit(m.now, "verification", pending.decision.track,
@@ -178,13 +178,12 @@ class Session:
         """The seat's review that an input answers: the named operator's, or the lowest seat
         still waiting on that decision (two-person approvals wait on two seats)."""
         decision, operator = item.get("decision"), item.get("operator")
-        waiting = sorted((op, p) for (d, op), p in self.model.pending.items()
-                         if d == decision and not p.answered.triggered
-                         and (operator is None or op == operator))
+        waiting = self.model.crew.open_cards(decision=decision, seat=operator) \
+            if decision is not None else []
         if not waiting:
             raise InputError(f"decision {decision!r} is not awaiting an answer"
                              + (f" from operator {operator}" if operator is not None else ""))
-        return waiting[0][1]
+        return waiting[0]
 
     def decide(self, decision_id: int, choice: str, operator: int | None = None
                ) -> dict[str, Any]:
@@ -217,10 +216,8 @@ class Session:
     def pending_decisions(self) -> list[dict[str, Any]]:
         """Decisions waiting for a person, oldest first, with what the card shows."""
         out = []
-        for (did, _seat), p in sorted(self.model.pending.items()):
-            if p.answered.triggered:
-                continue
-            d = p.decision
+        for p in self.model.crew.open_cards():
+            did, d = p.decision.id, p.decision
             out.append({
                 "decision": did, "track": d.track, "action": d.action, "label": d.cls.label,
                 "confidence": d.cls.confidence, "explanation": d.explanation, "level": d.level,
@@ -235,7 +232,7 @@ class Session:
         m = self.model
         evs = [e for e in self.events if e.get("track") == track]
         cls = next((e for e in reversed(evs) if e["kind"] == "classification"), None)
-        region = m.case_region.get(track)
+        region = m.assessments.region(track)
         return {
             "track": track,
             "classification": None if cls is None else {
@@ -255,9 +252,9 @@ class Session:
         m = self.model
         w = m.world
         contacts = []
-        for track in w._alive_idx.tolist():
+        for track in w.alive_tracks():
             c = m.contacts[track]
-            cls = m.classified.get(track)
+            cls = m.assessments.call(track)
             contacts.append({
                 "track": track, "x": float(w.pos[track, 0]), "y": float(w.pos[track, 1]),
                 "detected": bool(w.detected[track]), "kind": c.kind_name,
@@ -270,13 +267,13 @@ class Session:
             "contacts": contacts,
             "rung_blue": m.escalation.rung("blue"),
             "rung_red": m.escalation.rung("red"),
-            "trust": [op.trust for op in m.operators],
-            "busy_operators": m.pool.count if m.operators else 0,
-            "queue": len(m.pool.queue),
-            "levels": dict(m.levels),
+            "trust": [op.trust for op in m.crew],
+            "busy_operators": m.crew.busy,
+            "queue": m.crew.queued,
+            "levels": m.authority.levels,
             "ai_reliability": m.ai.reliability,
             "ai_accuracy": m.ai.accuracy_now(m.now),
-            "comms_up": m.comms_up,
+            "comms_up": m.authority.comms_up,
             "pending": [p["decision"] for p in self.pending_decisions()],
             "finished": self._finished,
         }

@@ -136,6 +136,10 @@ class World:
         self._speed_a = self.speed_kmps[idx]
         self._radius_a = self.arrive_radius[idx]
 
+    def alive_tracks(self) -> list[int]:
+        """Ids of the contacts in the area now, in track order."""
+        return self._alive_idx.tolist()
+
     def step(self, dt: float) -> tuple[list[int], list[int], list[tuple[int, int]]]:
         """Advance every live contact by ``dt`` seconds. Returns the ids that reached their
         destination, the ids that left the area, and the (track, sensor) pairs newly detected -

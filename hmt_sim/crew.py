@@ -1,0 +1,129 @@
+"""The operator crew: the seats, who is free, the queue of reviews, and the reviews waiting for a
+person in a human seat.
+
+Operator attention is a SimPy ``PriorityResource`` (its queue *is* the workload, DESIGN.md
+principle 3); the crew also owns which seat a granted request sits in, so no other module keeps
+seat bookkeeping of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from hmt_sim.agents.operator import OperatorAgent
+
+ON_DUTY_SEAT = 0  # the supervisor accountable for autonomous action (the first seat)
+
+
+@dataclass
+class PendingReview:
+    """A review waiting for the person in a human seat (``Session.pending_decisions``).
+
+    ``decision`` is the pipeline's decision record (its id, track, action, AI call, level)."""
+
+    decision: Any
+    operator: int
+    started: float
+    answered: simpy.Event
+    inspected_s: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class OperatorPool:
+    """Seats and reviews of one run's operators."""
+
+    def __init__(self, env: simpy.Environment, operators: list[OperatorAgent]) -> None:
+        self._env = env
+        self.operators = operators
+        self.resource = simpy.PriorityResource(env, capacity=max(1, len(operators)))
+        self._free = list(range(len(operators)))
+        self._pending: dict[tuple[int, int], PendingReview] = {}
+        self.max_rt95 = max((op.rt95() for op in operators), default=0.0)
+
+    def __len__(self) -> int:
+        return len(self.operators)
+
+    def __getitem__(self, index: int) -> OperatorAgent:
+        return self.operators[index]
+
+    def __iter__(self) -> Iterator[OperatorAgent]:
+        return iter(self.operators)
+
+    # ------------------------------------------------------------------ seats
+    def request(self, priority: int) -> Any:
+        """Ask for an operator's attention (lower priority numbers are served first)."""
+        return self.resource.request(priority=priority)
+
+    def release(self, request: Any) -> None:
+        """Give an operator's attention back."""
+        self.resource.release(request)
+
+    def take_seat(self) -> int:
+        """The lowest-numbered free seat (call after the resource granted a request)."""
+        return self._free.pop(0)
+
+    def free_seat(self, index: int) -> None:
+        """The seat's review is over: it can take the next one."""
+        self._free.append(index)
+        self._free.sort()
+
+    def on_duty(self) -> int | None:
+        """The seat accountable for autonomous action, or None with no operators."""
+        return ON_DUTY_SEAT if self.operators else None
+
+    # ------------------------------------------------------------------ load
+    @property
+    def busy(self) -> int:
+        """Seats reviewing now."""
+        return int(self.resource.count) if self.operators else 0
+
+    @property
+    def queued(self) -> int:
+        """Reviews waiting for a free seat."""
+        return len(self.resource.queue)
+
+    def workload(self) -> float:
+        """W: operators busy plus reviews waiting, per operator, capped at 1 (a queue proxy)."""
+        n = len(self.operators)
+        if n == 0:
+            return 1.0
+        return min(1.0, (self.resource.count + len(self.resource.queue)) / n)
+
+    def utilisation(self) -> float | None:
+        """Share of seats busy now; None without operators."""
+        if not self.operators:
+            return None
+        return self.resource.count / len(self.operators)
+
+    def mean_trust(self) -> float | None:
+        """Mean trust in the AI over the seats; None without operators."""
+        if not self.operators:
+            return None
+        return sum(op.trust for op in self.operators) / len(self.operators)
+
+    # ------------------------------------------------------------------ human seats
+    def wait_for_person(self, decision: Any, seat: int) -> PendingReview:
+        """Open a review card for the person in ``seat``."""
+        pending = PendingReview(decision, seat, float(self._env.now), self._env.event())
+        self._pending[(decision.id, seat)] = pending  # two-person approvals: two seats at once
+        return pending
+
+    def close(self, decision_id: int, seat: int) -> None:
+        """The card is answered or its time ran out."""
+        self._pending.pop((decision_id, seat), None)
+
+    def open_cards(self, decision: int | None = None, seat: int | None = None
+                   ) -> list[PendingReview]:
+        """Unanswered cards, by decision then seat; optionally of one decision or seat."""
+        return [p for (d, s), p in sorted(self._pending.items())
+                if not p.answered.triggered and (decision is None or d == decision)
+                and (seat is None or s == seat)]
+
+    @property
+    def pending(self) -> dict[tuple[int, int], PendingReview]:
+        """(decision id, seat) -> card, answered or not (a read-only view by convention)."""
+        return self._pending
