@@ -1,13 +1,18 @@
 """The ``hmt-sim`` command line. Exit codes: 0 ok, 1 the run failed, 2 bad input.
 
 Each command group lives in its own module and registers itself on ``app``; this keeps the
-entry point small and lets ``--help`` start without importing the engine.
+entry point small. Start-up is kept cheap on purpose: ``--help``, ``--version`` and argument
+errors answer without importing the engine (mesa, simpy, numpy, pandas, pydantic, matplotlib,
+pygame), because every command imports what it needs inside its body. Help is plain text
+(``rich_markup_mode=None``): Rich's help formatter alone costs more than the rest of start-up.
+tests/test_cli_startup.py holds this.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
@@ -20,7 +25,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from hmt_sim import __version__
+
+        print(f"hmt-sim {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option(
+        "--version", help="print the version and exit", callback=_print_version,
+        is_eager=True)] = False,
+) -> None:
+    """Global options (given before the command) are declared here; the app's help says the rest."""
+
 
 # One module per command group; each defines its commands with @app.command().
 COMMAND_MODULES = ("core", "check", "report", "sweep", "play")
@@ -36,8 +60,9 @@ def fail(error: HmtError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="hmt-sim", standalone_mode=False)
     except HmtError as error:
         return fail(error)
     except typer.Exit as done:
