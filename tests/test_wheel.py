@@ -1,0 +1,118 @@
+"""The wheel holds what an installed package needs, once, and builds without warnings.
+
+The build runs offline (``--no-build-isolation`` with the dev environment's setuptools) from a
+copy of the checkout's tracked and untracked-but-not-ignored files, so a stale ``build/`` folder
+cannot leak old modules into the wheel and the checkout is left as it was. Installing the wheel
+into a fresh environment and running it is scripts/check-wheel.sh (run by .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import hmt_sim
+
+ROOT = Path(__file__).parents[1]
+BUNDLED = ROOT / "hmt_sim" / "bundled"
+# setuptools' own warnings, and distutils-style "warning:" lines from its commands
+WARNING = re.compile(r"SetuptoolsDeprecationWarning|SetuptoolsWarning|BuildBackendWarning|"
+                     r"^\s*warning:", re.IGNORECASE | re.MULTILINE)
+
+
+def copy_sources(dest: Path) -> None:
+    """Copy the files git would commit (tracked or new, not ignored), keeping symlinks."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        src = ROOT / name
+        if not src.exists() and not src.is_symlink():
+            continue  # deleted in the working tree, not yet committed
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            target.symlink_to(os.readlink(src))
+        else:
+            shutil.copy2(src, target)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``(wheel path, build log)`` of a wheel built from a clean copy of the checkout."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the source list comes from git")
+    pytest.importorskip("setuptools", minversion="77", reason="install the dev extras")
+    src = tmp_path_factory.mktemp("src")
+    out = tmp_path_factory.mktemp("dist")
+    copy_sources(src)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-v", "-w", str(out), str(src)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    wheels = list(out.glob("hmt_sim-*.whl"))
+    assert len(wheels) == 1, sorted(p.name for p in out.iterdir())
+    return wheels[0], log
+
+
+def test_the_build_prints_no_setuptools_warning(built: tuple[Path, str]) -> None:
+    _, log = built
+    found = [line for line in log.splitlines() if WARNING.search(line)]
+    assert found == []
+
+
+def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: tuple[Path, str]) -> None:
+    wheel, _ = built
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
+        expected = sorted(f"hmt_sim/bundled/{p.name}" for p in BUNDLED.glob("*.yaml"))
+        assert len(expected) == 7
+        assert sorted(yaml_names) == expected  # inside the package, once; no scenarios/ copy
+        for name in expected:
+            assert zf.read(name) == (ROOT / name).read_bytes()
+        assert "hmt_sim/py.typed" in names
+        assert "hmt_sim/cli/__init__.py" in names and "visualiser/__init__.py" in names
+    dist_info = f"hmt_sim-{hmt_sim.__version__}.dist-info"
+    tops = {n.split("/")[0] for n in names}
+    assert tops == {"hmt_sim", "visualiser", dist_info}
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert not [n for n in names if "/tests/" in n or n.split("/")[-1].startswith("test_")]
+
+
+def test_the_wheel_metadata_has_the_package_version_and_spdx_license(
+    built: tuple[Path, str],
+) -> None:
+    wheel, _ = built
+    dist_info = f"hmt_sim-{hmt_sim.__version__}.dist-info"
+    with zipfile.ZipFile(wheel) as zf:
+        metadata = zf.read(f"{dist_info}/METADATA").decode()
+        entry_points = zf.read(f"{dist_info}/entry_points.txt").decode()
+    assert f"\nVersion: {hmt_sim.__version__}\n" in metadata
+    assert "\nLicense-Expression: Apache-2.0\n" in metadata
+    assert "\nLicense: " not in metadata  # the deprecated free-text field is gone
+    assert "hmt-sim = hmt_sim.cli:main" in entry_points
+
+
+def test_a_clone_keeps_the_scenarios_link(tmp_path: Path) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
+                   check=True, capture_output=True, timeout=120)
+    link = clone / "scenarios"
+    assert link.is_symlink() and os.readlink(link) == "hmt_sim/bundled"  # relative, portable
+    assert (link / "airbase_swarm.yaml").read_bytes() == (
+        clone / "hmt_sim" / "bundled" / "airbase_swarm.yaml").read_bytes()
