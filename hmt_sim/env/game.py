@@ -120,9 +120,15 @@ class SeatGame:
         """The scenario has reached its end."""
         return self.live.finished
 
+    def pending(self) -> list[Card]:
+        """Every card waiting for a person; none once the run has ended (nothing can be
+        answered then, even if a review was still open at the end)."""
+        s = self.live
+        return [] if s.finished else s.pending_decisions()
+
     def cards(self, seat: int) -> list[Card]:
         """The seat's pending cards in the session's order (oldest decision first)."""
-        return [c for c in self.live.pending_decisions() if c["operator"] == seat]
+        return [c for c in self.pending() if c["operator"] == seat]
 
     def act(self, seat: int, action: int) -> float:
         """Apply one action to the seat's oldest card; returns the seconds it takes."""
@@ -169,7 +175,7 @@ class SeatGame:
     def observe(self, seat: int) -> dict[str, np.ndarray]:
         """The seat's observation now."""
         s = self.live
-        pending = s.pending_decisions()
+        pending = self.pending()
         mine = [c for c in pending if c["operator"] == seat]
         return self.observer.observe(s.now, seat, mine, len(pending), s.snapshot())
 
