@@ -26,7 +26,7 @@ from hmt_sim.plugins.classifiers import (
     models_error_rates,
     sigmoid,
 )
-from hmt_sim.plugins.registry import PluginError
+from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.scenario.schema import AIProfile
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ class AIAgent(mesa.Agent):
         self.spoofing: list[tuple[str | None, float, float]] = []  # (region, fpr x, fnr x)
         self.version = profile.version
         self.classifier_name = profile.classifier
-        self.classifier = plugins.classifiers.get(profile.classifier)(ClassifierSetup(profile))
+        self.classifier = call_plugin("classifier", profile.classifier,
+                                      plugins.classifiers.get(profile.classifier),
+                                      ClassifierSetup(profile))
         self._error_rates = models_error_rates(self.classifier)
         # The parametric rates stay available (rates(), the time series of an error model).
         self._rates_model = (self.classifier if isinstance(self.classifier, ParametricModel)
@@ -93,7 +95,8 @@ class AIAgent(mesa.Agent):
         track (``sighting``) from the track's ``sense/`` stream."""
         true_class = "hostile" if hostile else "civilian"
         if self._error_rates:
-            j = self.classifier.judge(Case(true_class, region, t, u, z), self)
+            j = call_plugin("classifier", self.classifier_name, self.classifier.judge,
+                            Case(true_class, region, t, u, z), self)
             label, confidence, silent, accuracy = j.label, j.confidence, j.silent, j.accuracy
             if label not in plugins.CLASSES:
                 raise PluginError(f"classifier {self.classifier_name!r} judged {label!r} "
@@ -102,7 +105,8 @@ class AIAgent(mesa.Agent):
             if sighting is None:
                 raise PluginError(f"classifier {self.classifier_name!r} needs a sighting of "
                                   "the track to observe")
-            probs = self.classifier.classify(self.observe(sighting, region, t))
+            probs = call_plugin("classifier", self.classifier_name, self.classifier.classify,
+                                self.observe(sighting, region, t))
             label, confidence, accuracy = label_from(probs, true_class, self.classifier_name)
             silent = False
         correct = label == true_class

@@ -27,7 +27,7 @@ from hmt_sim.plugins.operators import (
     outcome_from,
     verify_time,
 )
-from hmt_sim.plugins.registry import PluginError
+from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.scenario.schema import Operators
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ class OperatorAgent(mesa.Agent):
         self.alpha = self.trust_spec.alpha0
         self.beta = self.trust_spec.beta0
         self.policy_name = spec.policy
-        self.policy = plugins.operators.get(spec.policy)(PolicySetup(index, spec, kind))
+        self.policy = call_plugin("operator policy", spec.policy,
+                                  plugins.operators.get(spec.policy),
+                                  PolicySetup(index, spec, kind))
         self._error_rates = getattr(self.policy, "models_error_rates", False) is True
 
     @property
@@ -88,11 +90,13 @@ class OperatorAgent(mesa.Agent):
         )
         if self._error_rates:
             u_verify, z_time, u_catch = draws
-            return self.policy.review(card, ReviewTruth(ai_wrong, (u_verify, z_time, u_catch),
-                                                        noticing))
+            truth = ReviewTruth(ai_wrong, (u_verify, z_time, u_catch), noticing)
+            return call_plugin("operator policy", self.policy_name, self.policy.review, card,
+                               truth)
         if policy_rng is None:
             raise PluginError(f"operator policy {self.policy_name!r} needs the case's stream")
-        verdict = self.policy.decide(card, policy_rng())
+        verdict = call_plugin("operator policy", self.policy_name, self.policy.decide, card,
+                              policy_rng())
         return outcome_from(verdict, self.policy_name)
 
     def rt95(self) -> float:

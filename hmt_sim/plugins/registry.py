@@ -156,6 +156,17 @@ class Registry[F: Callable[..., Any]]:
         self._offers = None
 
 
+def call_plugin(kind: str, name: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``, with a failure inside plugin code reported as a ``PluginError`` that names
+    the plugin (the original exception is chained as its cause)."""
+    try:
+        return fn(*args)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"{kind} {name!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
 class _Trust:
     """Whether the user allowed plugin code from entry points in this process."""
 
