@@ -7,8 +7,10 @@ an approval, 6 acts after a veto window, 7 acts then informs, 8-10 act and infor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Protocol(StrEnum):
@@ -118,3 +120,20 @@ def degree_of_automation(stage_levels: tuple[int, int, int, int]) -> float:
     """Onnasch et al. (2014) style DOA over the four stages with weights 1..4 (DOMAIN.md s.1)."""
     weights = (1, 2, 3, 4)
     return sum(w * (lv - 1) / 9 for w, lv in zip(weights, stage_levels, strict=True)) / sum(weights)
+
+
+def human_could_stop(engagement: Mapping[str, Any]) -> bool:
+    """Could a human still stop this action before it happened (levels 1-6)? Logged with the
+    engagement from the protocol table; logs written before the field existed fall back to
+    the same table by the logged level."""
+    if "human_could_stop" in engagement:
+        return bool(engagement["human_could_stop"])
+    return spec(engagement["level"]).human_can_stop
+
+
+def protocol_of(engagement: Mapping[str, Any]) -> str:
+    """The protocol an engagement was carried out under (``veto``, ``approval`` ...), as
+    logged, or from the protocol table by the logged level for older logs."""
+    if "protocol" in engagement:
+        return str(engagement["protocol"])
+    return spec(engagement["level"]).protocol.value

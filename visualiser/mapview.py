@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pygame
 
+from hmt_sim.actions import is_lethal
 from hmt_sim.scenario.schema import Scenario
 from visualiser import theme as th
 
@@ -178,7 +179,7 @@ class MapView:
             # co-located effectors (a gun beside a missile battery) get stacked labels
             stack = sum(1 for px, py in placed if abs(px - eff.at.x) + abs(py - eff.at.y) < 1.5)
             placed.append((eff.at.x, eff.at.y))
-            colour = th.ENGAGE_RANGE if eff.action == "engage" else th.JAM_RANGE
+            colour = th.ENGAGE_RANGE if is_lethal(eff.action) else th.JAM_RANGE
             _dashed_circle(surf, colour, c, max(1, int(eff.range_km * s)))
             r = pygame.Rect(0, 0, 9, 9)
             r.center = c
@@ -239,7 +240,7 @@ class MapView:
             eff = live.effectors.get(shot.effector)
             if pos is None or eff is None:
                 continue
-            colour = th.ENGAGE_RANGE if shot.action == "engage" else th.JAM_RANGE
+            colour = th.ENGAGE_RANGE if is_lethal(shot.action) else th.JAM_RANGE
             pygame.draw.line(screen, colour, p.to_screen(eff.at.x, eff.at.y),
                              p.to_screen(*pos), 2)
         # contacts

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from hmt_sim.actions import is_lethal
 from hmt_sim.events import Event
 
 
@@ -54,8 +55,9 @@ class LogIndex:
         return self.by_kind.get(name, [])
 
     def uof(self) -> list[Event]:
-        """Uses of force: kinetic engagements (jamming and warnings are not force)."""
-        return [e for e in self.kind("engagement") if e["action"] == "engage"]
+        """Uses of force: kinetic engagements (jamming and warnings are not force), by the
+        action table's ``lethal`` attribute."""
+        return [e for e in self.kind("engagement") if is_lethal(e["action"])]
 
     def recommendation(self, decision: int) -> Event | None:
         recs = self.by_decision.get(decision, {}).get("recommendation")
@@ -64,3 +66,4 @@ class LogIndex:
     def approval(self, decision: int) -> Event | None:
         ap = self.by_decision.get(decision, {}).get("approval")
         return ap[-1] if ap else None
+

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmt_sim import actions
 from hmt_sim.ladder import SCORE_TABLE_V1, THRESHOLD_RUNGS, step_category
 from hmt_sim.metrics._common import LogIndex
 
-ACTION_CATEGORY = {"warn": "posturing", "jam": "non_violent_escalation",
-                   "engage": "violent_escalation"}
 SCORE_INTERVAL_S = 60.0
 
 
@@ -36,7 +35,7 @@ def escalation_metrics(ix: LogIndex) -> dict[str, Any]:
     for s in steps:
         scored.append((s["t"], SCORE_TABLE_V1[step_category(s["from_rung"], s["to_rung"])]))
     for e in ix.kind("engagement"):
-        scored.append((e["t"], SCORE_TABLE_V1[ACTION_CATEGORY[e["action"]]]))
+        scored.append((e["t"], SCORE_TABLE_V1[actions.get(e["action"]).escalation_category]))
     n_int = max(1, int(-(-ix.duration // SCORE_INTERVAL_S)))
     per_interval = [0] * n_int
     for t, w in scored:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmt_sim.actions import is_lethal
 from hmt_sim.metrics._common import LogIndex, ratio
 
 
 def harm_metrics(ix: LogIndex) -> dict[str, Any]:
-    effects = [e for e in ix.kind("effect") if e["action"] == "engage"]
+    effects = [e for e in ix.kind("effect") if is_lethal(e["action"])]
     casualties = sum(e["civilian_harm"] for e in effects)
     by_region: dict[str, int] = {r: 0 for r in ix.params.get("regions", [])}
     by_region.setdefault("open", 0)
@@ -29,7 +30,7 @@ def harm_metrics(ix: LogIndex) -> dict[str, Any]:
     advantage = sum(e["military_advantage"] for e in ix.kind("effect"))
     # Precaution: of the tracks the AI wanted to engage, the share where someone verified, a
     # warning went out first, or force was withheld (veto, rejection, gate) on new information.
-    engage_recs = [e for e in ix.kind("recommendation") if e["action"] == "engage"]
+    engage_recs = [e for e in ix.kind("recommendation") if is_lethal(e["action"])]
     rec_tracks = {e["track"] for e in engage_recs}
     careful: set[int] = set()
     warned = {e["track"] for e in ix.kind("engagement") if e["action"] == "warn"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from hmt_sim.actions import is_force
 from hmt_sim.metrics._common import LogIndex, mean, ratio
 
 CALIBRATION_WINDOW = 20  # R-hat: the AI's accuracy over the last 20 assessed cases
@@ -44,7 +45,7 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
         rec = ix.recommendation(e["decision"])
         decision_times.append(e["duration_s"])
         verified += 1 if e.get("verified") else 0
-        if rec is None or rec["action"] not in ("engage", "jam"):
+        if rec is None or not is_force(rec["action"]):
             continue
         if rec["ai_wrong"]:
             judged_wrong += 1

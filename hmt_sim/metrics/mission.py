@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmt_sim.actions import is_force
 from hmt_sim.metrics._common import LogIndex, mean, ratio
 
 
 def mission_metrics(ix: LogIndex) -> dict[str, Any]:
     hostile = {e["track"] for e in ix.kind("spawn") if e["true_class"] == "hostile"}
     neutralised = {e["track"] for e in ix.kind("effect")
-                   if e["success"] and e["track"] in hostile and e["action"] in ("engage", "jam")}
+                   if e["success"] and e["track"] in hostile and is_force(e["action"])}
     impacts = ix.kind("impact")
     leaked = {e["track"] for e in impacts}
     detected_at = {e["track"]: e["t"] for e in ix.kind("detection")}
     first_action: dict[int, float] = {}
     for e in ix.kind("engagement"):
-        if e["track"] in hostile and e["action"] in ("engage", "jam"):
+        if e["track"] in hostile and is_force(e["action"]):
             first_action.setdefault(e["track"], e["t"])
     engaged = set(first_action)
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hmt_sim.actions import is_force
 from hmt_sim.events import Event
 
 COLUMNS = ("t", "rung_blue", "rung_red", "civilian_harm_cum", "leakers_cum",
@@ -18,8 +19,8 @@ def timeseries(events: list[Event]) -> pd.DataFrame:
         kind = e["kind"]
         if kind == "effect":
             harm += e["civilian_harm"]
-            neutralised += 1 if e["success"] and not e["target_civilian"] and e["action"] in (
-                "engage", "jam") else 0
+            neutralised += 1 if e["success"] and not e["target_civilian"] and is_force(
+                e["action"]) else 0
         elif kind == "impact":
             leakers += 1
         elif kind == "sample":
