@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-FORCE = ("engage", "jam")
+from hmt_sim.timeline import TimelineRow
+from hmt_sim.timeline import decision_timeline as core_timeline
 
 
 @dataclass
@@ -27,9 +28,14 @@ class DecisionRow:
     t_decided: float | None = None
     review_s: float | None = None
     verified: bool = False
-    rubber_stamp: bool = False
+    rubber_stamps: int = 0  # approvals of force under the review the ROE then required
     override: bool = False
     ai_wrong: bool = False  # ground truth: shown in the debrief, never live to players
+
+    @property
+    def rubber_stamp(self) -> bool:
+        """At least one approval of this decision was a rubber stamp."""
+        return self.rubber_stamps > 0
 
     def line(self) -> str:
         from visualiser.feed import clock
@@ -38,7 +44,8 @@ class DecisionRow:
         if self.override:
             flags.append("OVERRIDE")
         if self.rubber_stamp:
-            flags.append("RUBBER STAMP")
+            flags.append("RUBBER STAMP" if self.rubber_stamps == 1
+                         else f"RUBBER STAMP x{self.rubber_stamps}")
         if self.ai_wrong:
             flags.append("AI WRONG")
         review = f", review {self.review_s:.0f} s" if self.review_s is not None else ""
@@ -48,44 +55,32 @@ class DecisionRow:
                 + (f"  [{' / '.join(flags)}]" if flags else ""))
 
 
-def decision_timeline(events: list[dict[str, Any]], min_review_s: float | None = None
-                      ) -> list[DecisionRow]:
-    """One row per AI recommendation, oldest first, with how it was settled."""
-    if min_review_s is None:
-        start = next((e for e in events if e["kind"] == "run_started"), None)
-        min_review_s = float((start or {}).get("params", {}).get("min_review_s", 10.0))
-    rows: dict[int, DecisionRow] = {}
-    for e in events:
-        k = e["kind"]
-        if k == "recommendation":
-            rows[e["decision"]] = DecisionRow(
-                e["decision"], e["t"], e["track"], e["action"], e["label"],
-                float(e["confidence"]), int(e["level"]), e["protocol"],
-                ai_wrong=bool(e.get("ai_wrong")),
-            )
-            continue
-        row = rows.get(e.get("decision", -1))
-        if row is None:
-            continue
-        if k in ("approval", "veto") and row.t_decided is None:
-            row.decided_by = "person" if e.get("by") == "person" else "model operator"
-            row.outcome = "approved" if k == "approval" else "rejected"
-            row.t_decided, row.review_s, row.verified = e["t"], e["review_s"], e["verified"]
-            if k == "veto":
-                row.override = True
-            elif row.action in FORCE and (not e["verified"] or e["review_s"] < min_review_s):
-                row.rubber_stamp = True
-        elif k == "timeout" and row.t_decided is None:
-            row.t_decided = e["t"]
-            row.outcome = {"executed": "executed", "stopped": "stopped"}.get(e["outcome"],
-                                                                             "no action")
-            row.decided_by = "AI (no veto)" if e["outcome"] == "executed" else "nobody (timeout)"
-        elif k == "gate" and e.get("outcome") == "blocked" and row.t_decided is None:
-            row.t_decided, row.outcome, row.decided_by = e["t"], "blocked", f"ROE {e['rule']}"
-        elif k == "engagement" and row.t_decided is None:
-            row.t_decided, row.outcome = e["t"], "executed"
-            row.decided_by = "AI" if e["authorised_by"] == "ai" else "human"
-    return sorted(rows.values(), key=lambda r: (r.t, r.decision))
+def _decided_by(row: TimelineRow) -> str:
+    if row.settled_by == "answer":
+        kinds = dict.fromkeys("person" if a.by == "person" else "model operator"
+                              for a in row.deciders)
+        return " + ".join(kinds)
+    if row.settled_by == "gate":
+        return f"ROE {row.blocked_by}"
+    return {"veto_window": "AI (no veto)", "kill_switch": "kill switch",
+            "time_out": "nobody (timeout)", "ai": "AI", "human": "human"}.get(row.settled_by,
+                                                                              "pending")
+
+
+def decision_timeline(events: list[dict[str, Any]]) -> list[DecisionRow]:
+    """One row per AI recommendation, oldest first, with how it was settled: the core's
+    timeline (``hmt_sim.timeline``) in the debrief's words."""
+    rows = []
+    for r in core_timeline(events):
+        answered = r.settled_by == "answer"
+        rows.append(DecisionRow(
+            r.decision, r.t, r.track, r.action, r.label, r.confidence, r.level, r.protocol,
+            decided_by=_decided_by(r), outcome=r.verdict, t_decided=r.settled_t,
+            review_s=r.review_s if answered else None,
+            verified=bool(r.verified) if answered else False,
+            rubber_stamps=r.rubber_stamps, override=r.override, ai_wrong=r.ai_wrong,
+        ))
+    return sorted(rows, key=lambda r: (r.t, r.decision))
 
 
 def bookmarks(events: list[dict[str, Any]]) -> list[tuple[float, str]]:
