@@ -7,6 +7,8 @@ from typing import Any
 
 import pygame
 
+from hmt_sim.actions import is_force
+from hmt_sim.autonomy import human_could_stop
 from hmt_sim.ladder import RUNG_NAMES
 from visualiser import theme as th
 from visualiser.debrief import fmt
@@ -28,7 +30,7 @@ class Panels:
 
         rows = decision_timeline(live.session.events)
         force_l7 = sum(1 for e in live.session.events if e["kind"] == "engagement"
-                       and e["action"] in ("engage", "jam") and e["level"] >= 7)
+                       and is_force(e["action"]) and not human_could_stop(e))
         self._derived = {
             "rubber_stamps": sum(r.rubber_stamps for r in rows),
             "overrides": sum(r.override for r in rows),

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmt_sim.actions import is_force
+from hmt_sim.autonomy import human_could_stop, protocol_of
 from hmt_sim.events import Event
 from hmt_sim.metrics._common import LogIndex, mean, ratio
-
-FORCE = ("engage", "jam")
 
 
 def min_review_at(ix: LogIndex, t: float) -> float:
@@ -40,18 +40,19 @@ def control_metrics(ix: LogIndex) -> dict[str, Any]:
                   if e.get("verified") and e.get("review_s", 0.0) >= min_review(e["t"])]
     force_approvals = [
         a for a in ix.kind("approval")
-        if (rec := ix.recommendation(a["decision"])) is not None and rec["action"] in FORCE
+        if (rec := ix.recommendation(a["decision"])) is not None and is_force(rec["action"])
     ]
     stamps = [a for a in force_approvals if is_rubber_stamp(a, min_review(a["t"]))]
     autonomous = [e for e in uof if ix.approval(e["decision"]) is None]
     with_window = []
     for e in autonomous:
         timeouts = ix.by_decision.get(e["decision"], {}).get("timeout", [])
-        if e["level"] == 6 and any(t.get("window_s", 0.0) >= rt95 for t in timeouts):
+        if protocol_of(e) == "veto" and any(t.get("window_s", 0.0) >= rt95 for t in timeouts):
             with_window.append(e)
-    force_recs = [r for r in ix.kind("recommendation") if r["action"] in FORCE]
+    force_recs = [r for r in ix.kind("recommendation") if is_force(r["action"])]
     vetoes = [v for v in ix.kind("veto")
-              if (rec := ix.recommendation(v["decision"])) is not None and rec["action"] in FORCE]
+              if (rec := ix.recommendation(v["decision"])) is not None
+              and is_force(rec["action"])]
     vetoed = {v["decision"] for v in vetoes}  # a decision two people vetoed counts once
     wrong = [r for r in force_recs if r["ai_wrong"]]
     right = [r for r in force_recs if not r["ai_wrong"]]
@@ -77,7 +78,8 @@ def control_metrics(ix: LogIndex) -> dict[str, Any]:
         "time_to_intervene_s": mean(intervene),
         "tracing_completeness": ratio(len(traced), len(uof)),
         "envelope_compliance": ratio(sum(1 for e in uof if e.get("in_envelope")), len(uof)),
-        "out_of_loop_exposure": ratio(sum(1 for e in uof if e["level"] >= 7), len(uof)),
+        "out_of_loop_exposure": ratio(sum(1 for e in uof if not human_could_stop(e)),
+                                      len(uof)),
         "commission_error_rate": ratio(
             sum(1 for e in approved_uof if e["decision"] in wrong_decisions), len(approved_uof)
         ),
