@@ -20,8 +20,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hmt_sim import actions
 from hmt_sim.errors import InputError, Problem, ScenarioError
-from hmt_sim.scenario.schema import ACTION_CLASSES
 from hmt_sim.scenario.yamldoc import parse_yaml_value
 
 PathT = tuple[str | int, ...]
@@ -95,16 +95,16 @@ def _check_key(key: str) -> None:
 def _expand(key: str) -> list[list[str]]:
     """The dotted paths an override key stands for (aliases set several)."""
     if key == ALL_LEVELS_KEY:
-        return [["autonomy", "levels", action] for action in ACTION_CLASSES]
+        return [["autonomy", "levels", action] for action in actions.names()]
     segments = [seg.strip() for seg in key.split(".")]
     if segments[:2] == ["autonomy", "levels"] and len(segments) == 3:
         action = segments[2]
-        if action not in ACTION_CLASSES:
+        if action not in actions.names():
             message = f"unknown action class {action!r}"
-            close = difflib.get_close_matches(action, ACTION_CLASSES, n=1)
+            close = difflib.get_close_matches(action, actions.names(), n=1)
             if close:
                 message += f"; did you mean {close[0]!r}?"
-            message += f" (allowed: {', '.join(ACTION_CLASSES)})"
+            message += f" (allowed: {', '.join(actions.names())})"
             _fail(key, key, message)
     return [segments]
 

@@ -12,10 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from hmt_sim import plugins
+from hmt_sim import actions, plugins
 
-ACTION_CLASSES: tuple[str, ...] = ("warn", "jam", "engage")
-"""Actions that need an authorisation decision. ``monitor`` needs none and has no level."""
+ACTION_CLASSES: tuple[str, ...] = tuple(a.name for a in actions.BUILT_IN)
+"""The built-in actions that need an authorisation decision (``monitor`` needs none and has no
+level). Validation reads the live table, ``hmt_sim.actions.names()``, which also holds any action
+class registered with ``hmt_sim.actions.register_action``."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -100,7 +102,8 @@ class Sensor(Spec):
 class Effector(Spec):
     id: Identifier
     at: Point
-    action: Literal["engage", "jam"] = "engage"
+    action: Identifier = Field("engage", description="the action class it carries out "
+                               "(engage, jam, or a registered one)")
     range_km: Positive = 8.0
     p_success: Probability = Field(0.85, description="kill (engage) or defeat (jam) probability")
     time_to_effect_s: NonNegative = Field(4.0, description="flight or dwell time to the effect")
@@ -326,10 +329,11 @@ class Autonomy(Spec):
 
     @model_validator(mode="after")
     def _known_classes(self) -> Autonomy:
-        unknown = set(self.levels) - set(ACTION_CLASSES)
+        known = actions.names()
+        unknown = set(self.levels) - set(known)
         if unknown:
             raise ValueError(
-                f"unknown action class {sorted(unknown)[0]!r}; allowed: {', '.join(ACTION_CLASSES)}"
+                f"unknown action class {sorted(unknown)[0]!r}; allowed: {', '.join(known)}"
             )
         return self
 
@@ -548,6 +552,13 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         if message is not None:
             problems.append((loc, message))
 
+    acting = [a.name for a in actions.ladder() if a.needs_effector]
+    for i, eff in enumerate(sc.blue.effectors):
+        if eff.action not in acting:
+            problems.append((("blue", "effectors", i, "action"),
+                             f"unknown action class {eff.action!r} for an effector (allowed: "
+                             f"{', '.join(acting)})"))
+
     def bad_kind(loc: tuple[str | int, ...], kind: str) -> None:
         if kind not in kinds:
             problems.append((loc, f"unknown contact kind {kind!r} (allowed: {allowed_k})"))
@@ -569,11 +580,11 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         if isinstance(inj, CivilianSurge):
             bad_kind(("injects", i, "traffic", "kind"), inj.traffic.kind)
         if isinstance(inj, AutonomyChange):
-            for name in sorted(set(inj.levels) - set(ACTION_CLASSES)):
+            for name in sorted(set(inj.levels) - set(actions.names())):
                 problems.append(
                     (
                         ("injects", i, "levels", name),
-                        f"unknown action class (allowed: {', '.join(ACTION_CLASSES)})",
+                        f"unknown action class (allowed: {', '.join(actions.names())})",
                     )
                 )
         if isinstance(inj, ROEChange):
