@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hmt_sim import actions
+from hmt_sim import actions, autonomy
 from hmt_sim.events import Event
 from hmt_sim.metrics._common import LogIndex
 from hmt_sim.metrics.control import is_rubber_stamp, min_review_at
@@ -132,6 +132,15 @@ class TimelineRow:
         return any(a.kind == "veto" for a in self.answers)
 
     @property
+    def ai_acts(self) -> bool:
+        """Under this decision's protocol the AI acts on its own authority (veto window and
+        above), by the protocol table rather than by level numbers."""
+        for spec in autonomy.PROTOCOLS.values():
+            if spec.protocol.value == self.protocol:
+                return spec.autonomous
+        return autonomy.spec(self.level).autonomous
+
+    @property
     def civilian_harm(self) -> int:
         return sum(e.civilian_harm for e in self.effects)
 
@@ -144,7 +153,7 @@ class TimelineRow:
         """How the decision ended, in words: a veto first, then a blocking rule, then the
         action's result, then the protocol's clock."""
         if self.override:
-            return "vetoed" if self.level == 6 else "rejected"
+            return "vetoed" if self.protocol == autonomy.Protocol.VETO else "rejected"
         if self.blocked_by is not None:
             return f"blocked by ROE ({self.blocked_by})"
         if self.engaged:

@@ -127,7 +127,7 @@ def _who(row: TimelineRow) -> str:
            "no_action": "nobody (time ran out)"}
     if row.timeout is not None:
         return who[row.timeout]
-    return "AI" if row.level >= 6 else "-"
+    return "AI" if row.ai_acts else "-"
 
 
 def _review_note(row: TimelineRow) -> str:
