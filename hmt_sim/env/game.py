@@ -98,12 +98,14 @@ class SeatGame:
         self.observer = Observer(scenario, self.layout, self.recent_s)
         self.session: Session | None = None
         self.seed: int | None = None
+        self._shown: dict[tuple[int, int], dict[str, Any]] = {}  # (decision, seat) -> inspect
 
     # ---------------------------------------------------------------- episode
     def start(self, seed: int) -> None:
         """A new session with this seed, run on to the first card (or the end)."""
         self.session = Session(self.scenario, seed=seed, human_seats=self.human_seats)
         self.seed = seed
+        self._shown = {}
         self.observer.reset()
         self.run_on(0.0)
         self.meter.reset(self.session.events)  # rewards count from the first observation on
@@ -141,7 +143,8 @@ class SeatGame:
             self.live.decide(card["decision"], name, operator=seat)
             return 0.0
         if name == "inspect":
-            self.live.inspect(card["decision"], operator=seat)
+            self._shown[(card["decision"], seat)] = self.live.inspect(card["decision"],
+                                                                      operator=seat)
             spent = self._verification_s(card["decision"], seat)
             return spent if spent > 0 else self.wait_s
         return self.wait_s
@@ -177,7 +180,13 @@ class SeatGame:
         s = self.live
         pending = self.pending()
         mine = [c for c in pending if c["operator"] == seat]
-        return self.observer.observe(s.now, seat, mine, len(pending), s.snapshot())
+        return self.observer.observe(s.now, seat, mine, len(pending), s.snapshot(),
+                                     self.inspection(seat))
+
+    def inspection(self, seat: int) -> dict[str, Any] | None:
+        """What inspecting the seat's current card showed (``Session.inspect``), if it was."""
+        cards = self.cards(seat)
+        return self._shown.get((cards[0]["decision"], seat)) if cards else None
 
     def info(self, seat: int, terms: Mapping[str, float]) -> dict[str, Any]:
         """What the step's info dict carries: the clock, the run's seed, the card shown (as the

@@ -11,7 +11,10 @@ named in ``ObservationLayout.fields`` (docs/gymnasium.md lists them):
 * ``context`` - the clock, cards waiting, the operators' queue, both escalation rungs, comms, the
   AI reliability setting, the autonomy level of every action class, contacts on the picture;
 * ``recent`` - what happened in the last ``recent_s`` seconds: leakers that hit, uses of force,
-  assessments that showed the AI right or wrong, decisions that ran out of time.
+  assessments that showed the AI right or wrong, decisions that ran out of time;
+* ``inspection`` - once this seat has inspected the card (which costs its verification time),
+  what ``Session.inspect`` showed: the AI's bias multiplier in the track's region, its drift,
+  whether spoofing is active, how often it recommended action on the track, the ROE gates.
 
 Everything comes from the ``Session`` API (cards, ``snapshot()``, the event log), and nothing an
 operator could not know is read: no true class, no classification correctness, no AI accuracy.
@@ -37,6 +40,7 @@ PROTOCOLS = ("manual", "approval", "veto")  # the protocols under which a person
 RECENT = ("impacts", "engagements", "ai_right_revealed", "ai_wrong_revealed", "timeouts")
 MAX_COUNT = 10_000.0  # bound of every count (cards, queue, contacts, recent events)
 MAX_SPEED_MPS = 2_000.0  # bound of speeds; faster than any contact kind a scenario defines
+MAX_FACTOR = 10.0  # bound of the inspection's bias multiplier and drift shift
 OPEN_REGION = "open"  # the engine's name for a place outside every scenario region
 
 Card = dict[str, Any]
@@ -80,6 +84,11 @@ class ObservationLayout:
                 ("contacts_detected", 0, MAX_COUNT), ("contacts_labelled_hostile", 0, MAX_COUNT),
             ],
             "recent": [(name, 0, MAX_COUNT) for name in RECENT],
+            "inspection": [
+                ("shown", 0, 1), ("region_bias", 0, MAX_FACTOR), ("drift_shift", 0, MAX_FACTOR),
+                ("spoofing_active", 0, 1), ("recommendations", 0, MAX_COUNT),
+                ("gates_fired", 0, MAX_COUNT), ("gates_blocked", 0, MAX_COUNT),
+            ],
         }
         return cls(
             fields={k: tuple(f[0] for f in v) for k, v in parts.items()},
@@ -148,8 +157,10 @@ class Observer:
         self._cursor = len(events)
 
     def observe(self, now: float, seat: int, cards: list[Card], all_cards: int,
-                snapshot: dict[str, Any]) -> dict[str, np.ndarray]:
-        """The observation of ``seat`` now; ``cards`` are the seat's own, oldest first."""
+                snapshot: dict[str, Any], inspection: dict[str, Any] | None = None
+                ) -> dict[str, np.ndarray]:
+        """The observation of ``seat`` now; ``cards`` are the seat's own, oldest first, and
+        ``inspection`` what ``Session.inspect`` returned for the first of them, if inspected."""
         while self._recent and self._recent[0][0] < now - self.recent_s:
             self._recent.popleft()
         card = cards[0] if cards else None
@@ -160,6 +171,7 @@ class Observer:
             "context": self._context(now, len(cards), all_cards, snapshot, contacts),
             "recent": {name: float(sum(1 for _, n in self._recent if n == name))
                        for name in RECENT},
+            "inspection": {} if card is None or inspection is None else _inspection(inspection),
         })
 
     def _card(self, now: float, seat: int, card: Card | None) -> dict[str, float]:
@@ -215,3 +227,17 @@ class Observer:
         }
         out.update({f"level.{a}": float(lv) for a, lv in snapshot["levels"].items()})
         return out
+
+
+def _inspection(shown: dict[str, Any]) -> dict[str, float]:
+    """The numbers of an ``explain`` view (missing entries as 0)."""
+    gates = shown.get("gates") or []
+    return {
+        "shown": 1.0,
+        "region_bias": float(shown.get("region_bias") or 0.0),
+        "drift_shift": float(shown.get("drift_shift") or 0.0),
+        "spoofing_active": float(bool(shown.get("spoofing_active"))),
+        "recommendations": float(len(shown.get("recommendations") or [])),
+        "gates_fired": float(len(gates)),
+        "gates_blocked": float(sum(1 for g in gates if g.get("outcome") == "blocked")),
+    }

@@ -148,6 +148,12 @@ def test_actions_answer_the_oldest_card_of_the_seat():
     assert len(ver) == 1 and ver[0]["by"] == "person"
     assert info["t"] >= t0 + ver[0]["duration_s"] - 1e-9  # inspecting costs the operator's time
     assert info["card"]["decision"] == card["decision"] and info["card"]["inspected"]
+    shown = env.game.inspection(1)  # what Session.inspect returned, now in the observation
+    obs = env.game.observe(1)
+    fields = env.observation_fields["inspection"]
+    assert shown is not None and obs["inspection"][fields.index("shown")] == 1.0
+    assert obs["inspection"][fields.index("region_bias")] == pytest.approx(shown["region_bias"])
+    assert obs["inspection"][fields.index("recommendations")] == len(shown["recommendations"])
     env.step(APPROVE)
     ok = [e for e in env.events if e["kind"] == "approval" and e["decision"] == card["decision"]]
     assert ok and ok[0]["verified"] is True and ok[0]["by"] == "person"
@@ -190,7 +196,7 @@ def test_observation_is_built_without_ground_truth():
     the engine reveals to operators after a delay)."""
     env = make()
     env.reset(seed=1)
-    for action in [WAIT, APPROVE, INSPECT, APPROVE, REJECT, WAIT, APPROVE]:
+    for action in [WAIT, APPROVE, INSPECT, APPROVE, REJECT, WAIT, APPROVE, INSPECT]:
         obs, *_ = env.step(action)
     fresh = Observer(env.game.scenario, env.game.layout, env.game.recent_s)
     stripped = _strip(list(env.events))
@@ -199,7 +205,7 @@ def test_observation_is_built_without_ground_truth():
     live = env.game.live
     pending = live.pending_decisions()
     again = fresh.observe(live.now, 0, _strip([c for c in pending if c["operator"] == 0]),
-                          len(pending), _strip(live.snapshot()))
+                          len(pending), _strip(live.snapshot()), _strip(env.game.inspection(0)))
     for part in obs:
         np.testing.assert_array_equal(obs[part], again[part])
     assert obs["recent"].sum() > 0 or obs["track"][0] == 1.0  # something was observed
