@@ -10,7 +10,7 @@ export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 export MPLBACKEND ?= Agg
 
-.PHONY: run test venv lint bench validation clean
+.PHONY: run test venv lint bench validation check-wheel clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,10 @@ bench: $(STAMP)
 
 validation: $(STAMP)
 	$(PY) -m pytest -m validation $(PYTEST_ARGS)
+
+# Build the wheel, install it in a fresh venv outside the checkout, run it (CI runs this too).
+check-wheel:
+	bash scripts/check-wheel.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
