@@ -202,7 +202,8 @@ def _decisions_section(src: ReportSource, marks: list[extract.Bookmark]) -> str:
     lead = ("One row per AI recommendation. <b>truth</b> is the contact's real class, in red "
             "where acting on the advice would have been wrong. <b>who decided</b>: a person in "
             "a seat, a model operator, or the AI (levels 6 and up). <b>review</b> is the time "
-            "the operator spent on it.")
+            "the operator spent on it; a <b>rubber stamp</b> is an approval of force not verified "
+            "or shorter than the minimum review the ROE required at that moment.")
     bookmark_list = ""
     if marks:
         lead += (" Rows highlighted with \u2605 are at bookmarked moments (the bookmark falls "
