@@ -30,6 +30,7 @@ from hmt_sim.env.seat import SEED_BOUND
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
 from hmt_sim.scenario import Scenario
+from hmt_sim.session import Session
 
 
 class OperatorSeatsParallelEnv(ParallelEnv[str, dict[str, Any], int]):
@@ -114,6 +115,12 @@ class OperatorSeatsParallelEnv(ParallelEnv[str, dict[str, Any], int]):
         if done:
             self.agents = []
         return out
+
+    @property
+    def session(self) -> Session:
+        """The current episode's ``Session``: its ``inputs`` with ``scenario`` and the seed
+        replay the episode exactly, in ``Session`` or ``hmt-sim`` tools."""
+        return self.game.live
 
     @property
     def events(self) -> list[Event]:

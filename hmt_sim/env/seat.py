@@ -27,6 +27,7 @@ from hmt_sim.env.game import (
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
 from hmt_sim.scenario import Scenario
+from hmt_sim.session import Session
 
 Observation = dict[str, Any]  # part name -> float32 vector (typed as Gymnasium's Dict)
 SEED_BOUND = 2**31 - 1  # run seeds drawn by an unseeded reset lie in [0, SEED_BOUND)
@@ -62,6 +63,12 @@ class OperatorSeatEnv(gym.Env[Observation, np.int64]):
         self.observation_fields = self.game.layout.fields
         self.reward_weights = dict(self.game.meter.weights)
         self._started = False
+
+    @property
+    def session(self) -> Session:
+        """The current episode's ``Session``: its ``inputs`` with ``scenario`` and the seed
+        replay the episode exactly, in ``Session`` or ``hmt-sim`` tools."""
+        return self.game.live
 
     @property
     def events(self) -> list[Event]:

@@ -17,6 +17,7 @@ from hmt_sim.env.observe import Observer
 from hmt_sim.errors import HmtError, InputError
 from hmt_sim.events import dumps
 from hmt_sim.metrics import compute_metrics, flatten
+from hmt_sim.session import Session
 
 SHORT = {"run.duration_s": 300}
 APPROVE, REJECT, INSPECT, WAIT = range(4)
@@ -81,6 +82,16 @@ def test_same_seed_and_actions_give_the_same_episode_and_log():
     assert a["log"] == b["log"]
     c = play(make(), 12, actions)  # another seed is another episode
     assert c["log"] != a["log"]
+
+
+def test_an_episode_replays_from_its_session_inputs():
+    env = make()
+    out = play(env, 13, [INSPECT, APPROVE, REJECT, WAIT])
+    s = env.session
+    again = Session(s.scenario, seed=out["infos"][0]["seed"], human_seats=["operator/0"],
+                    inputs=s.inputs).run_to_end()
+    assert "".join(dumps(e) + "\n" for e in again.events) == out["log"]
+    assert sum(1 for i in s.inputs if i["type"] == "inspect") > 0
 
 
 def test_unseeded_resets_follow_from_the_first_seed():
