@@ -238,6 +238,11 @@ def _settled(mine: list[Event], answers: tuple[Answer, ...]
             vetoes = [a for a in answers if a.kind == "veto"]
             if vetoes:
                 return "answer", vetoes[0].t, "rejected"
+            # One seat of a two-person card approved and the other ran out of time.
+            lapsed = next((e for e in mine if e["kind"] == "timeout"
+                           and e["outcome"] == "no_action"), None)
+            if lapsed is not None:
+                return "time_out", lapsed["t"], "no action"
             return "answer", answers[-1].t, "approved"
         if kind == "timeout":
             if e["outcome"] == "executed":

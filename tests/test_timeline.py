@@ -152,6 +152,20 @@ def test_a_veto_decides_a_two_person_card_in_report_and_debrief_alike():
     assert (printed.who, printed.outcome) == ("model operator 1", "rejected")
 
 
+def test_a_two_person_card_with_one_approval_and_one_silent_seat_goes_nowhere():
+    log = _log()
+    e = log.emit
+    _rec(log, 1, 5)
+    e(9, "approval", 1, decision=5, operator=0, review_s=12.0, verified=True, by="person")
+    e(30, "timeout", 1, decision=5, outcome="no_action")
+    [row] = decision_timeline(log.events)
+    assert (row.settled_by, row.verdict, row.outcome) == ("time_out", "no action",
+                                                         "no action (timed out)")
+    [shown] = debrief.decision_timeline(log.events)
+    assert (shown.decided_by, shown.outcome, shown.review_s) == ("nobody (timeout)",
+                                                                 "no action", None)
+
+
 @pytest.mark.parametrize(("level", "events", "settled", "verdict", "outcome", "who"), [
     (6, [("timeout", {"outcome": "executed", "window_s": 10.0, "reviewed": False}),
          ("engagement", {"authorised_by": "ai"}), ("effect", {"success": True})],
