@@ -14,6 +14,7 @@ describes steps, observations, actions, rewards and seeding.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 try:
@@ -23,17 +24,34 @@ except ImportError:  # pragma: no cover - depends on the installation
         "hmt_sim.env needs Gymnasium: pip install 'hmt-sim[rl]' (gymnasium and pettingzoo)"
     ) from None
 
-from hmt_sim.env.game import ACTIONS, DEFAULT_OVERRIDES, DEFAULT_SCENARIO
-from hmt_sim.env.rewards import DEFAULT_REWARD_WEIGHTS
-from hmt_sim.env.seat import OperatorSeatEnv
-
 if TYPE_CHECKING:  # pragma: no cover
+    from hmt_sim.env.game import ACTIONS, DEFAULT_OVERRIDES, DEFAULT_SCENARIO
     from hmt_sim.env.parallel import OperatorSeatsParallelEnv
+    from hmt_sim.env.rewards import DEFAULT_REWARD_WEIGHTS
+    from hmt_sim.env.seat import OperatorSeatEnv
 
 ENV_ID = "hmt_sim/OperatorSeat-v0"
 
-if ENV_ID not in gymnasium.registry:  # a registry designed as module-level state
+# Registration needs only the entry point's name: the engine loads when an env is made, so
+# `import hmt_sim.env` stays as cheap as importing Gymnasium.
+if ENV_ID not in gymnasium.registry:  # Gymnasium's registry is designed as module-level state
     gymnasium.register(id=ENV_ID, entry_point="hmt_sim.env.seat:OperatorSeatEnv")
+
+_LAZY = {
+    "ACTIONS": "hmt_sim.env.game",
+    "DEFAULT_OVERRIDES": "hmt_sim.env.game",
+    "DEFAULT_SCENARIO": "hmt_sim.env.game",
+    "DEFAULT_REWARD_WEIGHTS": "hmt_sim.env.rewards",
+    "OperatorSeatEnv": "hmt_sim.env.seat",
+    "OperatorSeatsParallelEnv": "hmt_sim.env.parallel",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hmt_sim.env' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 def parallel_env(**kwargs: Any) -> OperatorSeatsParallelEnv:
@@ -50,5 +68,6 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "ENV_ID",
     "OperatorSeatEnv",
+    "OperatorSeatsParallelEnv",
     "parallel_env",
 ]

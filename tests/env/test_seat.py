@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -59,6 +61,14 @@ def test_import_registers_the_env_and_check_env_passes_without_warnings():
     assert env.action_space == gym.spaces.Discrete(4)
     env.reset(seed=1)
     assert "AI says" in (env.render() or "")
+
+
+def test_importing_the_package_registers_without_loading_the_engine():
+    code = ("import sys, gymnasium, hmt_sim.env; "
+            "assert 'hmt_sim/OperatorSeat-v0' in gymnasium.registry; "
+            "print(sorted(m for m in sys.modules if m.startswith(('hmt_sim.', 'mesa', 'simpy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['hmt_sim.env']"
 
 
 def test_default_keywords_give_cards_from_the_default_scenario():
