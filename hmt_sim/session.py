@@ -96,6 +96,21 @@ class Session:
         return self._finished
 
     @property
+    def levels(self) -> dict[str, int]:
+        """Autonomy levels in force now, per action class (a copy)."""
+        return self.model.authority.levels
+
+    @property
+    def ai_reliability(self) -> float:
+        """The AI's nominal reliability now (a facilitator may move it mid-run)."""
+        return float(self.model.ai.reliability)
+
+    @property
+    def comms_up(self) -> bool:
+        """Can the operators be reached now?"""
+        return self.model.authority.comms_up
+
+    @property
     def events(self) -> list[Event]:
         return self.model.log.events
 

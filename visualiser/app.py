@@ -20,8 +20,8 @@ import pygame_gui
 from pygame_gui.core import ObjectID
 from pygame_gui.elements import UIButton, UIHorizontalSlider
 
+from hmt_sim.actions import names as action_names
 from hmt_sim.fileio import atomic_path
-from hmt_sim.scenario.schema import ACTION_CLASSES
 from visualiser import theme as th
 from visualiser.controller import SPEEDS, LiveRun
 from visualiser.feed import PROTOCOL_WORDS, clock
@@ -165,7 +165,7 @@ class App:
                 click_increment=10.0)
         else:
             width = (self.console_rect.w - gap) // 4
-            for i, action in enumerate((*ACTION_CLASSES, "reliability")):
+            for i, action in enumerate((*action_names(), "reliability")):
                 cx = gap + i * width
                 label_box = pygame.Rect(cx, y, self.s(150) if action == "reliability" else
                                     self.s(95), bh)
@@ -173,13 +173,13 @@ class App:
                 r = pygame.Rect(label_box.right, y, width - label_box.w - gap * 2, bh)
                 if action == "reliability":
                     self.sliders[action] = UIHorizontalSlider(
-                        r, round(sess.model.ai.reliability, 2), (0.0, 1.0), manager=m,
+                        r, round(sess.ai_reliability, 2), (0.0, 1.0), manager=m,
                         click_increment=0.05)
                 else:
                     self.sliders[action] = UIHorizontalSlider(
-                        r, int(sess.model.levels[action]), (1, 10), manager=m,
+                        r, int(sess.levels[action]), (1, 10), manager=m,
                         click_increment=1)
-            self._levels_seen = dict(sess.model.levels)
+            self._levels_seen = dict(sess.levels)
             y += bh + gap
             x = gap
             for i, inj in enumerate(sess.scenario.injects):
@@ -441,14 +441,14 @@ class App:
             if live.scrub_target is None and not held:
                 sl.set_current_value(min(float(live.session.now), live.session.duration))
             return
-        levels = live.session.model.levels
+        levels = live.session.levels
         if force or levels != self._levels_seen:
-            for action in ACTION_CLASSES:
+            for action in action_names():
                 if action not in self._pending_sliders:
                     self.sliders[action].set_current_value(int(levels[action]))
             self._levels_seen = dict(levels)
         if "reliability" not in self._pending_sliders:
-            rel = round(live.session.model.ai.reliability, 2)
+            rel = round(live.session.ai_reliability, 2)
             if force or abs(self.sliders["reliability"].get_current_value() - rel) > 1e-6:
                 self.sliders["reliability"].set_current_value(rel, warn=False)
 
@@ -644,11 +644,11 @@ class App:
                 text = f"timeline {clock(live.session.now)}"
             elif name == "reliability":
                 pending = self._pending_sliders.get(name)
-                value = pending[0] if pending else live.session.model.ai.reliability
+                value = pending[0] if pending else live.session.ai_reliability
                 text = f"AI reliability {value:.2f}"
             else:
                 pending = self._pending_sliders.get(name)
-                value = pending[0] if pending else live.session.model.levels[name]
+                value = pending[0] if pending else live.session.levels[name]
                 text = f"{name} L{round(value)}"
             surf = self.text.get(text, self.s(15), th.TEXT)
             self.screen.blit(surf, (rect.x + 4, rect.centery - surf.get_height() // 2))

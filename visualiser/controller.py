@@ -297,13 +297,13 @@ class LiveRun:
         return self._input(self.session.inject, kind, **params)
 
     def set_level(self, action: str, level: int) -> Any:
-        if self.session.model.levels.get(action) == int(level):
+        if self.session.levels.get(action) == int(level):
             return None
         return self._input(self.session.set_levels, {action: int(level)})
 
     def set_reliability(self, value: float) -> Any:
         value = round(float(value), 2)
-        if abs(self.session.model.ai.reliability - value) < 1e-9:
+        if abs(self.session.ai_reliability - value) < 1e-9:
             return None
         return self._input(self.session.set_reliability, value)
 
