@@ -9,25 +9,30 @@ that may not exist there. Counterfactual runs therefore put model operators in e
 re-apply only the facilitator's inputs (``FACILITATOR_INPUTS``). Facilitator inputs that would
 overwrite the compared parameter (an autonomy change when comparing autonomy) are left out, or
 every setting would converge to the facilitator's choice.
+
+The runs go through the sweep's local executor (``hmt_sim.sweep.executors``) in batches
+(``Runs``), so a worker that dies is handled as in a sweep: the runs in flight are retried one at
+a time, the run that kills its worker is named, and the others complete.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import warnings
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from hmt_sim.errors import InputError, ScenarioError, SimulationError
+from hmt_sim.metrics import flatten
 from hmt_sim.report.source import FACILITATOR_INPUTS, ReportSource
+from hmt_sim.scenario.loader import load_scenario_text
 from hmt_sim.scenario.schema import Scenario
+from hmt_sim.scenario.yamldoc import parse_yaml_value
+from hmt_sim.sweep.executors import WORKER_DIED, LocalExecutor
 
 MAX_SEEDS = 10_000
 MAX_VALUES = 20
@@ -118,8 +123,6 @@ def _split_values(text: str) -> list[str]:
 
 def parse_compare(text: str) -> CompareSpec:
     """Parse ``KEY=V1,V2,...`` with the same value rules as ``--set``."""
-    from hmt_sim.scenario.yamldoc import parse_yaml_value
-
     example = "for example --compare autonomy.level=5,7,9"
     key, sep, rest = text.partition("=")
     key = key.strip()
@@ -146,8 +149,6 @@ def parse_compare(text: str) -> CompareSpec:
 
 def scenario_at(base: Scenario, key: str, value: Any) -> Scenario:
     """``base`` with one override applied and validated like a ``--set``."""
-    from hmt_sim.scenario import load_scenario_text
-
     text = json.dumps(base.model_dump(mode="json"))
     try:
         return load_scenario_text(text, "scenario", overrides={key: value})
@@ -176,31 +177,77 @@ def split_inputs(inputs: list[dict[str, Any]], key: str
     return kept, dropped
 
 
-def _run_one(task: tuple[int, Scenario, int, list[dict[str, Any]]]) -> tuple[int, int, Any]:
-    """Worker: one run with model operators in every seat; returns its flattened metrics."""
-    from hmt_sim.errors import HmtError
-    from hmt_sim.metrics import flatten
-    from hmt_sim.session import simulate
+Row = tuple[int, int, Any]
+"""One run's outcome: (group index, seed, flattened metrics or the error message as text)."""
 
-    index, scenario, seed, inputs = task
-    try:
-        return index, seed, flatten(simulate(scenario, seed=seed, inputs=inputs).metrics)
-    except HmtError as exc:  # reported in the parent with the setting and seed
-        return index, seed, f"{type(exc).__name__}: {exc}"
+
+@dataclass(frozen=True)
+class Runs:
+    """A batch of counterfactual runs for the sweep executor (a ``sweep.executors.Work``).
+
+    Carries the scenario of each group it runs (frozen, so it pickles as it is) and the
+    facilitator inputs re-applied in every run.
+    """
+
+    items: tuple[tuple[int, int], ...]  # (group index, seed)
+    scenarios: tuple[tuple[int, Scenario], ...]  # (group index, scenario) for those groups
+    inputs: tuple[dict[str, Any], ...]
+
+    @property
+    def runs(self) -> int:
+        """How many runs the batch holds."""
+        return len(self.items)
+
+    def run(self) -> list[Row]:
+        """Every run, model operators in every seat; an engine error becomes that run's row."""
+        from hmt_sim.session import simulate  # the engine loads in the worker only
+
+        scenarios = dict(self.scenarios)
+        rows: list[Row] = []
+        for gi, seed in self.items:
+            try:
+                result = simulate(scenarios[gi], seed=seed, inputs=list(self.inputs))
+                rows.append((gi, seed, flatten(result.metrics)))
+            except Exception as exc:  # reported in the parent with the setting and seed
+                rows.append((gi, seed, f"{type(exc).__name__}: {exc}"))
+        return rows
+
+    def singles(self) -> list[Runs]:
+        """One batch per run, so the executor can find a run that kills its worker."""
+        return [replace(self, items=(item,),
+                        scenarios=tuple((g, sc) for g, sc in self.scenarios if g == item[0]))
+                for item in self.items]
+
+    def failed(self, message: str) -> list[Row]:
+        """Every run of the batch failed with ``message`` (its worker process died)."""
+        return [(gi, seed, message) for gi, seed in self.items]
+
+
+def batches(groups: list[Group], seeds: list[int], inputs: list[dict[str, Any]],
+            size: int) -> list[Runs]:
+    """The runs of every group at every seed, group by group, ``size`` runs per batch."""
+    items = [(gi, seed) for gi in range(len(groups)) for seed in seeds]
+    out: list[Runs] = []
+    for start in range(0, len(items), size):
+        chunk = tuple(items[start:start + size])
+        used = sorted({gi for gi, _ in chunk})
+        out.append(Runs(chunk, tuple((gi, groups[gi].scenario) for gi in used), tuple(inputs)))
+    return out
 
 
 def default_workers() -> int:
+    """All cores, up to 8 (a report's comparison is small)."""
     return max(1, min(os.cpu_count() or 1, 8))
 
 
 def compare(source: ReportSource, spec: CompareSpec, n_seeds: int, workers: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> Comparison:
     """Run every setting of ``spec`` (plus the run's own setting) over ``n_seeds`` paired seeds
-    in a process pool, and return the metrics rows."""
-    import time
+    through the sweep's local executor, and return the metrics rows.
 
-    from hmt_sim.metrics import flatten
-
+    Raises ``SimulationError`` naming the setting and seed of a run that failed or whose worker
+    process died; the other runs complete first.
+    """
     if not 1 <= n_seeds <= MAX_SEEDS:
         raise InputError(f"--seeds must be within 1..{MAX_SEEDS}, got {n_seeds}")
     if workers is not None and workers < 1:
@@ -211,42 +258,27 @@ def compare(source: ReportSource, spec: CompareSpec, n_seeds: int, workers: int 
                                                                       value), {spec.key: value}))
     seeds = [source.seed + i for i in range(n_seeds)]
     kept, dropped = split_inputs(source.inputs, spec.key)
-    tasks = [(gi, g.scenario, seed, kept) for gi, g in enumerate(groups) for seed in seeds]
-    n_workers = min(workers or default_workers(), len(tasks))
+    total = len(groups) * len(seeds)
+    n_workers = min(workers or default_workers(), total)
+    size = max(1, total // (n_workers * 8))
     results: dict[tuple[int, int], Any] = {}
     started = time.perf_counter()
-    if n_workers == 1:
-        for done, task in enumerate(tasks, 1):
-            gi, seed, row = _run_one(task)
-            results[(gi, seed)] = row
+    executor = LocalExecutor(n_workers)
+    try:
+        for _batch, rows in executor.run(batches(groups, seeds, kept, size)):
+            for gi, seed, row in rows:
+                results[(gi, seed)] = row
             if progress:
-                progress(done, len(tasks))
-    else:
-        # Fork (where the platform has it): workers inherit the loaded engine and start at once.
-        # Our own context object, so the process-wide start method is left alone.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        ctx = multiprocessing.get_context(method)
-        chunk = max(1, len(tasks) // (n_workers * 8))
-        try:
-            with warnings.catch_warnings(), ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
-                # NumPy's BLAS keeps idle native threads; it re-initialises them after a fork
-                # (pthread_atfork), and the workers run single-threaded Python only.
-                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to",
-                                        category=DeprecationWarning)
-                for done, (gi, seed, row) in enumerate(
-                        pool.map(_run_one, tasks, chunksize=chunk), 1):
-                    results[(gi, seed)] = row
-                    if progress:
-                        progress(done, len(tasks))
-        except BrokenProcessPool:
-            raise SimulationError(
-                "a counterfactual worker process died (out of memory?); try fewer --workers "
-                "or fewer --seeds") from None
+                progress(len(results), total)
+    finally:
+        executor.close()
     for gi, g in enumerate(groups):
         for seed in seeds:
             row = results[(gi, seed)]
             if isinstance(row, str):
-                raise SimulationError(f"counterfactual run {g.label}, seed {seed} failed: {row}")
+                hint = "; try fewer --workers or fewer --seeds" if row == WORKER_DIED else ""
+                raise SimulationError(
+                    f"counterfactual run {g.label}, seed {seed} failed: {row}{hint}")
             g.rows.append(row)
     return Comparison(spec, seeds, groups, flatten(source.metrics), kept, dropped, n_workers,
                       time.perf_counter() - started)

@@ -14,7 +14,8 @@ import types
 from typing import Any
 
 from hmt_sim.sweep.runner import SweepProgress, SweepSummary, run_sweep, sweep
-from hmt_sim.sweep.spec import Factor, SweepSpec, load_spec
+from hmt_sim.sweep.spec import Factor, SweepSpec
+from hmt_sim.sweep.specfile import load_spec
 from hmt_sim.sweep.store import load_results, load_timeseries, read_manifest
 
 __all__ = [

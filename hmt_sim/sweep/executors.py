@@ -1,4 +1,7 @@
-"""Executors: run chunks somewhere and hand back results as they finish, in any order.
+"""Executors: run units of work somewhere and hand back results as they finish, in any order.
+
+A unit of work is anything with the ``Work`` shape: a sweep's ``Chunk`` of runs, or a batch of
+counterfactual runs (``report/counterfactual.py``); both get the same pool and crash handling.
 
 * ``LocalExecutor``: a ``ProcessPoolExecutor`` with its *own* multiprocessing context (fork on
   Linux, spawn elsewhere). The process-wide start method is never touched (Mesa's ``batch_run``
@@ -19,16 +22,40 @@ import os
 import sys
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol, Self
 
 from hmt_sim.errors import InputError
-from hmt_sim.sweep.worker import Chunk, ChunkResult, run_chunk
 
-Completed = tuple[Chunk, ChunkResult]
+WORKER_DIED = "WorkerDied: the worker process running this run died (crash or out of memory)"
+
+
+class Work[R](Protocol):
+    """What an executor runs: a picklable unit of one or more runs (``worker.Chunk``)."""
+
+    @property
+    def runs(self) -> int:
+        """How many runs the unit holds."""
+        ...
+
+    def run(self) -> R:
+        """Do the runs (in a worker process); must not raise for a failing run."""
+        ...
+
+    def singles(self) -> Sequence[Self]:
+        """The same runs, one unit each: to find which one kills its worker."""
+        ...
+
+    def failed(self, message: str) -> R:
+        """The result to report when the process running this unit died."""
+        ...
+
+
+def run_work[R](work: Work[R]) -> R:
+    """Run one unit; module-level, so a process pool can send it by name."""
+    return work.run()
 
 
 def default_workers() -> int:
@@ -37,15 +64,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def failed_result(chunk: Chunk, message: str) -> ChunkResult:
-    blanks = [None] * len(chunk.metric_columns)
-    return ChunkResult([(p, s, "failed", message, 0.0, *blanks) for p, _, s in chunk.items])
-
-
-def _singles(chunk: Chunk) -> list[Chunk]:
-    return [replace(chunk, items=(item,)) for item in chunk.items]
 
 
 class LocalExecutor:
@@ -63,7 +81,7 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
 
-    def _submit(self, chunk: Chunk) -> Future[ChunkResult]:
+    def _submit(self, chunk: Work[Any]) -> Future[Any]:
         assert self._pool is not None
         with warnings.catch_warnings():
             # Python 3.12 warns on every fork from a process with threads; ours are numpy's BLAS
@@ -71,12 +89,14 @@ class LocalExecutor:
             # engine, so the deadlock the warning is about cannot happen here.
             warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)",
                                     category=DeprecationWarning)
-            return self._pool.submit(run_chunk, chunk)
+            return self._pool.submit(run_work, chunk)
 
-    def run(self, chunks: Iterable[Chunk]) -> Iterator[Completed]:
+    def run[W: Work[Any]](self, chunks: Iterable[W]) -> Iterator[tuple[W, Any]]:
+        """``(unit, result)`` for every unit, as they finish; a unit whose worker died is
+        retried one run at a time, and the run that kills its worker gets ``failed``."""
         source = iter(chunks)
-        pending: dict[Future[ChunkResult], Chunk] = {}
-        suspects: deque[Chunk] = deque()
+        pending: dict[Future[Any], W] = {}
+        suspects: deque[W] = deque()
         self._pool = self._new_pool()
         try:
             while True:
@@ -93,7 +113,7 @@ class LocalExecutor:
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                broken: list[Chunk] = []
+                broken: list[W] = []
                 for future in done:
                     chunk = pending.pop(future)
                     try:
@@ -103,14 +123,12 @@ class LocalExecutor:
                         continue
                     yield chunk, result
                 if broken:
-                    lone = len(broken) == 1 and not pending and len(broken[0].items) == 1
+                    lone = len(broken) == 1 and not pending and broken[0].runs == 1
                     if lone:
-                        yield broken[0], failed_result(
-                            broken[0], "WorkerDied: the worker process running this run died "
-                            "(crash or out of memory)")
+                        yield broken[0], broken[0].failed(WORKER_DIED)
                     else:  # everything in flight is lost with the pool: isolate and retry
                         for chunk in [*broken, *pending.values()]:
-                            suspects.extend(_singles(chunk))
+                            suspects.extend(chunk.singles())
                     pending.clear()
                     self._pool.shutdown(wait=True, cancel_futures=True)
                     self._pool = self._new_pool()
@@ -118,6 +136,7 @@ class LocalExecutor:
             self.close()
 
     def close(self) -> None:
+        """Stop the pool (waits for the workers to exit)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -148,18 +167,20 @@ class DaskExecutor:
         self.workers = threads
         self.window = 2 * threads
 
-    def run(self, chunks: Iterable[Chunk]) -> Iterator[Completed]:
+    def run[W: Work[Any]](self, chunks: Iterable[W]) -> Iterator[tuple[W, Any]]:
+        """``(unit, result)`` for every unit, as they finish; a unit whose task failed on the
+        cluster (``KilledWorker``) gets ``failed``."""
         from distributed import as_completed
 
         source = iter(chunks)
-        pending: dict[Any, Chunk] = {}
+        pending: dict[Any, W] = {}
         queue = as_completed()
 
         def submit() -> bool:
             chunk = next(source, None)
             if chunk is None:
                 return False
-            future = self.client.submit(run_chunk, chunk, pure=False)
+            future = self.client.submit(run_work, chunk, pure=False)
             pending[future] = chunk
             queue.add(future)
             return True
@@ -173,7 +194,7 @@ class DaskExecutor:
                 try:
                     result = future.result()
                 except Exception as exc:  # e.g. KilledWorker: the chunk's runs fail, not us
-                    result = failed_result(chunk, f"{type(exc).__name__}: {exc}"[:2000])
+                    result = chunk.failed(f"{type(exc).__name__}: {exc}"[:2000])
                 future.release()
                 yield chunk, result
                 submit()
@@ -183,5 +204,6 @@ class DaskExecutor:
             self.close()
 
     def close(self) -> None:
+        """Close the client if this executor opened it."""
         if self._own:
             self.client.close()

@@ -17,7 +17,9 @@ from typing import Any
 
 from hmt_sim import __version__
 from hmt_sim.errors import InputError
-from hmt_sim.sweep.spec import SweepSpec, load_spec, select_metrics
+from hmt_sim.sweep.scenarios import load_with
+from hmt_sim.sweep.spec import SweepSpec, select_metrics
+from hmt_sim.sweep.specfile import load_spec
 from hmt_sim.sweep.store import FORMAT, META_COLUMNS, ResultsStore, column_kind
 from hmt_sim.sweep.worker import Chunk, Runner, canonical, probe_metrics
 
@@ -192,8 +194,6 @@ def sweep(
 
 
 def _metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
-    from hmt_sim.sweep.scenarios import load_with
-
     sc = load_with(spec.scenario_text, spec.scenario_source, spec.point_overrides(0))
     sample = probe_metrics(sc, runner)
     names = select_metrics(spec.metrics, list(sample))

@@ -1,61 +1,70 @@
-"""Sweep spec YAML → a validated, frozen ``SweepSpec``, every problem located at FILE:LINE:COL.
+"""The sweep spec as data: ``Factor`` and ``SweepSpec`` (frozen pydantic models) and the limits.
 
-A sweep spec names a base scenario, the factors to vary, a design, and an explicit seed list::
-
-    scenario: airbase_swarm            # a path (relative to this file) or a bundled id
-    set: {run.duration_s: 300}          # fixed overrides for every run (optional)
-    design: full_factorial              # or {lhs: 200} / {sobol: 256}
-    factors:
-      autonomy.level: [5, 6, 7, 8]
-      ai.reliability: {min: 0.6, max: 0.9, steps: 3}
-    seeds: {start: 1, count: 20}        # or an explicit list [1, 2, 3]
-
-The YAML is read with the scenario loader's safe, position-recording reader, so a sweep spec gets
-the same protections (size cap, no Python tags, alias-bomb limit) and the same error format as a
-scenario. Factor *values* are validated the only way that cannot drift from the engine: by
-applying them as overrides to the base scenario with ``load_scenario_text``; the engine's message
-(with its did-you-mean) is then re-located at the factor's line in the spec.
+This module is the bottom of the sweep package: designs, checks, workers and the runner import it,
+and it imports none of them. Reading a spec file (``specfile.load_spec``) builds a ``SweepSpec``
+from a checked ``SpecFile``; everything a worker needs is in it, the base scenario as text.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import math
-import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from hmt_sim.errors import InputError
-from hmt_sim.scenario.yamldoc import decode, read_capped, read_document
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TOP_KEYS = (
     "name", "description", "scenario", "set", "design", "design_seed", "factors", "seeds",
     "metrics", "timeseries", "baseline",
 )
+"""The keys of a spec file, in the order error messages list them."""
 DESIGN_KINDS = ("full_factorial", "lhs", "sobol")
 RANGE_KEYS = ("min", "max", "steps", "integer")
 MAX_POINTS = 100_000
+"""Most design points one spec may have (a sampled design says how many it wants)."""
 MAX_RUNS = 50_000_000
+"""Most runs (points x seeds) one spec may have: beyond that, split the sweep."""
 Scalar = int | float | str | bool
 PathT = tuple[str | int, ...]
+Design = Literal["full_factorial", "lhs", "sobol"]
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One factor: a dotted scenario key and either a list of values or a numeric range."""
+class Factor(BaseModel):
+    """One factor: a dotted scenario key and either a list of values or a numeric range.
+
+    ``Factor("ai.reliability", values=(0.6, 0.9))`` or ``Factor("autonomy.level", low=1,
+    high=10, integer=True)``: the key may be given by position.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str
     values: tuple[Scalar, ...] | None = None  # discrete levels, in the order written
     low: float | None = None
     high: float | None = None
-    steps: int | None = None  # a range under full_factorial: evenly spaced levels
+    steps: int | None = Field(default=None, ge=1)  # a range under full_factorial: even levels
     integer: bool = False
+
+    def __init__(self, key: str | None = None, /, **data: Any) -> None:
+        if key is not None:  # pydantic passes keywords only when it validates a nested factor
+            data["key"] = key
+        super().__init__(**data)
+
+    @model_validator(mode="after")
+    def _values_or_range(self) -> Factor:
+        if (self.values is None) == (self.low is None or self.high is None):
+            raise ValueError(f"factor {self.key!r}: give either values or both low and high")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"factor {self.key!r}: low ({self.low}) is above high ({self.high})")
+        return self
 
     @property
     def is_range(self) -> bool:
+        """Whether the factor is a numeric range (sampled, or ``steps`` levels) rather than a
+        list of values."""
         return self.values is None
 
     def levels(self) -> tuple[Scalar, ...]:
@@ -81,39 +90,50 @@ class Factor:
             return int(self.low) + min(int(u * n), n - 1)
         return self._cast(self.low + (self.high - self.low) * u)
 
-    def _cast(self, value: float) -> Scalar:
+    def _cast(self, value: float) -> int | float:
         return round(value) if self.integer else float(round(value, 12))
 
 
-@dataclass(frozen=True)
-class SweepSpec:
+class SweepSpec(BaseModel):
     """A validated sweep: everything a worker needs is in here (the scenario as text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     name: str
-    description: str
+    description: str = ""
     scenario_source: str
     scenario_text: str
-    base_overrides: dict[str, Any]
-    design: str
-    design_n: int | None
-    design_seed: int
-    factors: tuple[Factor, ...]
+    base_overrides: dict[str, Any] = Field(default_factory=dict)
+    design: Design = "full_factorial"
+    design_n: int | None = Field(default=None, ge=1)  # the points of a sampled design
+    design_seed: int = 0
+    factors: tuple[Factor, ...] = ()
     seeds: tuple[int, ...]
-    metrics: tuple[str, ...] | None
-    timeseries: bool
-    baseline: dict[str, Any] | int | None
-    points: tuple[dict[str, Scalar], ...] = field(default=())
+    metrics: tuple[str, ...] | None = None
+    timeseries: bool = False
+    baseline: dict[str, Any] | int | None = None
+    points: tuple[dict[str, Scalar], ...] = ()
+
+    @model_validator(mode="after")
+    def _sampled_designs_have_a_size(self) -> SweepSpec:
+        if (self.design == "full_factorial") != (self.design_n is None):
+            raise ValueError(f"design {self.design!r}: design_n is the number of points of a "
+                             "sampled design (lhs, sobol) and only of those")
+        return self
 
     @property
     def factor_keys(self) -> tuple[str, ...]:
+        """The factors' dotted keys, in the order written (the results' factor columns)."""
         return tuple(f.key for f in self.factors)
 
     @property
     def total_runs(self) -> int:
+        """Design points times seeds."""
         return len(self.points) * len(self.seeds)
 
     def point_overrides(self, point: int) -> dict[str, Any]:
+        """The overrides of one design point: the fixed ``set`` plus the point's values."""
         return {**self.base_overrides, **self.points[point]}
 
     def spec_hash(self) -> str:
@@ -137,59 +157,20 @@ class SweepSpec:
         if isinstance(self.baseline, int):
             return self.baseline
         for i, point in enumerate(self.points):
-            if all(_same(point[k], v) for k, v in self.baseline.items()):
+            if all(same(point[k], v) for k, v in self.baseline.items()):
                 return i
         return 0
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
+    """Equal values, numbers compared with a tolerance (0.7 from a range equals 0.7 written)."""
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
     return bool(a == b)
 
 
-# --------------------------------------------------------------------------------------------
-# Public API
-# --------------------------------------------------------------------------------------------
-
-
-def load_spec(
-    source: str | os.PathLike[str] | Mapping[str, Any],
-    *,
-    set_overrides: Mapping[str, Any] | None = None,
-    seeds: Sequence[int] | int | None = None,
-) -> SweepSpec:
-    """Read and validate a sweep spec (a YAML path, or a mapping for the Python API).
-
-    ``set_overrides`` adds fixed overrides (the CLI's ``--set``); ``seeds`` replaces the seed list
-    (an int keeps the spec's start and changes the count). Raises ``ScenarioError`` with every
-    problem located, or ``InputError`` for a file that cannot be read.
-    """
-    if isinstance(source, Mapping):
-        import yaml
-
-        text = yaml.safe_dump(dict(source), sort_keys=False)
-        filename, base_dir = "<spec>", Path.cwd()
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(
-                f"{source}: no such sweep spec file"
-                if not path.exists()
-                else f"{source}: is not a file"
-            )
-        filename, base_dir = os.fspath(source), path.resolve().parent
-        text = decode(read_capped(path, filename), filename)
-    from hmt_sim.sweep.validate import Validator
-
-    doc = read_document(text, filename)
-    return Validator(doc, base_dir, set_overrides or {}, seeds).run()
-
-
 def select_metrics(patterns: Sequence[str] | None, names: Sequence[str]) -> list[str]:
     """The metric columns a spec keeps: exact names, group names (``harm``) or globs."""
-    import fnmatch
-
     if patterns is None:
         return list(names)
     kept: list[str] = []

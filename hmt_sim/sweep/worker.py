@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from hmt_sim.scenario.schema import Scenario
+from hmt_sim.sweep.scenarios import load_with
+from hmt_sim.sweep.spec import select_metrics
 
 Runner = Callable[[Scenario, int], dict[str, Any]]
 """A custom per-run function: (scenario, seed) -> flat metrics; the default runs ``simulate``."""
@@ -38,6 +40,24 @@ class Chunk:
     timeseries: bool = False
     runner: Runner | None = None
     metric_patterns: tuple[str, ...] | None = None  # the spec's ``metrics:`` (None: keep all)
+
+    @property
+    def runs(self) -> int:
+        """How many (point, seed) runs the chunk holds."""
+        return len(self.items)
+
+    def run(self) -> ChunkResult:
+        """Run every item (in a worker process); see ``run_chunk``."""
+        return run_chunk(self)
+
+    def singles(self) -> list[Chunk]:
+        """One chunk per run, to isolate a run that kills its worker."""
+        return [replace(self, items=(item,)) for item in self.items]
+
+    def failed(self, message: str) -> ChunkResult:
+        """Every run of the chunk as ``failed`` with ``message`` (its worker died)."""
+        blanks = [None] * len(self.metric_columns)
+        return ChunkResult([(p, s, "failed", message, 0.0, *blanks) for p, _, s in self.items])
 
 
 @dataclass(frozen=True)
@@ -62,8 +82,6 @@ def canonical(overrides: dict[str, Any]) -> str:
 def _scenario(text: str, name: str, overrides_json: str) -> Scenario:
     # A per-process cache of frozen (immutable) scenarios: a short run costs about as much as
     # validating its scenario.
-    from hmt_sim.sweep.scenarios import load_with
-
     return load_with(text, name, json.loads(overrides_json))
 
 
@@ -157,8 +175,6 @@ def _extras(flat: dict[str, Any], chunk: Chunk) -> dict[str, Any] | None:
     if not names:
         return None
     if chunk.metric_patterns is not None:
-        from hmt_sim.sweep.spec import select_metrics
-
         names = select_metrics(chunk.metric_patterns, names)
     out: dict[str, Any] = {}
     for name in names:

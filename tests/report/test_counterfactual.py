@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from report_helpers import CF_COMPARE, CF_SEEDS, scan
 
-from hmt_sim.errors import InputError
+from hmt_sim import session as session_module
+from hmt_sim.errors import InputError, SimulationError
 from hmt_sim.metrics import flatten
 from hmt_sim.report import KEY_METRICS, load_source, parse_compare
 from hmt_sim.report.counterfactual import compare, place, scenario_at, split_inputs
 from hmt_sim.report.glossary import format_value
+from hmt_sim.scenario.schema import Scenario
 from hmt_sim.session import simulate
 
 SEEDS = CF_SEEDS
@@ -137,3 +142,26 @@ def test_unknown_key_and_bad_value_are_input_errors(run_dir: Path) -> None:
         scenario_at(sc, "autonomy.levle", 5)
     with pytest.raises(InputError, match=r"must be >= 1 and <= 10, got 11"):
         scenario_at(sc, "autonomy.level", 11)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="the dying engine reaches the workers by fork")
+def test_a_worker_that_dies_is_named_and_the_other_runs_complete(
+        run_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the sweep executor: the pool breaks, the runs in flight are retried one at a time,
+    and the one run that kills its worker (autonomy 9, second seed) is the one reported."""
+    src = load_source(run_dir)
+    real = session_module.simulate
+
+    def dying(scenario: Scenario, seed: int, **kwargs: Any) -> Any:
+        if seed == src.seed + 1 and set(scenario.autonomy.levels.values()) == {9}:
+            os._exit(7)  # as a segfault or the OOM killer would
+        return real(scenario, seed=seed, **kwargs)
+
+    monkeypatch.setattr(session_module, "simulate", dying)  # forked workers inherit it
+    done: list[int] = []
+    with pytest.raises(SimulationError, match=re.escape(
+            f"counterfactual run autonomy.level=9, seed {src.seed + 1} failed: WorkerDied:")):
+        compare(src, parse_compare("autonomy.level=5,9"), 3, workers=2,
+                progress=lambda n, total: done.append(total - n))
+    assert done[-1] == 0  # every other run finished and was counted

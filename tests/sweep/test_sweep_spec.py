@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, ValidationError
 from sweep_helpers import TINY, WriteSpec
 
 from hmt_sim.cli import main
 from hmt_sim.errors import InputError, ScenarioError
-from hmt_sim.sweep import load_spec
+from hmt_sim.sweep import SweepSpec, load_spec
+from hmt_sim.sweep.spec import TOP_KEYS
+from hmt_sim.sweep.specfile import SpecFile
 
 
 def problems(path: Path) -> list[str]:
@@ -155,3 +158,46 @@ def test_cli_prints_located_errors_and_exits_2(write_spec: WriteSpec, tmp_path: 
     err = capsys.readouterr().err
     assert f"{path}:5:25: error: factors.ai.reliability.1:" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_spec_is_a_frozen_pydantic_model(write_spec: WriteSpec) -> None:
+    spec = load_spec(write_spec())
+    assert isinstance(spec, BaseModel)
+    assert SweepSpec.model_validate(spec.model_dump()) == spec
+    with pytest.raises(ValidationError):
+        spec.seeds = (9,)  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="design_n is the number of points"):
+        SweepSpec.model_validate({**spec.model_dump(), "design": "lhs"})
+    # every key the file may hold is a field of the file's model, and only those
+    assert {f.alias or name for name, f in SpecFile.model_fields.items()} == set(TOP_KEYS)
+
+
+def test_a_null_scenario_and_a_bad_metric_are_located(write_spec: WriteSpec) -> None:
+    path = write_spec("scenario: null\nseeds: [1]\n")
+    assert problems(path) == [f"{path}:1:11: error: scenario: expected a scenario file or a "
+                              "bundled scenario id, got null"]
+    path = write_spec("scenario: airbase_swarm\nmetrics: [5, harm.nope]\nseeds: [1]\n")
+    got = problems(path)
+    assert got[0] == f"{path}:2:11: error: metrics.0: expected a metric name, got 5"
+    assert got[1].startswith(f"{path}:2:14: error: metrics.1: unknown metric 'harm.nope'")
+
+
+def test_command_line_set_is_checked_even_when_the_file_set_is_broken(
+        write_spec: WriteSpec) -> None:
+    path = write_spec(TINY.replace("{run.duration_s: 40}", "[1]"))
+    with pytest.raises(ScenarioError) as info:
+        load_spec(path, set_overrides={"ai.reliabilty": 0.5})
+    assert [str(p) for p in info.value.problems] == [
+        "--set ai.reliabilty:0:0: error: ai.reliabilty: unknown key 'reliabilty'; did you mean "
+        "'reliability'?",
+        f"{path}:2:6: error: set: expected a mapping of dotted keys to values, e.g. "
+        "{run.duration_s: 300}",
+    ]
+
+
+def test_bad_seed_overrides_are_input_errors(write_spec: WriteSpec) -> None:
+    with pytest.raises(InputError, match="need at least 1 seed"):
+        load_spec(write_spec(), seeds=0)
+    with pytest.raises(InputError, match="distinct seeds >= 0"):
+        load_spec(write_spec(), seeds=[1, 1])
+    assert load_spec(write_spec(), seeds=[4, 2]).seeds == (4, 2)
