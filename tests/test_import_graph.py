@@ -183,3 +183,17 @@ def test_the_checker_sees_hidden_circles_and_skips_type_checking(tmp_path: Path)
     (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                               "    from toy import a\n")
     assert find_cycles(import_graph(pkg)) == []
+
+
+@pytest.mark.parametrize("package", ["scenario", "sweep", "report"])
+def test_no_private_name_is_imported_from_another_module(package: str) -> None:
+    """A leading underscore says "only this module uses it"; a name another module needs gets a
+    public home instead (``scenario/yamldoc.py`` for the reading the sweep shares)."""
+    found = []
+    for path in sorted((PACKAGE / package).rglob("*.py")):
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("hmt_sim"):
+                found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {alias.name}"
+                          for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not found, "private names imported across modules:\n" + "\n".join(found)

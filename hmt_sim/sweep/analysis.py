@@ -29,7 +29,9 @@ DEFAULT_METRICS = (
 )
 
 
-def _table(results: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+def results_table(results: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+    """A results table as given, or loaded from a results folder (the analysis functions take
+    either)."""
     if isinstance(results, pd.DataFrame):
         return results
     from hmt_sim.sweep.store import load_results
@@ -86,7 +88,7 @@ def summarise(
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """One row per (design point, metric): factors, n, mean, sd, ci_low, ci_high."""
-    df = _table(results)
+    df = results_table(results)
     factors = factors_of(df)
     chosen = _metrics(df, metrics)
     ok = df[df["status"] == "ok"]
@@ -119,7 +121,7 @@ def paired_differences(
     """Each point minus the baseline point, paired by seed: mean difference, CI, p-value."""
     from scipy import stats
 
-    df = _table(results)
+    df = results_table(results)
     factors = factors_of(df)
     chosen = _metrics(df, metrics)
     base = int(df.attrs.get("baseline", 0) if baseline is None else baseline)

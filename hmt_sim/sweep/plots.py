@@ -16,7 +16,7 @@ import pandas as pd
 
 from hmt_sim.errors import InputError
 from hmt_sim.fileio import atomic_path
-from hmt_sim.sweep.analysis import _table, check_columns, t_interval
+from hmt_sim.sweep.analysis import check_columns, results_table, t_interval
 
 MAX_LEVELS = 12
 
@@ -68,7 +68,7 @@ def plot(
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    df = _table(results)
+    df = results_table(results)
     check_columns(df, [x] + ([hue] if hue else []), "factor")
     check_columns(df, [y], "metric")
     if heatmap and not hue:
