@@ -1,5 +1,6 @@
 """A contact: one entity in the world (hostile or civilian). Its position lives in ``World``'s
-arrays; the agent holds what does not change and its own random stream."""
+arrays (motion and detection are vectorised); the agent reads them, so ``model.agents`` and the
+arrays never disagree, and holds what does not change and its own random stream."""
 
 from __future__ import annotations
 
@@ -34,7 +35,24 @@ class ContactAgent(mesa.Agent):
 
     @property
     def hostile(self) -> bool:
+        """Ground truth: is it a hostile contact?"""
         return self.kind.true_class == "hostile"
+
+    @property
+    def xy(self) -> tuple[float, float]:
+        """Where it is now (km), read from the world's position arrays."""
+        x, y = self.model.world.pos[self.track]
+        return float(x), float(y)
+
+    @property
+    def in_area(self) -> bool:
+        """Is it still in the area (neither neutralised, identified, leaked nor gone)?"""
+        return bool(self.model.world.alive[self.track])
+
+    @property
+    def detected(self) -> bool:
+        """Has a blue sensor seen it?"""
+        return bool(self.model.world.detected[self.track])
 
 
 def disc_offset(u: np.ndarray, radius: float) -> np.ndarray:
