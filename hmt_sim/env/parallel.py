@@ -101,9 +101,11 @@ class OperatorSeatsParallelEnv(ParallelEnv[str, dict[str, Any], int]):
                 raise InputError(f"{agent}: action must be 0-3 ({', '.join(ACTIONS)}), got "
                                  f"{action!r}")
         # Seats act in seat order; each answers its own card, so the order changes nothing
-        # but the order of the input events in the log, which it keeps fixed.
-        spent = max((self.game.act(self._index[a], int(actions[a]))
-                     for a in self.agents if a in actions), default=0.0)
+        # but the order of the input events in the log, which it keeps fixed. A seat with a
+        # card and no action waits (so time passes even for an empty actions dict).
+        wait = ACTIONS.index("wait")
+        spent = max((self.game.act(self._index[a], int(actions.get(a, wait)))
+                     for a in self.agents), default=0.0)
         self.game.run_on(spent)
         reward, terms = self.game.reward()
         done = self.game.finished

@@ -97,6 +97,17 @@ def test_bad_arguments(kwargs: dict[str, Any], message: str):
         make(**kwargs)
 
 
+def test_an_agent_left_out_of_the_actions_waits():
+    env = make()
+    _, infos = env.reset(seed=4)
+    t0 = infos["operator/0"]["t"]
+    before = {a: infos[a]["card"]["decision"] for a in env.agents if infos[a]["card"]}
+    assert before
+    _, _, _, _, infos = env.step({})
+    assert infos["operator/0"]["t"] == pytest.approx(t0 + 1.0)  # wait_s passed
+    assert {a: infos[a]["card"]["decision"] for a in before} == before  # still waiting
+
+
 def test_bad_steps():
     env = make()
     with pytest.raises(InputError, match="call reset"):
