@@ -1,8 +1,8 @@
 """A PettingZoo parallel environment: one agent per operator seat, a shared team reward.
 
 Agents are named by seat (``operator/0``, ``operator/1`` ...). Each step every agent with a card
-acts on its oldest card; an agent without one (or one left out of the actions dict) waits, and
-its action is ignored. The step lasts as long as the slowest action (an inspection costs the
+acts on its oldest card (one left out of the actions dict waits); the action of an agent without
+a card is ignored. The step lasts as long as the slowest action (an inspection costs the
 verification time), then the run goes on until some seat has a card or the scenario ends, when
 every agent terminates together. All agents get the same reward: the weighted metric change of
 the team (``hmt_sim.env.rewards``). Observations are those of ``OperatorSeat-v0``, per seat.
