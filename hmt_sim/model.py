@@ -350,11 +350,14 @@ class HMTModel(mesa.Model):
     def _reporters(self) -> dict[str, Any]:
         """DataCollector model reporters: every flat metric (``harm.civilian_casualties``...)
         as its own column, so ``mesa.batch_run`` rows are tidy."""
-        template = flatten(compute_metrics([{
-            "t": 0.0, "seq": 0, "kind": "run_started", "params": {
-                "regions": [r.id for r in self.sc.area.regions]}}]))
+        regions = [r.id for r in self.sc.area.regions]
+        template = list(flatten(compute_metrics([{
+            "t": 0.0, "seq": 0, "kind": "run_started", "params": {"regions": regions}}])))
+        # Per-region false-alarm rates exist only for regions with enough cases: a column for
+        # every region (None where too few), so every run has the same columns.
+        template += [f"ai.fpr_by_region.{r}" for r in [*regions, "open"]]
         # A partial, not a lambda: picklable, and Mesa calls it with the model.
-        return {key: partial(flat_metric, key) for key in template}
+        return {key: partial(flat_metric, key) for key in dict.fromkeys(template)}
 
 
 def flat_metric(key: str, model: HMTModel) -> Any:
