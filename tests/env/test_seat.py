@@ -19,6 +19,7 @@ from hmt_sim.env.observe import Observer
 from hmt_sim.errors import HmtError, InputError
 from hmt_sim.events import dumps
 from hmt_sim.metrics import compute_metrics, flatten
+from hmt_sim.scenario import list_bundled
 from hmt_sim.session import Session
 
 SHORT = {"run.duration_s": 300}
@@ -69,6 +70,28 @@ def test_importing_the_package_registers_without_loading_the_engine():
             "print(sorted(m for m in sys.modules if m.startswith(('hmt_sim.', 'mesa', 'simpy'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['hmt_sim.env']"
+
+
+@pytest.mark.parametrize("level", [3, 6])
+def test_check_env_passes_for_manual_and_veto_cards(level: int):
+    env = make(overrides={**SHORT, "autonomy.level": level})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_env(env)
+    seen = {i["card"]["protocol"] for i in play(env, 2, [APPROVE])["infos"] if i["card"]}
+    assert ("manual" if level == 3 else "veto") in seen
+
+
+@pytest.mark.parametrize("scenario", [s[0] for s in list_bundled()])
+def test_every_bundled_scenario_gives_a_seat_that_plays_to_its_end(scenario: str):
+    env = make(scenario=scenario, overrides={"run.duration_s": 240})
+    env.action_space.seed(3)
+    obs, info = env.reset(seed=3)
+    terminated = False
+    while not terminated:
+        assert env.observation_space.contains(obs)
+        obs, _, terminated, _, info = env.step(env.action_space.sample())
+    assert info["t"] == pytest.approx(240.0)
 
 
 def test_default_keywords_give_cards_from_the_default_scenario():
