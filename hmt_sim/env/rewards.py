@@ -62,7 +62,8 @@ def check_weights(weights: Mapping[str, Any] | None) -> dict[str, float]:
             if key in flatten(compute_metrics([])):
                 raise InputError(f"reward_weights: metric {key!r} is a label, not a number")
             raise InputError(_unknown_key(key, leaves, families))
-        if not _is_number(weight) or not math.isfinite(float(weight)):
+        if isinstance(weight, bool) or not _is_number(weight) \
+                or not math.isfinite(float(weight)):
             raise InputError(f"reward_weights[{key!r}]: the weight must be a finite number, "
                              f"got {weight!r}")
         out[key] = float(weight)

@@ -264,6 +264,7 @@ def test_observation_is_built_without_ground_truth():
      "unknown metric 'harm.civilian_casualty'; did you mean 'harm.civilian_casualties'"),
     ({"reward_weights": {"harm.harm_by_regoin.city": -1}}, "did you mean"),
     ({"reward_weights": {"mission.leakers": float("nan")}}, "finite number"),
+    ({"reward_weights": {"mission.leakers": True}}, "finite number"),
     ({"reward_weights": {"escalation.score_table": 1}}, "a label, not a number"),
     ({"reward_weights": ["mission.leakers"]}, "must be a mapping"),
     ({"overrides": ["run.duration_s=300"]}, "overrides must be a mapping"),
