@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ ACTIONS = ("approve", "reject", "inspect", "wait")
 """The meaning of each ``Discrete(4)`` action, by index."""
 
 DEFAULT_SCENARIO = "airbase_swarm"
-DEFAULT_OVERRIDES: Mapping[str, Any] = {"autonomy.level": 5}
+DEFAULT_OVERRIDES: Mapping[str, Any] = MappingProxyType({"autonomy.level": 5})
 """Applied before the caller's overrides. Level 5 (approval) routes every warn, jam and engage
 recommendation to an operator, so the seat gets cards; ``autonomy.level: 6`` gives veto cards,
 and ``autonomy.levels.engage: 6`` changes one action class only."""

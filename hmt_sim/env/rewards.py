@@ -12,19 +12,20 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
 from hmt_sim.metrics import compute_metrics, flatten
 
-DEFAULT_REWARD_WEIGHTS: Mapping[str, float] = {
+DEFAULT_REWARD_WEIGHTS: Mapping[str, float] = MappingProxyType({
     "harm.civilian_casualties": -1.0,  # per person killed or injured by blue's use of force
     "harm.wrongful_engagements": -2.0,  # per use of force on a civilian track
     "mission.leakers": -5.0,  # per hostile that reached its target
     "mission.threats_neutralised": 1.0,  # per hostile stopped by engage or jam
     "escalation.steps_up": -1.0,  # per step up the escalation ladder (either side)
-}
+})
 """The default weighting. Pass ``reward_weights=`` to replace it as a whole, for example
 ``{**DEFAULT_REWARD_WEIGHTS, "control.rubber_stamp_rate": -3.0}``."""
 
