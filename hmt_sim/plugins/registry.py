@@ -129,9 +129,9 @@ class Registry[F: Callable[..., Any]]:
         return self._load(self.offers()[name])
 
     def _load(self, offer: Offer) -> F:
-        matches = [ep for ep in metadata.entry_points(group=self.group, name=offer.name)]
+        (entry, *_) = metadata.entry_points(group=self.group, name=offer.name)
         try:
-            factory = matches[0].load()
+            factory = entry.load()
         except Exception as exc:  # the distribution's own code failed to import
             raise PluginError(f"{self.kind} {offer.name!r} from {offer.distribution!r} "
                               f"({offer.value}) failed to load: {type(exc).__name__}: {exc}"
@@ -141,19 +141,6 @@ class Registry[F: Callable[..., Any]]:
                               f"{offer.value} is not callable")
         self._factories[offer.name] = factory
         return factory
-
-    def load_all_offers(self) -> None:
-        """Import every allowed entry point of this group (metrics: all run beside the
-        built-in groups, so all must be loaded)."""
-        if not _trust.allowed:
-            return
-        for name, offer in sorted(self.offers().items()):
-            if name not in self._factories:
-                self._load(offer)
-
-    def forget_offers(self) -> None:
-        """Read the entry points again on next use (after installing a distribution)."""
-        self._offers = None
 
 
 def call_plugin(kind: str, name: str, fn: Callable[..., Any], *args: Any) -> Any:
