@@ -66,6 +66,13 @@ class DecisionContext:
         """An out-of-distribution detector is fitted and sees a shift now."""
         return self.ai_profile.ood_detector and self.ai.shift_at(self.now) > 0
 
+    def neutralise(self, track: int) -> None:
+        """An effect defeated the contact: it leaves the world and the truth about the AI's
+        call on it is revealed later."""
+        self.contacts[track].status = "neutralised"
+        self.world.remove(track)
+        self.assessments.track_done(track)
+
     def in_envelope(self, track: int) -> bool:
         """Is autonomous force authorised where ``track`` is, now?"""
         x, y = self.world.pos[track]

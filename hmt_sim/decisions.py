@@ -541,9 +541,7 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
         )
         _push_escalation(ctx, d, success, ev["seq"], c.hostile)
         if success:
-            c.status = "neutralised"
-            world.remove(d.track)
-            ctx.assessments.track_done(d.track)
+            ctx.neutralise(d.track)
             return "success"
     return "missed"
 

@@ -164,7 +164,7 @@ class App:
                 r, float(sess.now), (0.0, float(sess.duration)), manager=m,
                 click_increment=10.0)
         else:
-            width = (self.console_rect.w - gap) // 4
+            width = (self.console_rect.w - gap) // (len(action_names()) + 1)
             for i, action in enumerate((*action_names(), "reliability")):
                 cx = gap + i * width
                 label_box = pygame.Rect(cx, y, self.s(150) if action == "reliability" else
@@ -559,8 +559,7 @@ class App:
         if not snap["comms_up"]:
             items.append(("COMMS DOWN", th.HOSTILE))
         lv = snap["levels"]
-        items.append((f"autonomy warn {lv['warn']} jam {lv['jam']} engage {lv['engage']}",
-                      th.DIM))
+        items.append(("autonomy " + " ".join(f"{name} {lv[name]}" for name in lv), th.DIM))
         items.append((f"AI reliability {snap['ai_reliability']:.2f}", th.DIM))
         if live.truth:
             items.append((f"actual accuracy {snap['ai_accuracy']:.2f}", th.ACCURACY))
