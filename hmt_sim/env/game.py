@@ -190,17 +190,22 @@ class SeatGame:
         return self._shown.get((cards[0]["decision"], seat)) if cards else None
 
     def info(self, seat: int, terms: Mapping[str, float]) -> dict[str, Any]:
-        """What the step's info dict carries: the clock, the run's seed, the card shown (as the
-        session gives it: ids, action, label, explanation), the length of the event log so far
-        (``events[:event_count]`` is the log this observation saw) and each reward term."""
+        """What the step's info dict carries: the clock, the run's seed, the length of the event
+        log so far (``events[:event_count]`` is the log this observation saw), each reward term
+        and, when there is one, the card shown (as the session gives it: ids, action, label,
+        explanation; ``time_left_s`` is always a number, on a veto card the window's)."""
         cards = self.cards(seat)
-        return {
+        info: dict[str, Any] = {
             "t": self.live.now,
             "seed": self.seed,
-            "card": dict(cards[0]) if cards else None,
             "event_count": len(self.live.events),
             "reward_terms": dict(terms),
         }
+        if cards:  # absent, not None, without a card: vector envs batch each key by its type
+            now = self.live.now
+            info["card"] = {**cards[0],
+                            "time_left_s": self.observer.time_left(now, seat, cards[0])}
+        return info
 
     def describe(self, seat: int) -> str:
         """One line for ``render_mode="ansi"``."""

@@ -174,13 +174,19 @@ class Observer:
             "inspection": {} if card is None or inspection is None else _inspection(inspection),
         })
 
+    def time_left(self, now: float, seat: int, card: Card) -> float:
+        """Seconds until the card's deadline; on a veto card (whose ``time_left_s`` is None),
+        until its window closes (the deadline of the seat's review)."""
+        left = card["time_left_s"]
+        if left is None:
+            deadline = self._deadline.get((card["decision"], seat))
+            left = 0.0 if deadline is None else max(0.0, deadline - now)
+        return float(left)
+
     def _card(self, now: float, seat: int, card: Card | None) -> dict[str, float]:
         if card is None:
             return {}
-        left = card["time_left_s"]
-        if left is None:  # a veto window: its end is the review's deadline
-            deadline = self._deadline.get((card["decision"], seat))
-            left = 0.0 if deadline is None else max(0.0, deadline - now)
+        left = self.time_left(now, seat, card)
         return {
             "has_card": 1.0, f"action.{card['action']}": 1.0, f"label.{card['label']}": 1.0,
             "confidence": float(card["confidence"]), f"protocol.{card['protocol']}": 1.0,

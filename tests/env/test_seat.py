@@ -78,7 +78,7 @@ def test_check_env_passes_for_manual_and_veto_cards(level: int):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_env(env)
-    seen = {i["card"]["protocol"] for i in play(env, 2, [APPROVE])["infos"] if i["card"]}
+    seen = {i["card"]["protocol"] for i in play(env, 2, [APPROVE])["infos"] if "card" in i}
     assert ("manual" if level == 3 else "veto") in seen
 
 
@@ -97,7 +97,7 @@ def test_every_bundled_scenario_gives_a_seat_that_plays_to_its_end(scenario: str
 def test_default_keywords_give_cards_from_the_default_scenario():
     env = gym.make(ENV_ID).unwrapped
     obs, info = env.reset(seed=5)
-    assert info["card"] is not None and info["card"]["operator"] == 0
+    assert info["card"]["operator"] == 0
     assert info["card"]["protocol"] == "approval" and info["card"]["level"] == 5
     assert obs["card"][0] == 1.0  # has_card
 
@@ -146,7 +146,7 @@ def test_a_random_policy_runs_an_episode_to_the_scenario_end():
         assert env.observation_space.contains(obs)
         steps += 1
     assert steps > 5
-    assert info["t"] == pytest.approx(300.0) and info["card"] is None
+    assert info["t"] == pytest.approx(300.0) and "card" not in info
     assert env.events[-1]["kind"] == "run_ended"
     assert obs["card"][0] == 0.0  # no card at the end
     with pytest.raises(InputError, match="episode has ended"):
@@ -217,10 +217,15 @@ def test_veto_cards_show_the_time_left_in_the_window():
     env = make(overrides={**SHORT, "autonomy.level": 6})
     obs, info = env.reset(seed=9)
     fields = env.observation_fields["card"]
-    assert info["card"]["protocol"] == "veto" and info["card"]["time_left_s"] is None
+    assert info["card"]["protocol"] == "veto"
+    assert env.session.pending_decisions()[0]["time_left_s"] is None  # the session's card
     assert obs["card"][fields.index("protocol.veto")] == 1.0
     left = obs["card"][fields.index("time_left_s")]
     assert 0.0 < left <= env.game.scenario.autonomy.veto_window_s
+    assert info["card"]["time_left_s"] == pytest.approx(left)  # info shows the window too
+    *_, later = env.step(WAIT)
+    if later["card"]["decision"] == info["card"]["decision"]:
+        assert later["card"]["time_left_s"] == pytest.approx(left - 1.0, abs=1e-5)
 
 
 TRUTH = ("true_class", "correct", "accuracy", "ai_accuracy")
@@ -287,3 +292,25 @@ def test_bad_calls_are_clear_errors():
     env.reset(seed=1)
     with pytest.raises(InputError, match="action must be 0-3"):
         env.step(4)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_vector_envs_batch_episodes(mode: str):
+    """Gymnasium's vector envs (async: one worker process per env) batch the observation and
+    info of episodes that end at different steps, veto and approval cards mixed."""
+    envs = gym.make_vec(ENV_ID, num_envs=2, vectorization_mode=mode,
+                        overrides={**SHORT, "autonomy.levels.jam": 6})
+    try:
+        envs.action_space.seed(0)
+        obs, infos = envs.reset(seed=[1, 2])
+        assert obs["card"].shape == (2, 14) and obs["card"].dtype == np.float32
+        ended = np.zeros(2, dtype=bool)
+        protocols: set[str] = set()
+        while not ended.all():
+            obs, _, terminated, truncated, infos = envs.step(envs.action_space.sample())
+            assert not truncated.any()
+            ended |= terminated
+            protocols |= {str(p) for p in infos.get("card", {}).get("protocol", []) if p}
+        assert {"approval", "veto"} <= protocols
+    finally:
+        envs.close()
