@@ -22,6 +22,7 @@ the baseline are checked last, once every key is valid.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -413,8 +414,6 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
 
 
 def _close(value: str, allowed: Sequence[str]) -> str | None:
-    import difflib
-
     close = difflib.get_close_matches(value, list(allowed), n=1)
     return close[0] if close else None
 
