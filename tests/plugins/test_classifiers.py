@@ -81,6 +81,11 @@ def test_the_engine_marks_calls_against_the_truth() -> None:
     assert all(e["confidence"] == 0.9 and e["accuracy"] == 0.9 for e in calls)
     assert right.metrics["ai"]["accuracy"] == 1.0
     assert wrong.metrics["ai"]["accuracy"] == 0.0
+    # The accuracy time series: the share of calls so far that were right (0.5 before any).
+    first_call = calls[0]["t"]
+    samples = [(e["t"], e["ai_accuracy"]) for e in right.events if e["kind"] == "sample"]
+    assert {a for t, a in samples if t < first_call} <= {0.5}
+    assert {a for t, a in samples if t > first_call} == {1.0}
     truth = {e["track"]: e["true_class"] for e in right.events if e["kind"] == "spawn"}
     assert all((e["label"] == truth[e["track"]]) for e in calls)
     # A perfect AI defends the base and leaves the light aircraft alone.

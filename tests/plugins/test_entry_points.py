@@ -149,6 +149,21 @@ def test_a_sweep_and_a_determinism_check_pass_the_flag_to_their_workers(site: Pa
            "print(sorted(df['status']), int(df['plug_count.events'].min()))"
     out = _run(site, code=code).stdout.strip()
     assert out.startswith("['ok', 'ok', 'ok', 'ok']") and int(out.split()[-1]) > 0
+    # Dask workers are processes of their own that inherit nothing: the chunk carries the flag.
+    code = """
+import distributed
+from hmt_sim import plugins, sweep
+plugins.allow_entry_points()
+with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster:
+    df = sweep("spec.yaml", out="sw_dask", backend="dask", progress=None,
+               scheduler=cluster.scheduler_address)
+print(sorted(df["status"]), int(df["plug_count.events"].min()))
+"""
+    proc = _run(site, code=code)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.strip().splitlines()[-1]
+    assert out.startswith("['ok', 'ok', 'ok', 'ok']") and int(out.split()[-1]) > 0
     proc = _run(site, "check", "plug.yaml", "--set", "run.duration_s=120", "--processes", "1",
                 "--backend", "none", "--allow-plugins")
     assert proc.returncode == 0, proc.stdout + proc.stderr
