@@ -84,9 +84,9 @@ class OperatorAgent(mesa.Agent):
         generator of its own, from ``policy_rng()`` (the case's ``policy/`` stream)."""
         card = Card(
             action=action if action is not None else ("engage" if lethal else "warn"),
-            label=label, confidence=confidence, explanation_quality=explanation_quality,
-            level=level, time_available_s=time_available_s, workload=workload,
-            trust=self.trust, veto=veto,
+            lethal=lethal, label=label, confidence=confidence,
+            explanation_quality=explanation_quality, level=level,
+            time_available_s=time_available_s, workload=workload, trust=self.trust, veto=veto,
         )
         if self._error_rates:
             u_verify, z_time, u_catch = draws

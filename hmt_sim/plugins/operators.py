@@ -46,6 +46,7 @@ class Card:
     """A recommendation as the operator sees it, and the operator's own state."""
 
     action: str  # warn | jam | engage
+    lethal: bool  # the action is lethal force
     label: str  # the AI's class label
     confidence: float  # the AI's confidence in its label
     explanation_quality: float  # 0-1 (0 at level 1, which shows no advice)
@@ -54,10 +55,6 @@ class Card:
     workload: float  # busy seats plus queued reviews, per seat, 0-1
     trust: float  # this operator's trust in the AI, 0-1
     veto: bool  # True: on the loop (the action goes ahead unless vetoed)
-
-    @property
-    def lethal(self) -> bool:
-        return self.action == "engage"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from hmt_sim.plugins import Card, PluginError, Verdict
 from hmt_sim.scenario import load_scenario_text
 from tests.plugins.scenarios import CUED
 
-CARD = {"action", "label", "confidence", "explanation_quality", "level", "time_available_s",
-        "workload", "trust", "veto"}
+CARD = {"action", "lethal", "label", "confidence", "explanation_quality", "level",
+        "time_available_s", "workload", "trust", "veto"}
 
 
 class Fixed:
