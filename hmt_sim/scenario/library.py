@@ -21,19 +21,20 @@ SUFFIX = ".yaml"
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled scenarios: ``$HMT_SIM_SCENARIOS`` or the repository's ``scenarios/``.
+    """The folder of bundled scenarios: ``$HMT_SIM_SCENARIOS``, else ``hmt_sim/bundled``.
 
-    An installed package without the repository falls back to ``hmt_sim/bundled`` (the
-    package-data folder named in pyproject.toml).
+    The files ship inside the package (package data), so an installed wheel finds them. In a
+    source checkout ``scenarios/`` is a symlink to that folder; it is returned under that name,
+    the one the docs and error messages use, only when it really is the same folder.
     """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    package = Path(__file__).resolve().parent.parent  # the hmt_sim package folder
-    repo_dir = package.parent / "scenarios"
-    if repo_dir.is_dir() or not (package / "bundled").is_dir():
-        return repo_dir
-    return package / "bundled"
+    package_dir = Path(__file__).resolve().parent.parent / "bundled"
+    checkout_link = package_dir.parent.parent / "scenarios"
+    if checkout_link.is_dir() and checkout_link.resolve() == package_dir:
+        return checkout_link
+    return package_dir
 
 
 def bundled_ids() -> list[str]:
