@@ -23,7 +23,7 @@ fail() { echo "check-wheel: error: $*" >&2; exit 1; }
 step "copy the sources (tracked and new files, not ignored ones; no stale build/)"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
     if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
-done | tar --null -T - -cf - | tar -xf - -C "$work" --one-top-level=src
+done | tar --null -T - -cf - | { mkdir "$work/src" && tar -xf - -C "$work/src"; }
 
 step "build the wheel"
 "$python" -m venv "$work/venv"
