@@ -267,7 +267,7 @@ class App:
 
     def toggle_fonts(self) -> None:
         self.scale = 1.0 if self.scale > 1.0 else 1.35
-        self.map._symbols.clear()
+        self.map.forget_symbols()
         self.build_ui()
 
     def screenshot(self, path: Path | None = None) -> Path:

@@ -119,6 +119,10 @@ class MapView:
             self.ui_scale = scale
             self._symbols.clear()
 
+    def forget_symbols(self) -> None:
+        """Drop the cached track symbols (the font scale changed: draw them anew)."""
+        self._symbols.clear()
+
     def symbol(self, label: str | None, truth: str | None) -> pygame.Surface:
         key = (label, truth)
         surf = self._symbols.get(key)
