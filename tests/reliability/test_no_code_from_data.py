@@ -1,6 +1,8 @@
-"""Data files cannot name Python code. There is no plugin mechanism: a scenario or sweep spec
-that tries to name a policy, model or runner is refused as having an unknown key, and no module
-of hmt-sim imports or evaluates anything a file names (a source audit guards that)."""
+"""Data files cannot name Python code. A scenario or sweep spec that tries to name a module, a
+model or a runner is refused as having an unknown key; the only names a scenario may give are
+registered plugin names (ai.classifier, operators.policy), and code behind an entry point loads
+only with the explicit trust flag. No module of hmt-sim imports or evaluates anything a file
+names (a source audit guards that)."""
 
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ DANGEROUS = re.compile(r"\b(eval|exec|compile|__import__|import_module|entry_poi
 ALLOWED = {
     ("hmt_sim/__init__.py", "import_module"),  # lazy attributes from a constant table
     ("hmt_sim/cli/__init__.py", "import_module"),  # command modules from a constant tuple
+    ("hmt_sim/env/__init__.py", "import_module"),  # lazy attributes from a constant table
     ("hmt_sim/plugins/registry.py", "entry_points"),  # plugins, only after --allow-plugins
 }
 
