@@ -49,7 +49,8 @@ class Classification:
 
 
 class AIAgent(mesa.Agent):
-    """Holds the AI profile and the state that injects change (drift, spoofing)."""
+    """Holds the AI profile, its classifier plugin, and the state that injects change (drift,
+    spoofing)."""
 
     def __init__(self, model: HMTModel, profile: AIProfile) -> None:
         super().__init__(model)
@@ -98,9 +99,11 @@ class AIAgent(mesa.Agent):
             j = call_plugin("classifier", self.classifier_name, self.classifier.judge,
                             Case(true_class, region, t, u, z), self)
             label, confidence, silent, accuracy = j.label, j.confidence, j.silent, j.accuracy
-            if label not in plugins.CLASSES:
-                raise PluginError(f"classifier {self.classifier_name!r} judged {label!r} "
-                                  f"(classes: {', '.join(plugins.CLASSES)})")
+            if label not in plugins.CLASSES or not all(
+                    isinstance(p, float) and 0.0 <= p <= 1.0 for p in (confidence, accuracy)):
+                raise PluginError(f"classifier {self.classifier_name!r} judged {j!r}: the label "
+                                  f"must be one of {', '.join(plugins.CLASSES)}, confidence and "
+                                  "accuracy floats from 0 to 1")
         else:
             if sighting is None:
                 raise PluginError(f"classifier {self.classifier_name!r} needs a sighting of "

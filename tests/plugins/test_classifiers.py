@@ -221,3 +221,20 @@ def test_spoofing_makes_the_cues_read_at_random() -> None:
     cues = [_read(sensing, seed=s, spoofed=True) for s in range(400)]
     assert 0.4 < np.mean([o.emitter for o in cues]) < 0.6
     assert 0.4 < np.mean([o.transponder for o in cues]) < 0.6
+
+
+@pytest.mark.parametrize("judgement", [
+    plugins.Judgement("enemy", 0.7, False, 1.0),
+    plugins.Judgement("hostile", 1.5, False, 1.0),
+    plugins.Judgement("hostile", float("nan"), False, 1.0),
+])
+def test_a_bad_judgement_is_a_plugin_error(judgement: plugins.Judgement) -> None:
+    class Broken:
+        models_error_rates = True
+
+        def judge(self, case: plugins.Case, condition: Any) -> plugins.Judgement:
+            return judgement
+
+    plugins.register_classifier("broken", lambda setup: Broken())
+    with pytest.raises(PluginError, match="classifier 'broken' judged"):
+        simulate(_cued(**{"ai.classifier": "broken"}), seed=1)
