@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from hmt_sim import plugins
 from hmt_sim.plugins.operators import (
@@ -31,6 +30,8 @@ from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.scenario.schema import Operators
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from hmt_sim.model import HMTModel
 
 __all__ = ["OVERLOAD_FROM", "OperatorAgent", "ReviewOutcome"]
@@ -91,8 +92,12 @@ class OperatorAgent(mesa.Agent):
         if self._error_rates:
             u_verify, z_time, u_catch = draws
             truth = ReviewTruth(ai_wrong, (u_verify, z_time, u_catch), noticing)
-            return call_plugin("operator policy", self.policy_name, self.policy.review, card,
-                               truth)
+            outcome = call_plugin("operator policy", self.policy_name, self.policy.review,
+                                  card, truth)
+            if not isinstance(outcome, ReviewOutcome):
+                raise PluginError(f"operator policy {self.policy_name!r} (an error-rate model) "
+                                  f"returned {type(outcome).__name__}, not a ReviewOutcome")
+            return outcome
         if policy_rng is None:
             raise PluginError(f"operator policy {self.policy_name!r} needs the case's stream")
         verdict = call_plugin("operator policy", self.policy_name, self.policy.decide, card,

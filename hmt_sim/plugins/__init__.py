@@ -35,6 +35,7 @@ from hmt_sim.plugins.operators import (
     ModelOperator,
     OperatorPolicy,
     PolicySetup,
+    ReviewOutcome,
     ReviewTruth,
     Verdict,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "PluginMetricWarning",
     "PolicySetup",
     "Registry",
+    "ReviewOutcome",
     "ReviewTruth",
     "Verdict",
     "allow_entry_points",
