@@ -92,6 +92,20 @@ def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: tuple[Pa
     assert not [n for n in names if "/tests/" in n or n.split("/")[-1].startswith("test_")]
 
 
+def test_every_package_file_of_the_checkout_is_in_the_wheel(built: tuple[Path, str]) -> None:
+    # a new data file (a template, a font) that pyproject's package-data does not name would be
+    # missing from an installed package while every test in the checkout still passes
+    wheel, _ = built
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                             "hmt_sim", "visualiser"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split()
+    expected = {n for n in listed if (ROOT / n).is_file()}
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = {n for n in zf.namelist() if not n.split("/")[0].endswith(".dist-info")}
+    assert sorted(expected - shipped) == []
+    assert sorted(shipped - expected) == []
+
+
 def test_the_wheel_metadata_has_the_package_version_and_spdx_license(
     built: tuple[Path, str],
 ) -> None:
