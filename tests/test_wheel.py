@@ -15,6 +15,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -27,12 +28,14 @@ WARNING = re.compile(r"SetuptoolsDeprecationWarning|SetuptoolsWarning|BuildBacke
                      r"^\s*warning:", re.IGNORECASE | re.MULTILINE)
 
 
-def copy_sources(dest: Path) -> None:
-    """Copy the files git would commit (tracked or new, not ignored), keeping symlinks."""
+def copy_sources(dest: Path) -> list[str]:
+    """Copy the files git would commit (tracked or new, not ignored), keeping symlinks; return
+    the paths copied."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True,
     ).stdout.decode().split("\0")
+    copied = []
     for name in filter(None, listed):
         src = ROOT / name
         if not src.exists() and not src.is_symlink():
@@ -43,17 +46,27 @@ def copy_sources(dest: Path) -> None:
             target.symlink_to(os.readlink(src))
         else:
             shutil.copy2(src, target)
+        copied.append(name)
+    return copied
+
+
+class Built(NamedTuple):
+    """A wheel built from a copy of the checkout: its path, the build log, the files copied."""
+
+    wheel: Path
+    log: str
+    sources: list[str]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """``(wheel path, build log)`` of a wheel built from a clean copy of the checkout."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The wheel built from a clean copy of the checkout."""
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: the source list comes from git")
     pytest.importorskip("setuptools", minversion="77", reason="install the dev extras")
     src = tmp_path_factory.mktemp("src")
     out = tmp_path_factory.mktemp("dist")
-    copy_sources(src)
+    sources = copy_sources(src)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
@@ -64,18 +77,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     assert proc.returncode == 0, log[-4000:]
     wheels = list(out.glob("hmt_sim-*.whl"))
     assert len(wheels) == 1, sorted(p.name for p in out.iterdir())
-    return wheels[0], log
+    return Built(wheels[0], log, sources)
 
 
-def test_the_build_prints_no_setuptools_warning(built: tuple[Path, str]) -> None:
-    _, log = built
-    found = [line for line in log.splitlines() if WARNING.search(line)]
+def test_the_build_prints_no_setuptools_warning(built: Built) -> None:
+    found = [line for line in built.log.splitlines() if WARNING.search(line)]
     assert found == []
 
 
-def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: tuple[Path, str]) -> None:
-    wheel, _ = built
-    with zipfile.ZipFile(wheel) as zf:
+def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: Built) -> None:
+    with zipfile.ZipFile(built.wheel) as zf:
         names = zf.namelist()
         yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
         expected = sorted(f"hmt_sim/bundled/{p.name}" for p in BUNDLED.glob("*.yaml"))
@@ -92,26 +103,19 @@ def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: tuple[Pa
     assert not [n for n in names if "/tests/" in n or n.split("/")[-1].startswith("test_")]
 
 
-def test_every_package_file_of_the_checkout_is_in_the_wheel(built: tuple[Path, str]) -> None:
+def test_every_package_file_of_the_checkout_is_in_the_wheel(built: Built) -> None:
     # a new data file (a template, a font) that pyproject's package-data does not name would be
     # missing from an installed package while every test in the checkout still passes
-    wheel, _ = built
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
-                             "hmt_sim", "visualiser"], cwd=ROOT, capture_output=True, text=True,
-                            check=True).stdout.split()
-    expected = {n for n in listed if (ROOT / n).is_file()}
-    with zipfile.ZipFile(wheel) as zf:
+    expected = {n for n in built.sources if n.startswith(("hmt_sim/", "visualiser/"))}
+    with zipfile.ZipFile(built.wheel) as zf:
         shipped = {n for n in zf.namelist() if not n.split("/")[0].endswith(".dist-info")}
     assert sorted(expected - shipped) == []
     assert sorted(shipped - expected) == []
 
 
-def test_the_wheel_metadata_has_the_package_version_and_spdx_license(
-    built: tuple[Path, str],
-) -> None:
-    wheel, _ = built
+def test_the_wheel_metadata_has_the_package_version_and_spdx_license(built: Built) -> None:
     dist_info = f"hmt_sim-{hmt_sim.__version__}.dist-info"
-    with zipfile.ZipFile(wheel) as zf:
+    with zipfile.ZipFile(built.wheel) as zf:
         metadata = zf.read(f"{dist_info}/METADATA").decode()
         entry_points = zf.read(f"{dist_info}/entry_points.txt").decode()
     assert f"\nVersion: {hmt_sim.__version__}\n" in metadata
