@@ -3,7 +3,7 @@ by default the parametric error-rate model of DOMAIN.md s.2), the state injects 
 spoofing), and recommends an action from the classifier's call.
 
 A feature classifier gets only an ``Observation`` of the contact; an error-rate model also gets
-the truth through a ``Case`` (see ``hmt_sim.plugins.classifiers``). Either way this agent, not
+the truth through a ``Case`` (see ``hmt_sim.plugins.classify``). Either way this agent, not
 the plugin, decides whether the call was ``correct``.
 """
 
@@ -17,7 +17,7 @@ import mesa
 
 from hmt_sim import plugins
 from hmt_sim.observation import Observation, Sighting
-from hmt_sim.plugins.classifiers import (
+from hmt_sim.plugins.classify import (
     Case,
     ClassifierSetup,
     ParametricModel,

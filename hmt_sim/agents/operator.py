@@ -4,7 +4,7 @@ Trust is a Beta-Bernoulli estimate updated when ground truth is revealed. Whethe
 includes verification follows a logistic automation-bias model; verification catches AI errors
 with a probability that grows with the time spent; workload above ~70 % utilisation degrades both
 speed and accuracy (Cummings & Guerlain 2007). The review model is the built-in ``model``
-decision policy (``hmt_sim.plugins.operators``); a scenario may name another
+decision policy (``hmt_sim.plugins.review``); a scenario may name another
 (``operators.policy``).
 """
 
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from hmt_sim import plugins
-from hmt_sim.plugins.operators import (
+from hmt_sim.plugins.registry import PluginError, call_plugin
+from hmt_sim.plugins.review import (
     OVERLOAD_FROM,
     Card,
     PolicySetup,
@@ -26,7 +27,6 @@ from hmt_sim.plugins.operators import (
     outcome_from,
     verify_time,
 )
-from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.scenario.schema import Operators
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hmt_sim.plugins.classifiers import (
+from hmt_sim.plugins.classify import (
     CLASSES,
     Case,
     ClassifierSetup,
@@ -29,8 +29,14 @@ from hmt_sim.plugins.classifiers import (
     Judgement,
     ParametricModel,
 )
-from hmt_sim.plugins.metrics import BUILTIN_GROUPS, MetricFn, PluginMetricWarning, run_metric
-from hmt_sim.plugins.operators import (
+from hmt_sim.plugins.measure import BUILTIN_GROUPS, MetricFn, PluginMetricWarning, run_metric
+from hmt_sim.plugins.registry import (
+    PluginError,
+    Registry,
+    allow_entry_points,
+    entry_points_allowed,
+)
+from hmt_sim.plugins.review import (
     Card,
     ModelOperator,
     OperatorPolicy,
@@ -38,12 +44,6 @@ from hmt_sim.plugins.operators import (
     ReviewOutcome,
     ReviewTruth,
     Verdict,
-)
-from hmt_sim.plugins.registry import (
-    PluginError,
-    Registry,
-    allow_entry_points,
-    entry_points_allowed,
 )
 
 DEFAULT_CLASSIFIER = "parametric"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from hmt_sim.autonomy import MANUAL_RELIANCE
-from hmt_sim.plugins.classifiers import sigmoid
+from hmt_sim.plugins.classify import sigmoid
 from hmt_sim.plugins.registry import PluginError
 
 if TYPE_CHECKING:
