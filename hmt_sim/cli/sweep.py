@@ -12,6 +12,7 @@ import typer
 from hmt_sim.cli import app
 from hmt_sim.errors import InputError
 from hmt_sim.fileio import atomic_path
+from hmt_sim.plugins.cli_option import AllowPlugins
 
 if TYPE_CHECKING:  # pragma: no cover
     from hmt_sim.sweep import SweepProgress, SweepSummary
@@ -29,7 +30,7 @@ def _parse_seeds(text: str | None) -> list[int] | int | None:
             f"--seeds: expected a count (20) or a list (1,2,3), got {text!r}") from None
 
 
-@app.command("sweep")
+@app.command("sweep", short_help="Run a sweep spec; results are streamed to Parquet.")
 def sweep_cmd(
     spec: Annotated[Path, typer.Argument(help="sweep spec YAML (see docs/sweep.md)")],
     out: Annotated[Path | None, typer.Option(
@@ -52,6 +53,7 @@ def sweep_cmd(
     flush_s: Annotated[float, typer.Option(help="commit a part at least this often (s)")]
     = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a sweep: every design point x every seed, results streamed to Parquet.
 
@@ -134,7 +136,7 @@ def _print_summary(s: SweepSummary) -> None:
     print("\n".join(lines))
 
 
-@app.command()
+@app.command(short_help="Means with 95% CIs per design point; paired differences.")
 def analyse(
     results: Annotated[Path, typer.Argument(help="a sweep results folder")],
     metric: Annotated[list[str] | None, typer.Option(
@@ -144,56 +146,127 @@ def analyse(
     csv: Annotated[Path | None, typer.Option(help="also write the tables as CSV here "
                                              "(FILE.csv and FILE-paired.csv)")] = None,
 ) -> None:
-    """Per-design-point means with 95% t-intervals, and differences to a baseline point
-    paired by seed (every point ran the same seeds)."""
+    """Per-design-point means with 95% bootstrap intervals over seeds, and differences to a
+    baseline point paired by seed (every point ran the same seeds), with a paired test, effect
+    sizes and the Holm correction; rates that are a share of events also pooled (Wilson)."""
     from rich.console import Console
-    from rich.table import Table
 
-    from hmt_sim.sweep.analysis import factors_of, paired_differences, summarise
+    from hmt_sim.sweep.analysis import (
+        factors_of,
+        paired_comparisons,
+        point_intervals,
+        pooled_rates,
+    )
     from hmt_sim.sweep.store import load_results
 
     df = load_results(results)
     if df.empty:
         raise InputError(f"{results}: no runs yet")
-    summary = summarise(df, metric)
+    summary = point_intervals(df, metric)
     if summary.empty:
         raise InputError(f"{results}: no successful runs to analyse "
                          f"({int((df['status'] != 'ok').sum())} failed)")
-    paired = paired_differences(df, baseline, metric) if df["point"].nunique() > 1 else None
+    paired = paired_comparisons(df, baseline, metric) if df["point"].nunique() > 1 else None
+    pooled = pooled_rates(df, metric)
     factors = factors_of(df)
     # Piped or captured output gets a wide console, so tables are not wrapped at 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=160, soft_wrap=True)
     ok, failed = int((df["status"] == "ok").sum()), int((df["status"] != "ok").sum())
     console.print(f"{results}: {len(df)} runs ({ok} ok, {failed} failed), "
                   f"{df['point'].nunique()} design points, {df['seed'].nunique()} seeds")
-    for name, group in summary.groupby("metric", sort=False):
-        table = Table(title=f"{name}: mean and 95% CI", title_justify="left")
-        for col in ["point", *factors, "n", "mean", "95% CI"]:
-            table.add_column(col, justify="right")
-        for _, row in group.iterrows():
-            table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors], str(row["n"]),
-                          _num(row["mean"]), f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]")
-        console.print(table)
+    _print_means(console, summary, factors)
+    if not pooled.empty:
+        _print_pooled(console, pooled, factors)
     if paired is not None and not paired.empty:
-        base = int(paired["baseline"].iloc[0])
-        for name, group in paired.groupby("metric", sort=False):
-            table = Table(title=f"{name}: difference to point {base}, paired by seed",
-                          title_justify="left")
-            for col in ["point", *factors, "pairs", "mean diff", "95% CI", "p"]:
-                table.add_column(col, justify="right")
-            for _, row in group.iterrows():
-                table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors],
-                              str(row["n_pairs"]), _num(row["mean_diff"]),
-                              f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
-                              _num(row["p_value"]))
-            console.print(table)
+        _print_paired(console, paired, factors)
     if csv is not None:
         with atomic_path(csv) as tmp:
             summary.to_csv(tmp, index=False)
         if paired is not None:
             with atomic_path(csv.with_name(f"{csv.stem}-paired{csv.suffix or '.csv'}")) as tmp:
                 paired.to_csv(tmp, index=False)
+        if not pooled.empty:
+            with atomic_path(csv.with_name(f"{csv.stem}-pooled{csv.suffix or '.csv'}")) as tmp:
+                pooled.to_csv(tmp, index=False)
         console.print(f"wrote {csv}")
+
+
+def _print_means(console: Any, summary: Any, factors: list[str]) -> None:
+    from rich.table import Table
+
+    for name, group in summary.groupby("metric", sort=False):
+        table = Table(title=f"{name}: mean and 95% CI", title_justify="left",
+                      caption=f"bootstrap over seeds (BCa; percentile where BCa is degenerate, "
+                              f"e.g. all values equal); range {group['range'].iloc[0]}",
+                      caption_justify="left")
+        for col in ["point", *factors, "n", "mean", "95% CI", "CI method"]:
+            table.add_column(col, justify="right")
+        for _, row in group.iterrows():
+            table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors], str(row["n"]),
+                          _num(row["mean"]), _ci(row), str(row["interval"]))
+        console.print(table)
+
+
+def _print_pooled(console: Any, pooled: Any, factors: list[str]) -> None:
+    from rich.table import Table
+
+    for name, group in pooled.groupby("metric", sort=False):
+        table = Table(title=f"{name}: pooled over runs, {group['definition'].iloc[0]}",
+                      title_justify="left", caption_justify="left",
+                      caption="Wilson 95% CI; treats every event as independent (events in one "
+                              "run may not be), so prefer the per-run mean's interval above")
+        for col in ["point", *factors, "runs", "events", "trials", "rate", "95% CI"]:
+            table.add_column(col, justify="right")
+        for _, row in group.iterrows():
+            table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors], str(row["runs"]),
+                          str(row["events"]), str(row["trials"]), _num(row["rate"]), _ci(row))
+        console.print(table)
+
+
+def _print_paired(console: Any, paired: Any, factors: list[str]) -> None:
+    from rich.table import Table
+
+    from hmt_sim.sweep.intervals import EXACT_PERMUTATION_MAX
+
+    base = int(paired["baseline"].iloc[0])
+    for name, group in paired.groupby("metric", sort=False):
+        k = int(group["comparisons"].iloc[0])
+        table = Table(
+            title=f"{name}: difference to point {base}, paired by seed", title_justify="left",
+            caption_justify="left",
+            caption=(f"95% CI: bootstrap over seeds. p: exact sign-flip permutation test up to "
+                     f"{EXACT_PERMUTATION_MAX} pairs, else Wilcoxon signed-rank; n/a where "
+                     f"every difference is zero. {_holm_note(k)} "
+                     f"r: matched-pairs rank-biserial correlation; "
+                     f"d_z: mean difference / SD of differences."))
+        for col in ["point", *factors, "pairs", "mean diff", "95% CI", "CI method", "p",
+                    "p (Holm)", "r", "d_z"]:
+            table.add_column(col, justify="right")
+        for _, row in group.iterrows():
+            table.add_row(str(row["point"]), *[_cell(row[f]) for f in factors],
+                          str(row["n_pairs"]), _num(row["mean_diff"]), _ci(row),
+                          str(row["interval"]), _p(row["p_value"]), _p(row["p_holm"]),
+                          _num(row["rank_biserial"]), _num(row["d_z"]))
+        console.print(table)
+
+
+def _holm_note(k: int) -> str:
+    if k == 0:
+        return "p (Holm): no comparison of this metric could be tested."
+    return f"p (Holm): adjusted over the {k} tested comparisons of this metric."
+
+
+def _ci(row: Any) -> str:
+    if row["ci_low"] != row["ci_low"]:  # NaN: no interval
+        return "-"
+    return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
+
+
+def _p(value: Any) -> str:
+    v = float(value)
+    if v != v:
+        return "n/a"
+    return "< 0.0001" if v < 1e-4 else f"{v:.4f}" if v < 0.001 else f"{v:.3f}"
 
 
 def _num(value: Any) -> str:
@@ -210,7 +283,7 @@ def _cell(value: Any) -> str:
     return _num(value) if isinstance(value, float) else str(value)
 
 
-@app.command()
+@app.command(short_help="Plot a metric against a factor (line + CI band, or heatmap).")
 def plot(
     results: Annotated[Path, typer.Argument(help="a sweep results folder")],
     x: Annotated[str, typer.Option("--x", help="factor on the x axis")],
@@ -222,13 +295,21 @@ def plot(
     out: Annotated[Path, typer.Option("--out", "-o", help="image file (.png, .pdf, .svg)")]
     = Path("sweep.png"),
     title: Annotated[str | None, typer.Option(help="figure title")] = None,
+    style: Annotated[str, typer.Option(
+        help="default (screen) or paper (column-sized, print type, fonts kept in SVG/PDF)")]
+    = "default",
 ) -> None:
-    """Plot a metric against a factor: mean line with a 95% CI band (or a heatmap)."""
+    """Plot a metric against a factor: mean line with a 95% bootstrap CI band (or a heatmap).
+
+    Axis labels come from the metric glossary with units; the format follows the -o suffix."""
+    from hmt_sim.sweep.plots import STYLES
     from hmt_sim.sweep.plots import plot as draw
 
     if out.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise InputError(f"--out {out}: use a .png, .pdf or .svg file name")
     if bins is not None and bins < 1:
         raise InputError(f"--bins must be >= 1, got {bins}")
-    draw(results, x, y, hue, heatmap=heatmap, bins=bins, out=out, title=title)
+    if style not in STYLES:
+        raise InputError(f"--style {style!r}: allowed: {', '.join(STYLES)}")
+    draw(results, x, y, hue, heatmap=heatmap, bins=bins, out=out, title=title, style=style)
     print(f"wrote {out}")
