@@ -41,6 +41,10 @@ def design_points(
         with warnings.catch_warnings():  # non-powers of two are allowed; the docs say why not
             warnings.simplefilter("ignore", UserWarning)
             sample = sampler.random(n)
+    elif design in ("saltelli", "morris"):  # for `hmt-sim sensitivity` (hmt_sim.explore)
+        from hmt_sim.explore.samples import unit_sample
+
+        sample = unit_sample(design, n, d, design_seed)
     else:  # pragma: no cover - the spec validator allows only these
         raise ValueError(f"unknown design {design!r}")
     return [

@@ -21,7 +21,7 @@ TOP_KEYS = (
     "metrics", "timeseries", "baseline",
 )
 """The keys of a spec file, in the order error messages list them."""
-DESIGN_KINDS = ("full_factorial", "lhs", "sobol")
+DESIGN_KINDS = ("full_factorial", "lhs", "sobol", "saltelli", "morris")
 RANGE_KEYS = ("min", "max", "steps", "integer")
 MAX_POINTS = 100_000
 """Most design points one spec may have (a sampled design says how many it wants)."""
@@ -29,7 +29,7 @@ MAX_RUNS = 50_000_000
 """Most runs (points x seeds) one spec may have: beyond that, split the sweep."""
 Scalar = int | float | str | bool
 PathT = tuple[str | int, ...]
-Design = Literal["full_factorial", "lhs", "sobol"]
+Design = Literal["full_factorial", "lhs", "sobol", "saltelli", "morris"]
 
 
 class Factor(BaseModel):

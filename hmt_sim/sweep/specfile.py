@@ -70,7 +70,9 @@ from hmt_sim.sweep.validate import (
 )
 
 ISSUE_TYPE = "sweep_spec"
-_DESIGN_HINT = "allowed: full_factorial, {lhs: N}, {sobol: N}"
+_DESIGN_HINT = ("allowed: full_factorial, {lhs: N}, {sobol: N}, {saltelli: N}, "
+                "{morris: TRAJECTORIES}")
+_SAMPLED = ("lhs", "sobol", "saltelli", "morris")
 
 
 def load_spec(
@@ -175,14 +177,14 @@ class SpecFile(BaseModel):
                 return "full_factorial", None
             close = _close(value, DESIGN_KINDS)
             extra = f"; did you mean {close!r}?" if close else ""
-            if value in ("lhs", "sobol"):
+            if value in _SAMPLED:
                 extra = f"; give the number of points, e.g. {{{value}: 100}}"
             issues.fail(("design",), f"unknown design {value!r}{extra} ({_DESIGN_HINT})")
         if not (isinstance(value, dict) and len(value) == 1):
             issues.fail(("design",), f"expected a design, got {describe(value)} ({_DESIGN_HINT})")
         ((kind, n),) = value.items()
-        if kind not in ("lhs", "sobol"):
-            close = _close(str(kind), ("lhs", "sobol"))
+        if kind not in _SAMPLED:
+            close = _close(str(kind), _SAMPLED)
             extra = f"; did you mean {close!r}?" if close else ""
             issues.fail(("design", kind), f"unknown design {kind!r}{extra} ({_DESIGN_HINT})",
                         at_key=True)
@@ -488,7 +490,7 @@ def _factor_range(issues: _Issues, key: str, spec: dict[str, Any], path: PathT,
     if design == "full_factorial" and steps is None and ok:
         issues.add(path, "a range needs steps: N under design full_factorial (or list the "
                    "values)")
-    if design in ("lhs", "sobol") and steps is not None:
+    if design in _SAMPLED and steps is not None:
         issues.add((*path, "steps"), f"steps is used only by full_factorial; design {design} "
                    "samples the range continuously", at_key=True)
     if len(issues.errors) == before and bounds["min"] > bounds["max"]:
