@@ -28,6 +28,7 @@ from typing import Any
 
 from hmt_sim.errors import InputError, SimulationError
 from hmt_sim.events import Event, dumps, read_jsonl, write_jsonl
+from hmt_sim.plugins.registry import allow_entry_points, entry_points_allowed
 from hmt_sim.scenario.schema import Scenario
 
 MISSING = "<missing>"
@@ -175,6 +176,8 @@ def run_in_subprocesses(jobs: Sequence[Job], hash_seeds: Sequence[str],
             out.mkdir()
             env = {**os.environ, "PYTHONHASHSEED": hash_seed}
             cmd = [sys.executable, "-m", "hmt_sim.check", "--worker", str(job_file), str(out)]
+            if entry_points_allowed():  # the user's --allow-plugins reaches fresh interpreters
+                cmd.append("--allow-plugins")
             procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.PIPE, text=True), out))
         logs: list[list[list[Event]]] = []
@@ -310,6 +313,11 @@ def _worker(job_path: str, out_dir: str) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through subprocesses
-    if len(sys.argv) != 4 or sys.argv[1] != "--worker":
-        sys.exit("usage: python -m hmt_sim.check --worker JOBS.json OUT_DIR (internal)")
-    _worker(sys.argv[2], sys.argv[3])
+    args = sys.argv[1:]
+    if args[-1:] == ["--allow-plugins"]:
+        allow_entry_points()
+        args = args[:-1]
+    if len(args) != 3 or args[0] != "--worker":
+        sys.exit("usage: python -m hmt_sim.check --worker JOBS.json OUT_DIR [--allow-plugins] "
+                 "(internal)")
+    _worker(args[1], args[2])

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.plugins.cli_option import AllowPlugins
 
 
-@app.command()
+@app.command(short_help="Check that runs are deterministic across processes and backends.")
 def check(
     scenarios: Annotated[list[str], typer.Argument(
         help="scenario files or bundled ids (hmt-sim list); several are checked together")],
@@ -24,6 +25,7 @@ def check(
         help="also run through this sweep backend: local, dask (a one-worker LocalCluster) "
         "or none (repeatable; default local)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the reports as JSON")] = False,
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run scenarios in separate processes (different PYTHONHASHSEED), here, and through the
     sweep backend, and compare the event logs event by event. Prints the first differing event

@@ -11,6 +11,7 @@ import typer
 
 from hmt_sim.cli import app
 from hmt_sim.errors import ScenarioError
+from hmt_sim.plugins.cli_option import AllowPlugins
 
 
 @app.command("list")
@@ -22,8 +23,9 @@ def list_cmd() -> None:
         print(f"{sid:<24} {title}")
 
 
-@app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
+@app.command(short_help="Check scenario files; print each problem as FILE:LINE:COL.")
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")],
+             allow_plugins: AllowPlugins = False) -> None:
     """Check scenario files; print every problem as FILE:LINE:COL: error: key.path: message."""
     from hmt_sim.scenario import load_scenario
 
@@ -40,7 +42,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(short_help="Print the JSON Schema of scenario files (for editors).")
 def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="write to file")] = None
            ) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
@@ -66,6 +68,7 @@ def run(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="print metrics as JSON")] = False,
     force: Annotated[bool, typer.Option(help="overwrite a run already in --out")] = False,
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a scenario to its end and print its metrics."""
     from hmt_sim.rundir import prepare_out_dir, write_run

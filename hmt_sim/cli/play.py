@@ -13,6 +13,7 @@ import typer
 
 from hmt_sim.cli import app
 from hmt_sim.errors import InputError
+from hmt_sim.plugins.cli_option import AllowPlugins
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -25,7 +26,7 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-@app.command()
+@app.command(short_help="Open the visualiser for a live tabletop exercise.")
 def play(
     scenario: Annotated[str | None, typer.Argument(
         help="scenario file or bundled id (optional with --resume: the recorded copy is used)")]
@@ -55,6 +56,7 @@ def play(
     no_record: Annotated[bool, typer.Option(help="do not write a session file")] = False,
     force: Annotated[bool, typer.Option(help="overwrite an existing --session file")]
     = False,
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Open the visualiser: map, panels, operator seat, facilitator console, debrief."""
     from hmt_sim.scenario import load_scenario, parse_overrides
@@ -83,7 +85,7 @@ def play(
         print(f"wrote {screenshot}")
 
 
-@app.command()
+@app.command(short_help="Play a recorded session back with a timeline scrubber.")
 def replay(
     session: Annotated[Path, typer.Argument(help="session file written by hmt-sim play")],
     until: Annotated[float | None, typer.Option(
@@ -92,6 +94,7 @@ def replay(
     speed: Annotated[float, typer.Option(help="playback speed (1-60)")] = 1.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
     size: Annotated[str, typer.Option(help="window size WxH")] = "1600x900",
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Play a session back with a timeline scrubber (re-simulated from scenario, seed, inputs)."""
     import visualiser

@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.plugins.cli_option import AllowPlugins
 
 
-@app.command()
+@app.command(short_help="Write an HTML after-action report of a run or a session.")
 def report(
     source: Annotated[str, typer.Argument(help="run directory (hmt-sim run --out DIR) or "
                                           "session file saved by the visualiser")],
@@ -25,6 +26,7 @@ def report(
                                               "(default 20)")] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes for --compare "
                                                 "(default: CPU count, at most 8)")] = None,
+    allow_plugins: AllowPlugins = False,
 ) -> None:
     """Write a self-contained HTML after-action report (prints to PDF from a browser)."""
     from hmt_sim.report import DEFAULT_SEEDS, build_report

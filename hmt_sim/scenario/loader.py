@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from hmt_sim.errors import Problem, ScenarioError
+from hmt_sim.plugins.registry import allow_entry_points
 from hmt_sim.scenario.library import resolve
 from hmt_sim.scenario.overrides import apply_overrides_tracked, normalise_overrides
 from hmt_sim.scenario.schema import Scenario, reference_problems
@@ -69,12 +70,16 @@ _IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 # --------------------------------------------------------------------------------------------
 
 
-def load_scenario(source: str | os.PathLike[str], overrides: Overrides = None) -> Scenario:
+def load_scenario(source: str | os.PathLike[str], overrides: Overrides = None, *,
+                  allow_plugins: bool = False) -> Scenario:
     """Load a scenario from a file path or a bundled scenario id, apply overrides, validate.
 
     Raises ``ScenarioError`` (every problem, located) for a bad file and ``InputError`` for a
-    source that cannot be found or read, or for a malformed override.
+    source that cannot be found or read, or for a malformed override. ``allow_plugins=True``
+    trusts plugin code installed distributions offer (docs/plugins.md), for this process.
     """
+    if allow_plugins:
+        allow_entry_points()
     path = resolve(source)
     shown = os.fspath(source) if Path(source).exists() else str(path)
     raw = read_capped(path, shown)
@@ -82,9 +87,12 @@ def load_scenario(source: str | os.PathLike[str], overrides: Overrides = None) -
 
 
 def load_scenario_text(
-    text: str, filename: str = "<string>", overrides: Overrides = None
+    text: str, filename: str = "<string>", overrides: Overrides = None, *,
+    allow_plugins: bool = False,
 ) -> Scenario:
     """Like ``load_scenario`` for text already in memory (tests, the visualiser's editor)."""
+    if allow_plugins:
+        allow_entry_points()
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_BYTES:
         fail(filename, 1, 1, "", too_large(size))

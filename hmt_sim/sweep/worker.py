@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from hmt_sim.plugins.registry import allow_entry_points, entry_points_allowed
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.sweep.scenarios import load_with
 from hmt_sim.sweep.spec import select_metrics
@@ -40,6 +41,8 @@ class Chunk:
     timeseries: bool = False
     runner: Runner | None = None
     metric_patterns: tuple[str, ...] | None = None  # the spec's ``metrics:`` (None: keep all)
+    # The parent's --allow-plugins, so spawned and Dask workers may load entry points too.
+    allow_plugins: bool = field(default_factory=entry_points_allowed)
 
     @property
     def runs(self) -> int:
@@ -132,6 +135,8 @@ def probe_metrics(sc: Scenario, runner: Runner | None = None) -> dict[str, Any]:
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every (point, seed) in the chunk; never raises for a failing run."""
+    if chunk.allow_plugins:
+        allow_entry_points()
     rows: list[tuple[Any, ...]] = []
     series: list[dict[str, list[Any]]] | None = [] if chunk.timeseries else None
     runner = chunk.runner
