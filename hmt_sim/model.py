@@ -103,7 +103,8 @@ class HMTModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.log.emit(
             0.0, "run_started", scenario=sc.id, seed=seed, version=__version__,
-            params=self._params(),
+            params=self._params(), classifier=sc.ai.classifier,
+            operator_policy=sc.operators.policy,
         )
         env = self.env
         for src in self.sources:

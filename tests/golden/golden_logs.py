@@ -19,6 +19,8 @@ LEVEL_CASES = tuple((sid, level) for sid in ("airbase_swarm", "urban_nomination"
 ADDED_FIELDS: dict[str, frozenset[str]] = {
     # issue 10: who authorised and the loop position, from the protocol table
     "engagement": frozenset({"loop", "protocol", "human_could_stop"}),
+    # issue 10: which classifier and operator-policy plugins the run used
+    "run_started": frozenset({"classifier", "operator_policy"}),
 }
 
 
