@@ -12,7 +12,7 @@ from hmt_sim.cli import app
 from hmt_sim.plugins.cli_option import AllowPlugins
 
 
-@app.command(short_help="Check that runs are deterministic across processes and backends.")
+@app.command(short_help="Check that runs are deterministic across processes, backends.")
 def check(
     scenarios: Annotated[list[str], typer.Argument(
         help="scenario files or bundled ids (hmt-sim list); several are checked together")],
