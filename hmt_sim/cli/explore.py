@@ -111,8 +111,9 @@ def discover(
         'e.g. "harm.wrongful_engagements >= 1"')],
     out: Annotated[Path, typer.Option("--out", "-o", help="peeling-trajectory figure "
                                       "(.png, .pdf, .svg)")] = Path("trajectory.png"),
-    min_density: Annotated[float, typer.Option(
-        help="a rule's share of runs where the condition holds must reach this")] = 0.5,
+    min_density: Annotated[float | None, typer.Option(
+        help="a rule's share of runs where the condition holds must reach this (default: "
+        "halfway from the base rate to 1, at least 0.5)")] = None,
     boxes: Annotated[int, typer.Option(help="most PRIM boxes to find (covering)")] = 2,
     box: Annotated[int | None, typer.Option(
         help="take this box of the peeling trajectory as the first rule")] = None,
@@ -130,7 +131,7 @@ def discover(
     for name, value, low, high in (("--min-density", min_density, 0.0, 1.0),
                                    ("--alpha", alpha, 0.0, 0.5),
                                    ("--min-mass", min_mass, 0.0, 1.0)):
-        if not low < value <= high:
+        if value is not None and not low < value <= high:
             raise InputError(f"{name} must be in ({low:g}, {high:g}], got {value:g}")
     if cart_depth < 1:
         raise InputError(f"--cart-depth must be >= 1, got {cart_depth}")
@@ -147,15 +148,22 @@ def format_discovery(found: Discovery) -> str:
              f"({100 * found.base_rate:.0f}%)"]
     if found.note:
         lines.append(found.note)
+    elif found.n_cases:
+        lines.append(f"rules must reach a density of {100 * found.min_density:.0f}% "
+                     "(--min-density)")
     if found.prim_rules:
         lines.append("")
-        lines.append("PRIM (peeling and pasting; box "
-                     f"{found.chosen} of {len(found.trajectory.trajectory)} on the trajectory):")
+        last = len(found.trajectory.trajectory) - 1
+        lines.append(f"PRIM (peeling and pasting; box {found.chosen} of the trajectory's 0-{last}, "
+                     "0 = everything; --box to choose another):")
         for i, rule in enumerate(found.prim_rules, 1):
             lines.append(f"  {i}. {rule.text}")
             if rule.p_values:
                 ps = ", ".join(f"{k} p={v:.2g}" for k, v in rule.p_values.items())
                 lines.append(f"     restrictions tested: {ps}")
+            if rule.dropped:
+                lines.append(f"     dropped as not significant (p >= 0.05): "
+                             f"{', '.join(rule.dropped)}")
         if len(found.prim_rules) > 1:
             lines.append("     (rules after the first cover runs the earlier ones left out)")
     if found.n_cases:

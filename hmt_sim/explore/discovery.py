@@ -8,9 +8,9 @@ condition holds) or not, then describes where the cases concentrate as plain rul
 
 * **PRIM** (``hmt_sim.explore.prim``) peels boxes and reports the coverage-density trade-off;
   the box chosen balances the two (highest F1, the harmonic mean of coverage and density)
-  among those whose density reaches ``min_density`` ("likely": by default more often than
-  not); ``box`` picks another point of the trajectory. With ``boxes`` > 1 the runs of a
-  found box are set aside and PRIM searches the rest (covering).
+  among those whose density reaches ``min_density`` (by default halfway from the base rate
+  to 1, and at least 50%: "likely"); ``box`` picks another point of the trajectory. With
+  ``boxes`` > 1 the runs of a found box are set aside and PRIM searches the rest (covering).
 * **CART** (scikit-learn's ``DecisionTreeClassifier``) is a second view: the leaves of a
   shallow tree where the condition is likely, each as a rule. A rule both methods find is
   robust; one only CART finds is often a corner PRIM peeled past.
@@ -50,6 +50,8 @@ class Rule:
     n_cases: int
     text: str
     p_values: dict[str, float]
+    dropped: tuple[str, ...] = ()
+    """Factors PRIM had restricted whose restriction was not significant (p >= 0.05)."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,12 @@ class Discovery:
     trajectory: PrimResult
     chosen: int
     """Index of the first PRIM rule's box in ``trajectory.trajectory``."""
+    min_density: float
+    """The density rules had to reach (given, or ``default_density`` of the base rate)."""
     note: str = ""
 
 
-def discover(results: str | os.PathLike[str], where: str, *, min_density: float = 0.5,
+def discover(results: str | os.PathLike[str], where: str, *, min_density: float | None = None,
              boxes: int = 2, alpha: float = 0.05, min_mass: float = 0.05,
              cart_depth: int = 3, box: int | None = None) -> Discovery:
     """Find where ``where`` (``METRIC OP NUMBER``) is likely in a sweep folder's runs.
@@ -78,7 +82,7 @@ def discover(results: str | os.PathLike[str], where: str, *, min_density: float 
     automatic choice (see ``choose``)."""
     from hmt_sim.sweep.store import load_results
 
-    if not 0 < min_density <= 1:
+    if min_density is not None and not 0 < min_density <= 1:
         raise InputError(f"min_density must be in (0, 1], got {min_density}")
     if boxes < 1:
         raise InputError(f"boxes must be >= 1, got {boxes}")
@@ -97,13 +101,16 @@ def discover(results: str | os.PathLike[str], where: str, *, min_density: float 
                        min_mass=min_mass, cart_depth=cart_depth, box=box)
 
 
-def discover_in(x: Any, y: np.ndarray, condition: Condition, *, min_density: float = 0.5,
+def discover_in(x: Any, y: np.ndarray, condition: Condition, *,
+                min_density: float | None = None,
                 boxes: int = 2, alpha: float = 0.05, min_mass: float = 0.05,
                 cart_depth: int = 3, box: int | None = None) -> Discovery:
     """``discover`` on a table of factors ``x`` (a DataFrame, one row per run) and outcomes."""
     y = np.asarray(y, dtype=bool)
     n_cases = int(y.sum())
     full = full_limits(x)
+    if min_density is None:
+        min_density = default_density(float(y.mean()) if len(y) else 0.0)
     first = prim(x, y, alpha=alpha, min_mass=min_mass)
     chosen = choose(first, min_density)
     if box is not None:
@@ -114,7 +121,7 @@ def discover_in(x: Any, y: np.ndarray, condition: Condition, *, min_density: flo
     note = ""
     if n_cases == 0:
         note = f"{condition} never holds in these runs: there is nothing to find"
-        return Discovery(condition, len(y), 0, 0.0, (), (), first, 0, note)
+        return Discovery(condition, len(y), 0, 0.0, (), (), first, 0, min_density, note)
     if first.trajectory[chosen].density < min_density:
         note = (f"no box reaches a density of {min_density:.0%}; the densest box is shown "
                 "(lower --min-density to see wider boxes)")
@@ -136,7 +143,13 @@ def discover_in(x: Any, y: np.ndarray, condition: Condition, *, min_density: flo
                       min_mass=min_mass * len(y) / max(int(remaining.sum()), 1))
     cart = cart_rules(x, y, condition, full, min_density=min_density, depth=cart_depth)
     return Discovery(condition, len(y), n_cases, float(y.mean()), tuple(rules), cart, first,
-                     chosen, note)
+                     chosen, min_density, note)
+
+
+def default_density(base_rate: float) -> float:
+    """The density a rule must reach by default: halfway from the base rate to 1, so a rule
+    always says something the base rate does not (at least 50%: "likely")."""
+    return max(0.5, base_rate + (1.0 - base_rate) / 2)
 
 
 def choose(result: PrimResult, min_density: float) -> int:
@@ -198,7 +211,8 @@ def _rule(method: str, box: Box, condition: Condition, total_cases: int,
     coverage = box.n_cases / total_cases if total_cases else 0.0
     limits = _open_ends(box.limits, full)
     return Rule(method, limits, box.density, coverage, box.n_runs, box.n_cases,
-                rule_text(limits, condition, box.density, coverage), dict(box.p_values))
+                rule_text(limits, condition, box.density, coverage), dict(box.p_values),
+                box.dropped)
 
 
 def rule_text(limits: dict[str, Limit], condition: Condition, density: float,
@@ -218,6 +232,8 @@ def limit_text(factor: str, lim: Limit) -> str:
             return f"{factor} is {values[0]}"
         return f"{factor} in {{{', '.join(str(v) for v in values)}}}"
     lo, hi = lim
+    if lo == hi:
+        return f"{factor} = {_num(lo)}"
     if math.isinf(hi):
         return f"{factor} >= {_num(lo)}"
     if math.isinf(lo):

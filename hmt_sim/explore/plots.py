@@ -41,7 +41,7 @@ def _figure(panels: int, width: float, height: float) -> tuple[Any, list[Any]]:
 
 
 def _save(fig: Any, out: str | os.PathLike[str]) -> None:
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.94) if fig.get_suptitle() else None)
     with atomic_path(out) as tmp:
         fig.savefig(tmp, dpi=130, format=str(out).rsplit(".", 1)[-1].lower())
 
@@ -75,8 +75,8 @@ def plot_sensitivity(result: SensitivityResult, out: str | os.PathLike[str]) -> 
         ax.set_yticks(pos, [r.factor for r in rows])
         ax.invert_yaxis()
         ax.set_title(m.metric, fontsize=10)
-    axes[0].legend(loc="upper left", bbox_to_anchor=(0.0, -0.25 - 0.02 * d), ncol=2,
-                   fontsize=8, frameon=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", ncol=2, fontsize=8, frameon=False)
     method = "Sobol indices" if result.method == "sobol" else "Morris elementary effects"
     fig.suptitle(f"{method}: {result.points} design points x {result.seeds} seeds",
                  fontsize=11)

@@ -45,6 +45,8 @@ class Box:
     n_runs: int
     n_cases: int
     p_values: dict[str, float] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
+    """Restrictions removed by ``prune_restrictions`` as not significant."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ def prune_restrictions(x: Any, y: Sequence[bool] | np.ndarray, box: Box) -> Box:
 
     data = _Data(x, np.asarray(y, dtype=bool))
     limits = {**data.full, **box.limits}
+    dropped: list[str] = []
     while True:
         current = data.box(limits)
         p_values = {}
@@ -213,5 +216,6 @@ def prune_restrictions(x: Any, y: Sequence[bool] | np.ndarray, box: Box) -> Box:
         worst = max(p_values, key=lambda c: (p_values[c], c), default=None)
         if worst is None or p_values[worst] < 0.05:
             return Box(current.limits, current.coverage, current.density, current.mass,
-                       current.n_runs, current.n_cases, p_values)
+                       current.n_runs, current.n_cases, p_values, tuple(dropped))
         limits[worst] = data.full[worst]
+        dropped.append(worst)
