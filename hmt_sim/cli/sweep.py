@@ -32,7 +32,9 @@ def _parse_seeds(text: str | None) -> list[int] | int | None:
 
 @app.command("sweep", short_help="Run a sweep spec; results are streamed to Parquet.")
 def sweep_cmd(
-    spec: Annotated[Path, typer.Argument(help="sweep spec YAML (see docs/sweep.md)")],
+    spec: Annotated[Path | None, typer.Argument(
+        help="sweep spec YAML (see docs/sweep.md); with --resume --out DIR, the one DIR used")]
+    = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="results folder (default: sweeps/<spec name>)")] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")]
@@ -60,27 +62,56 @@ def sweep_cmd(
     Exit code 0 when every run succeeded, 1 when some failed (they are recorded with their
     error), 2 for a bad spec or option.
     """
+    import shlex
+
     from hmt_sim.scenario import parse_overrides
     from hmt_sim.sweep import load_spec, run_sweep
 
-    sweep_spec = load_spec(spec, set_overrides=parse_overrides(set_ or []),
-                           seeds=_parse_seeds(seeds))
+    extra_set = parse_overrides(set_ or [])
+    seed_arg = _parse_seeds(seeds)
+    stored = _stored_arguments(out) if resume else None
+    if spec is None:
+        if stored is None:
+            raise InputError(_no_spec_message(out, resume))
+        spec = Path(stored["spec"])
+        if not spec.is_file():
+            raise InputError(f"--resume: the spec this sweep was started with, {spec}, is "
+                             "gone; give its path: hmt-sim sweep SPEC --out DIR --resume")
+    if stored is not None:  # what was given wins; the rest is as the sweep was started
+        extra_set = extra_set if set_ else stored["set"]
+        seed_arg = seed_arg if seeds is not None else stored["seeds"]
+    sweep_spec = load_spec(spec, set_overrides=extra_set, seeds=seed_arg)
     out_dir = out if out is not None else Path("sweeps") / sweep_spec.name
     reporter = _Progress(quiet)
     try:
         summary = run_sweep(sweep_spec, out_dir, workers=workers, backend=backend,
                             scheduler=scheduler, resume=resume, force=force,
                             chunk_size=chunk_size, part_rows=part_rows, flush_s=flush_s,
-                            progress=reporter.update)
+                            progress=reporter.update,
+                            arguments={"spec": spec, "set": extra_set})
     except KeyboardInterrupt:
         reporter.stop()
         print(f"interrupted: finished runs are saved in {out_dir}; continue with "
-              f"`hmt-sim sweep {spec} --out {out_dir} --resume`", file=sys.stderr)
+              f"`hmt-sim sweep --resume --out {shlex.quote(str(out_dir))}`", file=sys.stderr)
         raise typer.Exit(130) from None
     reporter.stop()
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _stored_arguments(out: Path | None) -> dict[str, Any] | None:
+    from hmt_sim.sweep.store import sweep_arguments
+
+    return sweep_arguments(out) if out is not None else None
+
+
+def _no_spec_message(out: Path | None, resume: bool) -> str:
+    if not resume or out is None:
+        return ("missing SPEC: hmt-sim sweep SPEC.yaml [--out DIR]; without SPEC only "
+                "`hmt-sim sweep --resume --out DIR` (continue the sweep in DIR)")
+    return (f"--resume --out {out}: {out} holds no sweep that recorded its spec (none yet, or "
+            "one from an older hmt-sim); give the spec: hmt-sim sweep SPEC --out DIR --resume")
 
 
 class _Progress:

@@ -87,9 +87,16 @@ def run_sweep(
     flush_s: float = 10.0,
     progress: Callable[[SweepProgress], None] | None = None,
     runner: Runner | None = None,
+    arguments: Mapping[str, Any] | None = None,
 ) -> SweepSummary:
-    """Run a sweep into ``out``; see ``sweep`` for the arguments. Returns a summary."""
+    """Run a sweep into ``out``; see ``sweep`` for the arguments. Returns a summary.
+
+    ``arguments`` (``spec``: the spec file's path, ``set``: the extra overrides) are kept in the
+    manifest so ``--resume`` needs only the folder; they are filled in when ``spec`` is a path.
+    """
     if not isinstance(spec, SweepSpec):
+        if arguments is None and isinstance(spec, str | os.PathLike):
+            arguments = {"spec": os.fspath(spec), "set": dict(set_overrides or {})}
         spec = load_spec(spec, set_overrides=set_overrides, seeds=seeds)
     elif set_overrides or seeds is not None:
         raise InputError("set_overrides/seeds apply when loading a spec; pass a path instead")
@@ -112,7 +119,7 @@ def run_sweep(
         executor = LocalExecutor(workers)
     try:
         metric_cols, text_cols = _metric_columns(spec, runner)
-        manifest = _manifest(spec, metric_cols, text_cols)
+        manifest = _manifest(spec, metric_cols, text_cols, arguments)
         store, done_pairs = ResultsStore.create(Path(out), manifest, resume=resume, force=force)
     except BaseException:
         executor.close()
@@ -203,9 +210,15 @@ def _metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], 
     return names, {n for n in names if isinstance(sample[n], str)}
 
 
-def _manifest(spec: SweepSpec, metrics: list[str], text: set[str]) -> dict[str, Any]:
+def _manifest(spec: SweepSpec, metrics: list[str], text: set[str],
+              arguments: Mapping[str, Any] | None) -> dict[str, Any]:
     import hashlib
 
+    args = None
+    if arguments is not None and arguments.get("spec") is not None:
+        # Identity only (the spec file and the extra --set; the seeds are below): never the
+        # workers or the backend, which do not change the results.
+        args = {"spec": os.path.abspath(arguments["spec"]), "set": dict(arguments.get("set", {}))}
     factor_kinds = [(k, column_kind(p[k] for p in spec.points)) for k in spec.factor_keys]
     columns = [("point", "int"), ("seed", "int"), *factor_kinds, ("status", "str"),
                ("error", "str"), ("wall_s", "float"),
@@ -224,7 +237,10 @@ def _manifest(spec: SweepSpec, metrics: list[str], text: set[str]) -> dict[str, 
             "set": spec.base_overrides,
             "design": spec.design if spec.design_n is None else {spec.design: spec.design_n},
             "design_seed": spec.design_seed,
+            "metrics_kept": list(spec.metrics) if spec.metrics is not None else None,
+            "timeseries": spec.timeseries,
         },
+        "arguments": args,
         "factors": list(spec.factor_keys),
         "seeds": list(spec.seeds),
         "points": [{"point": i, "factors": p} for i, p in enumerate(spec.points)],

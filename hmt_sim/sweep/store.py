@@ -124,9 +124,11 @@ class ResultsStore:
         if existing and resume:
             old = read_manifest(out)
             if old.get("spec_hash") != manifest["spec_hash"]:
+                changed = "; ".join(manifest_differences(old, manifest)) or (
+                    "the spec, its scenario or the seeds changed")
                 raise InputError(
-                    f"{out}: holds results of a different sweep (the spec, its scenario or the "
-                    "seeds changed); use --force to start again or choose another --out"
+                    f"{out}: holds results of a different sweep ({changed}); use --force to "
+                    "start again or choose another --out"
                 )
             manifest = {**manifest, "created": old.get("created", manifest["created"]),
                         "versions": sorted({*old.get("versions", []), *manifest["versions"]}),
@@ -196,6 +198,81 @@ class ResultsStore:
                          "columns": [list(c) for c in self.columns],
                          "metrics": self.metric_names, **extra}
         write_text_atomic(self.out / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+
+
+def manifest_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between the sweep in a results folder and the one asked for, in words
+    (``seeds: 1-5 (5) there, 1-20 (20) now``): why a resume is refused."""
+    was, now = old.get("spec", {}), new.get("spec", {})
+    out: list[str] = []
+    if was.get("scenario") != now.get("scenario"):
+        out.append(f"scenario: {was.get('scenario')} there, {now.get('scenario')} now")
+    elif was.get("scenario_sha256") != now.get("scenario_sha256"):
+        out.append(f"scenario {now.get('scenario')}: its text changed")
+    old_set, new_set = was.get("set", {}), now.get("set", {})
+    for key in sorted({*old_set, *new_set}):
+        if old_set.get(key, _ABSENT) != new_set.get(key, _ABSENT):
+            out.append(f"set {key}: {_shown(old_set.get(key, _ABSENT))} there, "
+                       f"{_shown(new_set.get(key, _ABSENT))} now")
+    if old.get("factors") != new.get("factors"):
+        out.append(f"factors: {', '.join(old.get('factors', [])) or 'none'} there, "
+                   f"{', '.join(new.get('factors', [])) or 'none'} now")
+    elif len(old.get("points", [])) != len(new.get("points", [])):
+        out.append(f"design points: {len(old.get('points', []))} there, "
+                   f"{len(new.get('points', []))} now")
+    elif old.get("points") != new.get("points"):
+        first = next(i for i, (a, b) in enumerate(zip(old["points"], new["points"], strict=True))
+                     if a != b)
+        out.append(f"design point {first}: {_point_text(old['points'][first])} there, "
+                   f"{_point_text(new['points'][first])} now")
+    if old.get("seeds") != new.get("seeds"):
+        out.append(f"seeds: {_seeds_text(old.get('seeds', []))} there, "
+                   f"{_seeds_text(new.get('seeds', []))} now")
+    for key, what in (("metrics_kept", "metrics"), ("timeseries", "timeseries")):
+        if key in was and key in now and was[key] != now[key]:
+            out.append(f"{what}: {_shown(was[key])} there, {_shown(now[key])} now")
+    return out
+
+
+_ABSENT = object()
+
+
+def _shown(value: Any) -> str:
+    if value is _ABSENT:
+        return "not set"
+    if value is None:
+        return "all"
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
+def _point_text(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={_shown(v)}" for k, v in point.get("factors", {}).items())
+
+
+def _seeds_text(seeds: Sequence[int]) -> str:
+    """``1-5 (5)`` for a run of consecutive seeds, else the first few."""
+    seeds = list(seeds)
+    if not seeds:
+        return "none"
+    if seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-{seeds[-1]} ({len(seeds)})"
+    head = ", ".join(str(s) for s in seeds[:5])
+    return f"{head}{', ...' if len(seeds) > 5 else ''} ({len(seeds)})"
+
+
+def sweep_arguments(out: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """How the sweep in ``out`` was started: ``spec`` (an absolute path), ``set`` (the command
+    line's extra overrides) and ``seeds`` (the seed list used), or None when ``out`` holds no
+    sweep or one written before the manifest kept them. ``sweep --resume`` uses these."""
+    path = Path(out)
+    if not (path / MANIFEST).is_file():
+        return None
+    manifest = read_manifest(path)
+    args = manifest.get("arguments")
+    if not isinstance(args, dict) or not args.get("spec"):
+        return None
+    return {"spec": args["spec"], "set": dict(args.get("set") or {}),
+            "seeds": list(manifest.get("seeds", []))}
 
 
 # --------------------------------------------------------------------------------------------

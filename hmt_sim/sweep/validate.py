@@ -76,9 +76,10 @@ def check_factor_values(scenario: BaseScenario, base: Mapping[str, Any],
         trials: list[tuple[PathT, Scalar]]
         if factor.values is not None:
             trials = [((*path, i), v) for i, v in enumerate(factor.values)]
-        else:
-            trials = [((*path, "min"), factor.from_unit(0.0)),
-                      ((*path, "max"), factor.from_unit(0.999999999))]
+        else:  # the bounds as written (a sample nears max but never reaches it)
+            assert factor.high is not None
+            high: Scalar = int(factor.high) if factor.integer else factor.high
+            trials = [((*path, "min"), factor.from_unit(0.0)), ((*path, "max"), high)]
         for where, value in trials:
             try:
                 load_with(scenario.text, scenario.source, {**base, factor.key: value})

@@ -54,3 +54,17 @@ def early_metric_runner(sc: Scenario, seed: int) -> dict[str, Any]:
     if seed == 3:
         flat["aa.early_metric"] = 2.5
     return flat
+
+
+def known_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    """Known answers without simulating: casualties are 0 at level 5 and, at level 8, 366 for
+    seed 2 only (one seed drives the mean, as in a real sweep); a review rate of 1 everywhere
+    except 0.5 at level 8 with seed 1; 3 of 4 hostiles defeated in every run."""
+    level8 = sc.autonomy.levels["engage"] == 8
+    return {
+        "harm.civilian_casualties": 366.0 if level8 and seed == 2 else 0.0,
+        "control.meaningful_review_rate": 0.5 if level8 and seed == 1 else 1.0,
+        "mission.threats_neutralised": 3.0,
+        "mission.leakers": 1.0,
+        "mission.defence_rate": 0.75,
+    }
