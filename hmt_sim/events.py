@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from hmt_sim.fileio import atomic_path
+from hmt_sim.fileio import atomic_open
 
 Event = dict[str, Any]
 
@@ -123,7 +123,7 @@ def dumps(event: Event) -> str:
 
 def write_jsonl(events: Iterable[Event], path: str | os.PathLike[str]) -> None:
     """Write atomically: a temp file in the same folder, flushed and synced, then renamed."""
-    with atomic_path(path) as tmp, open(tmp, "x", encoding="utf-8") as fh:
+    with atomic_open(path) as fh:
         for event in events:
             fh.write(dumps(event))
             fh.write("\n")
