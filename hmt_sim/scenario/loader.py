@@ -9,8 +9,8 @@ applies overrides to the plain data and validates it:
   allowed, with a "did you mean" for unknown keys; all problems are raised together.
 
 Positions are 1-based. Problems that come from a ``--set KEY=VALUE`` override (see
-``overrides.py``) are reported with the file name ``--set KEY`` and position ``0:0``, since they
-have no place in any file.
+``overrides.py``) are reported with the file name ``--set KEY`` and line 0, shown as
+``--set KEY: error: ...``, since they have no place in any file.
 """
 
 from __future__ import annotations
@@ -189,6 +189,10 @@ def _convert_errors(doc: Document, errors: list[Any]) -> list[_Located]:
     out: list[_Located] = []
     handled_unions: set[Path_] = set()
     for err in errors:
+        if err["type"] == "value_error":
+            path, _, _ = _walk(doc.data, err["loc"])
+            out.extend(_model_value_errors(doc, path, err))
+            continue
         located = _convert_error(doc, err, handled_unions)
         if located is not None:
             out.append(located)
@@ -252,8 +256,6 @@ def _convert_error(doc: Document, err: Mapping[str, Any], unions: set[Path_]) ->
     if kind == "extra_forbidden":
         line, col = doc.where(path, at_key=True)
         return _Located(path, True, _unknown_key(doc.data, path), line, col)
-    if kind == "value_error":
-        return _model_value_error(doc, path, err)
     if slot is not None and _is_scalar_union(slot.tp):
         if path in unions:
             return None
@@ -289,11 +291,28 @@ def _bad_tag_value(
     return _Located((*path, "kind"), False, message, line, col)
 
 
-def _model_value_error(doc: Document, path: Path_, err: Mapping[str, Any]) -> _Located:
-    """A model validator's message, pointed at the field or key it names when it names one."""
+def _model_value_errors(doc: Document, path: Path_, err: Mapping[str, Any]) -> list[_Located]:
+    """A model validator's message, one problem per line of it (a validator that finds several
+    problems, such as duplicate ids, reports them all at once)."""
     exc = err.get("ctx", {}).get("error")
     message = str(exc) if exc is not None else str(err["msg"]).removeprefix("Value error, ")
+    return [_model_value_error(doc, path, line) for line in message.splitlines() if line]
+
+
+def _model_value_error(doc: Document, path: Path_, message: str) -> _Located:
+    """One validator message, pointed at the field or key it names when it names one.
+
+    A message may start with a relative dotted path of two or more segments
+    (``regions.2.id: duplicate id``): when that path exists in the data the problem is placed
+    there and the prefix dropped.
+    """
     value = _value_at(doc.data, path)
+    prefix, sep, rest = message.partition(": ")
+    if sep and "." in prefix and " " not in prefix:
+        sub = _data_path(value, prefix.split("."))
+        if sub is not None:
+            line, col = doc.where((*path, *sub))
+            return _Located((*path, *sub), False, rest, line, col)
     at_key = False
     first = message.split(" ", 1)[0].rstrip(":")
     if isinstance(value, dict) and first in value:
@@ -304,6 +323,18 @@ def _model_value_error(doc: Document, path: Path_, err: Mapping[str, Any]) -> _L
             path, at_key = (*path, *named), True
     line, col = doc.where(path, at_key=at_key)
     return _Located(path, at_key, message, line, col)
+
+
+def _data_path(node: Any, segments: Sequence[str]) -> Path_ | None:
+    """The data path ``segments`` spell (digits index lists), or None if it is not there."""
+    path: list[str | int] = []
+    for seg in segments:
+        key: str | int = int(seg) if seg.isdigit() and isinstance(node, list) else seg
+        if not _has(node, key):
+            return None
+        path.append(key)
+        node = node[key]
+    return tuple(path)
 
 
 def _named_key(message: str, mapping: dict[str, Any]) -> tuple[str, ...]:
@@ -347,8 +378,7 @@ def _message(kind: str, err: Mapping[str, Any], slot: _Slot | None) -> str:
     got = describe(err["input"])
     ctx: Mapping[str, Any] = err.get("ctx") or {}
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        bounds = _bounds(slot) or _ctx_bounds(ctx)
-        return f"must be {bounds}, got {got}"
+        return f"must be {_bounds(slot, kind) or _ctx_bounds(ctx)}, got {got}"
     if kind == "finite_number":
         return f"must be a finite number, got {got}"
     if kind in {"float_type", "float_parsing"}:
@@ -392,10 +422,14 @@ def _literal_message(value: Any, slot: _Slot | None, ctx: Mapping[str, Any]) -> 
     return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
-def _bounds(slot: _Slot | None) -> str:
+def _bounds(slot: _Slot | None, kind: str = "") -> str:
+    """The range a value must lie in. A value below a wide range (its top above 10, such as a
+    duration's physical limit) is told only the lower bound it missed; small scales
+    (probabilities, levels) and values above the range are told the whole range."""
     if slot is None:
         return ""
-    parts = []
+    parts: list[tuple[str, str]] = []
+    top = None
     for m in slot.meta:
         for cls, attr, op in (
             (annotated_types.Gt, "gt", ">"),
@@ -404,8 +438,12 @@ def _bounds(slot: _Slot | None) -> str:
             (annotated_types.Le, "le", "<="),
         ):
             if isinstance(m, cls):
-                parts.append(f"{op} {getattr(m, attr)}")
-    return " and ".join(parts)
+                parts.append((attr, f"{op} {getattr(m, attr)}"))
+                if attr in ("lt", "le"):
+                    top = getattr(m, attr)
+    if kind in ("greater_than", "greater_than_equal") and top is not None and top > 10:
+        parts = [p for p in parts if p[0] in ("gt", "ge")]
+    return " and ".join(text for _, text in parts)
 
 
 def _ctx_bounds(ctx: Mapping[str, Any]) -> str:

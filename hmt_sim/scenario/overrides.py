@@ -2,7 +2,7 @@
 
 Overrides are applied to the plain data read from YAML and then validated together with it, so an
 override is checked exactly like a line in the file (unknown keys get a "did you mean", values
-their allowed range). Problems caused by an override are reported as ``--set KEY:0:0: error: ...``
+their allowed range). Problems caused by an override are reported as ``--set KEY: error: ...``
 because they have no place in any file.
 
 Aliases, for the sweeps researchers run most:

@@ -8,9 +8,10 @@ Coordinates are kilometres in a flat area with the origin at the south-west corn
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from hmt_sim import actions, plugins
 
@@ -19,15 +20,46 @@ ACTION_CLASSES: tuple[str, ...] = tuple(a.name for a in actions.BUILT_IN)
 level). Validation reads the live table, ``hmt_sim.actions.names()``, which also holds any action
 class registered with ``hmt_sim.actions.register_action``."""
 
+MAX_STEPS = 1_000_000
+"""Most ticks, samples, reactions or re-judgements of one track a run may take; real scenarios
+need a few thousand."""
+MAX_CONTACTS = 200_000
+"""Every contact a scenario can spawn; beyond this a run needs gigabytes."""
+MAX_TRACK_STEPS = 200_000_000
+"""Most contact-ticks (contacts x ticks) and contact re-judgements (contacts x duration /
+rejudge_s) one run may take: the work of a run grows with both factors, and at this budget a run
+still ends in minutes."""
+MAX_SECONDS = 10_000_000.0
+"""Longest time any key may name (about 116 days): a run is hours at most."""
+MAX_KM = 20_000.0
+"""Largest distance or coordinate (half the Earth's circumference), so squared distances and
+areas stay finite."""
+MAX_FACTOR = 1_000.0
+"""Largest multiplier, weight or rate-like coefficient."""
+MAX_VALUE = 1_000_000.0
+"""Largest amount of value or damage (military advantage, friendly loss, trust counts)."""
+MAX_LOG_SIGMA = 3.0
+"""Largest spread of a lognormal time (its 95th percentile is then 140 x the median); beyond
+it a draw can overflow."""
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Level = Annotated[int, Field(ge=1, le=10)]
 Rung = Annotated[int, Field(ge=0, le=7)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-MAX_STEPS = 1_000_000
-MAX_CONTACTS = 200_000  # every contact a scenario can spawn; beyond this a run needs gigabytes
-"""Most ticks or samples one run may take; real scenarios need a few thousand."""
+Seconds = Annotated[float, Field(ge=0.0, le=MAX_SECONDS)]
+PositiveSeconds = Annotated[float, Field(gt=0.0, le=MAX_SECONDS)]
+Coordinate = Annotated[float, Field(ge=-MAX_KM, le=MAX_KM)]
+Distance = Annotated[float, Field(ge=0.0, le=MAX_KM)]
+PositiveDistance = Annotated[float, Field(gt=0.0, le=MAX_KM)]
+Factor = Annotated[float, Field(ge=0.0, le=MAX_FACTOR)]
+Amount = Annotated[float, Field(ge=0.0, le=MAX_VALUE)]
+LogSigma = Annotated[float, Field(ge=0.0, le=MAX_LOG_SIGMA)]
+Coefficient = Annotated[float, Field(ge=-100.0, le=100.0)]
+RungPush = Annotated[float, Field(ge=-7.0, le=7.0)]
+Rect = tuple[Coordinate, Coordinate, Coordinate, Coordinate]
+MAX_SEED = 2**63 - 1
 
 
 class Spec(BaseModel):
@@ -41,15 +73,21 @@ class Spec(BaseModel):
 
 
 class Point(Spec):
-    x: float = Field(description="east coordinate, km")
-    y: float = Field(description="north coordinate, km")
+    x: Coordinate = Field(description="east coordinate, km")
+    y: Coordinate = Field(description="north coordinate, km")
 
 
 class RunSettings(Spec):
-    duration_s: Positive = Field(600.0, description="simulated time, seconds")
-    tick_s: Positive = Field(1.0, description="motion and detection update interval, seconds")
-    seed: int = Field(1, ge=0, description="default seed when none is given on the command line")
-    sample_interval_s: Positive = Field(5.0, description="time-series sampling interval, seconds")
+    duration_s: PositiveSeconds = Field(600.0, description="simulated time, seconds")
+    tick_s: PositiveSeconds = Field(
+        1.0, description="motion and detection update interval, seconds"
+    )
+    seed: int = Field(
+        1, ge=0, le=MAX_SEED, description="default seed when none is given on the command line"
+    )
+    sample_interval_s: PositiveSeconds = Field(
+        5.0, description="time-series sampling interval, seconds"
+    )
 
     @model_validator(mode="after")
     def _bounded_steps(self) -> RunSettings:
@@ -66,10 +104,10 @@ class RunSettings(Spec):
 
 class Region(Spec):
     id: Identifier
-    rect: tuple[float, float, float, float] = Field(
+    rect: Rect = Field(
         description="x0, y0, x1, y1 in km (south-west and north-east corners)"
     )
-    civilian_density_per_km2: NonNegative = 0.0
+    civilian_density_per_km2: float = Field(0.0, ge=0.0, le=100_000.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Region:
@@ -82,21 +120,27 @@ class Region(Spec):
 class ProtectedSite(Spec):
     id: Identifier
     at: Point
-    radius_km: Positive = 0.5
+    radius_km: PositiveDistance = 0.5
     kind: str = "hospital"
 
 
 class Area(Spec):
-    width_km: Positive = 60.0
-    height_km: Positive = 60.0
+    width_km: PositiveDistance = 60.0
+    height_km: PositiveDistance = 60.0
     regions: tuple[Region, ...] = ()
     protected_sites: tuple[ProtectedSite, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Area:
+        # Two regions with one id would be merged in harm_by_region; two sites would be one name.
+        _check_unique({"regions": self.regions, "protected_sites": self.protected_sites})
+        return self
 
 
 class Sensor(Spec):
     id: Identifier
     at: Point
-    range_km: Positive = 25.0
+    range_km: PositiveDistance = 25.0
 
 
 class Effector(Spec):
@@ -104,19 +148,46 @@ class Effector(Spec):
     at: Point
     action: Identifier = Field("engage", description="the action class it carries out "
                                "(engage, jam, or a registered one)")
-    range_km: Positive = 8.0
+    range_km: PositiveDistance = 8.0
     p_success: Probability = Field(0.85, description="kill (engage) or defeat (jam) probability")
-    time_to_effect_s: NonNegative = Field(4.0, description="flight or dwell time to the effect")
-    collateral_radius_m: NonNegative = Field(100.0, description="collateral-effects radius CER")
+    time_to_effect_s: Seconds = Field(4.0, description="flight or dwell time to the effect")
+    collateral_radius_m: float = Field(
+        100.0, ge=0.0, le=100_000.0, description="collateral-effects radius CER"
+    )
     p_lethal: Probability = Field(0.3, description="lethality to people inside the CER")
-    shots: int = Field(2, ge=1, description="shots per authorisation before a new decision")
+    shots: int = Field(2, ge=1, le=100, description="shots per authorisation before a new decision")
 
 
 class Blue(Spec):
     defended_asset: Point = Field(default_factory=lambda: Point(x=30.0, y=30.0))
-    asset_radius_km: Positive = 0.5
+    asset_radius_km: PositiveDistance = 0.5
     sensors: tuple[Sensor, ...] = ()
     effectors: tuple[Effector, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Blue:
+        _check_unique({"sensors": self.sensors, "effectors": self.effectors})
+        return self
+
+
+def _check_unique(groups: Mapping[str, tuple[Region | ProtectedSite | Sensor | Effector, ...]]
+                  ) -> None:
+    """Refuse a second item with an id already used in its list, naming every duplicate.
+
+    Each message starts with the item's relative path (``regions.2.id: ...``) so the loader can
+    point at the line of the duplicate.
+    """
+    problems: list[str] = []
+    for field, items in groups.items():
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                problems.append(f"{field}.{i}.id: duplicate id {item.id!r} (item {first[item.id]} "
+                                "of the list has it already); ids must be unique")
+            else:
+                first[item.id] = i
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 class ContactKind(Spec):
@@ -127,14 +198,14 @@ class ContactKind(Spec):
         "military_by_nature",
         description="signature the sensors can see; ROE whitelists refer to it",
     )
-    persons_aboard: int = Field(0, ge=0)
-    military_advantage: NonNegative = Field(1.0, description="value of neutralising it")
-    speed_mps: Positive = 50.0
+    persons_aboard: int = Field(0, ge=0, le=100_000)
+    military_advantage: Amount = Field(1.0, description="value of neutralising it")
+    speed_mps: float = Field(50.0, gt=0.0, le=10_000.0)
     jammable: bool = False
     complies_with_warning: Probability = Field(
         0.0, description="probability that a warned contact identifies itself and turns away"
     )
-    damage_on_impact: NonNegative = Field(1.0, description="friendly loss if it reaches its target")
+    damage_on_impact: Amount = Field(1.0, description="friendly loss if it reaches its target")
     anti_personnel: bool = Field(False, description="engaging it is an anti-personnel use of force")
     transponder: Probability = Field(
         0.0, description="chance a sensor reading shows a civil transponder reply (a cue for "
@@ -151,10 +222,10 @@ class Wave(Spec):
 
     kind: Identifier
     count: int = Field(ge=0, le=100_000)
-    at_s: NonNegative = 0.0
-    interval_s: NonNegative = Field(2.0, description="spacing between launches in the wave")
+    at_s: Seconds = 0.0
+    interval_s: Seconds = Field(2.0, description="spacing between launches in the wave")
     origin: Point
-    spread_km: NonNegative = 2.0
+    spread_km: Distance = 2.0
     target: Point | None = Field(None, description="default: the defended asset")
     trigger_rung: Rung | None = Field(
         None, description="launch only when red reaches this rung (then at_s is a delay)"
@@ -166,11 +237,11 @@ class Traffic(Spec):
 
     kind: Identifier
     count: int = Field(ge=0, le=100_000)
-    start_s: NonNegative = 0.0
-    interval_s: Positive = 30.0
+    start_s: Seconds = 0.0
+    interval_s: PositiveSeconds = 30.0
     origin: Point
     destination: Point
-    spread_km: NonNegative = 3.0
+    spread_km: Distance = 3.0
 
 
 class Red(Spec):
@@ -181,14 +252,20 @@ class Drift(Spec):
     delta: Probability = Field(
         0.0, description="accuracy lost per unit of shift D_t (acc_t = acc_0 - delta * D_t)"
     )
-    rate_per_s: NonNegative = Field(0.0, description="growth of D_t per second from run start")
+    rate_per_s: float = Field(
+        0.0, ge=0.0, le=1.0, description="growth of D_t per second from run start"
+    )
 
 
 class Sensing(Spec):
     """Sensor noise on the features a feature classifier observes (hmt_sim/observation.py)."""
 
-    speed_sigma: NonNegative = Field(0.1, description="relative error of measured speed")
-    heading_sigma_deg: NonNegative = Field(10.0, description="error of measured heading, deg")
+    speed_sigma: float = Field(
+        0.1, ge=0.0, le=10.0, description="relative error of measured speed"
+    )
+    heading_sigma_deg: float = Field(
+        10.0, ge=0.0, le=360.0, description="error of measured heading, deg"
+    )
 
 
 class AIProfile(Spec):
@@ -201,15 +278,17 @@ class AIProfile(Spec):
     confusion: dict[str, dict[str, Probability]] | None = Field(
         None, description="P(reported | true): {hostile: {hostile: TPR}, civilian: {hostile: FPR}}"
     )
-    temperature: Positive = Field(0.7, description="calibration temperature; < 1 over-confident")
-    region_bias: dict[str, NonNegative] = Field(
+    temperature: float = Field(
+        0.7, ge=0.01, le=100.0, description="calibration temperature; < 1 over-confident"
+    )
+    region_bias: dict[str, Factor] = Field(
         default_factory=dict, description="false-positive-rate multiplier per region id"
     )
-    rejudge_s: Positive = Field(
+    rejudge_s: PositiveSeconds = Field(
         30.0, description="a monitored track is judged again this often (new region, drift)"
     )
-    latency_median_s: Positive = 0.5
-    latency_sigma: NonNegative = 0.4
+    latency_median_s: float = Field(0.5, gt=0.0, le=86_400.0)
+    latency_sigma: LogSigma = 0.4
     explanation_quality: Probability = 0.5
     drift: Drift = Field(default_factory=Drift)
     confidence_discrimination: Probability = Field(
@@ -234,34 +313,36 @@ class AIProfile(Spec):
 
 
 class Trust(Spec):
-    alpha0: Positive = 2.0
-    beta0: Positive = 2.0
-    w_success: NonNegative = 1.0
-    w_failure: NonNegative = 2.0
+    alpha0: float = Field(2.0, gt=0.0, le=MAX_VALUE)
+    beta0: float = Field(2.0, gt=0.0, le=MAX_VALUE)
+    w_success: Factor = 1.0
+    w_failure: Factor = 2.0
     forgetting: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
 
 
 class Verification(Spec):
     """Coefficients of P(no_verify) = sigma(b0 + bT T + bW W + bP TP - bA A - bE Eq - bS S)."""
 
-    b0: float = -3.0
-    b_trust: float = 3.0
-    b_workload: float = 1.5
-    b_pressure: float = 1.5
-    b_accountability: float = 1.0
-    b_explanation: float = 1.0
-    b_lethal: float = 1.5
-    t0_s: Positive = Field(10.0, description="verification time without explanation")
+    b0: Coefficient = -3.0
+    b_trust: Coefficient = 3.0
+    b_workload: Coefficient = 1.5
+    b_pressure: Coefficient = 1.5
+    b_accountability: Coefficient = 1.0
+    b_explanation: Coefficient = 1.0
+    b_lethal: Coefficient = 1.5
+    t0_s: float = Field(
+        10.0, gt=0.0, le=86_400.0, description="verification time without explanation"
+    )
     eta: Probability = Field(0.5, description="share of verification time explanations save")
     p_catch: Probability = Field(0.85, description="p_h: ceiling on catching an AI error")
-    tau_v_s: Positive = 5.0
+    tau_v_s: float = Field(5.0, gt=0.0, le=86_400.0)
     p_false_alarm: Probability = Field(0.05, description="reject a correct call after verifying")
     p_notice_miss: Probability = Field(0.8, description="omission: notice an AI miss (scaled)")
 
 
 class ReviewTime(Spec):
-    median_s: Positive = 8.0
-    sigma: NonNegative = 0.5
+    median_s: float = Field(8.0, gt=0.0, le=86_400.0)
+    sigma: LogSigma = 0.5
 
 
 OPERATOR_TYPES: tuple[str, ...] = ("bayesian", "disbeliever", "oscillator")
@@ -274,7 +355,7 @@ class Operators(Spec):
         "(docs/plugins.md); the default is the operator model these fields configure",
     )
     trust: Trust = Field(default_factory=Trust)
-    types: dict[str, NonNegative] = Field(
+    types: dict[str, Amount] = Field(
         default_factory=lambda: {"bayesian": 1.0},
         description="trust types operators are drawn from, with weights (Guo & Yang 2021): "
         "bayesian uses `trust` as given; disbeliever starts sceptical (alpha0 1, beta0 4) and "
@@ -283,7 +364,7 @@ class Operators(Spec):
     verification: Verification = Field(default_factory=Verification)
     review_time: ReviewTime = Field(default_factory=ReviewTime)
     accountability_prompt: bool = False
-    assessment_delay_s: NonNegative = Field(30.0, description="delay before ground truth is seen")
+    assessment_delay_s: Seconds = Field(30.0, description="delay before ground truth is seen")
 
     @model_validator(mode="after")
     def _known_types(self) -> Operators:
@@ -318,7 +399,7 @@ class Autonomy(Spec):
         default_factory=lambda: {"warn": 7, "jam": 6, "engage": 5},
         description="Sheridan-Verplank level per action class",
     )
-    veto_window_s: Positive = 10.0
+    veto_window_s: PositiveSeconds = 10.0
     stages: Stages | None = Field(
         None, description="acquisition and analysis levels; when set, the degree of automation "
         "lowers the operator's chance of noticing an AI failure (Onnasch et al. 2014)",
@@ -342,11 +423,20 @@ class Autonomy(Spec):
 
 
 class Envelope(Spec):
-    rect: tuple[float, float, float, float] | None = Field(
-        None, description="area where autonomous force is authorised (km); None = anywhere"
+    rect: Rect | None = Field(
+        None, description="area where autonomous force is authorised: x0, y0, x1, y1 in km "
+        "(south-west and north-east corners); None = anywhere",
     )
-    t_max_s: NonNegative | None = None
-    n_max: int | None = Field(None, ge=0)
+    t_max_s: Seconds | None = None
+    n_max: int | None = Field(None, ge=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Envelope:
+        if self.rect is not None:
+            x0, y0, x1, y1 = self.rect
+            if not (x1 > x0 and y1 > y0):
+                raise ValueError("rect must be [x0, y0, x1, y1] with x1 > x0 and y1 > y0")
+        return self
 
 
 class ROE(Spec):
@@ -359,11 +449,11 @@ class ROE(Spec):
         description="signature categories autonomy >= 6 may engage; None = any",
     )
     envelope: Envelope = Field(default_factory=Envelope)
-    min_review_s: NonNegative = Field(10.0, description="least human review before lethal force")
+    min_review_s: Seconds = Field(10.0, description="least human review before lethal force")
     veto_window_floor_rt95: bool = Field(
         False, description="stretch the veto window to the operators' 95th-percentile review time"
     )
-    proportionality_lambda: NonNegative | None = Field(
+    proportionality_lambda: Amount | None = Field(
         1.0, description="block force when expected civilian harm > lambda x military advantage"
     )
     doubt_p: Probability | None = Field(0.2, description="do not engage if P(civilian) > p")
@@ -377,37 +467,40 @@ class ROE(Spec):
     protected_site_gate: bool = Field(
         True, description="never use force within a protected site's radius plus the CER"
     )
-    warning_response_s: Positive = Field(
+    warning_response_s: PositiveSeconds = Field(
         20.0, description="time a warned contact has to identify itself before force is considered"
     )
     decision_logging: bool = True
-    kill_switch_s: NonNegative = Field(2.0, description="time for a stop order to take effect")
+    kill_switch_s: Seconds = Field(2.0, description="time for a stop order to take effect")
 
 
 class Pushes(Spec):
     """Escalation pressure added to a side's next reaction by an event (rung units)."""
 
-    strike_on_forces: float = 0.05
-    wrongful_civilian_strike: float = 1.0
-    show_of_force: float = 0.1
-    friendly_loss: float = 0.3
-    jamming: float = 0.05
+    strike_on_forces: RungPush = 0.05
+    wrongful_civilian_strike: RungPush = 1.0
+    show_of_force: RungPush = 0.1
+    friendly_loss: RungPush = 0.3
+    jamming: RungPush = 0.05
 
 
 class Escalation(Spec):
-    gain: NonNegative = Field(0.3, description="k: 0.3 stable, 0.6 hair-trigger")
+    gain: float = Field(0.3, ge=0.0, le=10.0, description="k: 0.3 stable, 0.6 hair-trigger")
     matching: Literal["ratchet", "symmetric"] = Field(
         "ratchet",
         description="ratchet: a side matches the other's escalation but not its restraint "
         "(k max(0, r_hat - r)); symmetric: k (r_hat - r) as in DOMAIN.md, which makes the two "
         "sides converge and so cannot amplify a step",
     )
-    restraint: NonNegative = Field(
-        0.1, description="Richardson fatigue term: pull back toward the starting rung per reaction"
+    restraint: float = Field(
+        0.1, ge=0.0, le=10.0,
+        description="Richardson fatigue term: pull back toward the starting rung per reaction",
     )
-    noise_sd: NonNegative = 0.2
-    perception_sd: NonNegative = Field(0.3, description="error in perceiving the other's rung")
-    react_interval_s: Positive = 30.0
+    noise_sd: float = Field(0.2, ge=0.0, le=7.0)
+    perception_sd: float = Field(
+        0.3, ge=0.0, le=7.0, description="error in perceiving the other's rung"
+    )
+    react_interval_s: PositiveSeconds = 30.0
     start_rung_blue: Rung = 1
     start_rung_red: Rung = 1
     pushes: Pushes = Field(default_factory=Pushes)
@@ -415,26 +508,26 @@ class Escalation(Spec):
 
 
 class _InjectBase(Spec):
-    at_s: NonNegative
+    at_s: Seconds
     label: str | None = Field(None, description="shown to the facilitator and in the debrief")
 
 
 class AIDegradation(_InjectBase):
     kind: Literal["ai_degradation"]
-    shift: NonNegative = Field(1.0, description="added to D_t; accuracy drops by delta x shift")
+    shift: Factor = Field(1.0, description="added to D_t; accuracy drops by delta x shift")
     delta: Probability | None = Field(None, description="overrides ai.drift.delta from now on")
 
 
 class Spoofing(_InjectBase):
     kind: Literal["spoofing"]
     region: Identifier | None = None
-    fpr_multiplier: NonNegative = 3.0
-    fnr_multiplier: NonNegative = 2.0
+    fpr_multiplier: Factor = 3.0
+    fnr_multiplier: Factor = 2.0
 
 
 class CommsLoss(_InjectBase):
     kind: Literal["comms_loss"]
-    duration_s: Positive = 60.0
+    duration_s: PositiveSeconds = 60.0
 
 
 class CivilianSurge(_InjectBase):
@@ -535,6 +628,14 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             f"gives {reactions:.3g} reactions over run.duration_s; the limit is {MAX_STEPS:,}",
         ))
 
+    rejudges = sc.run.duration_s / sc.ai.rejudge_s
+    if rejudges > MAX_STEPS:
+        problems.append((
+            ("ai", "rejudge_s"),
+            f"gives {rejudges:.3g} judgements of a track over run.duration_s; the limit is "
+            f"{MAX_STEPS:,}",
+        ))
+
     planned = (sum(w.count for w in sc.red.waves) + sum(t.count for t in sc.traffic)
                + sum(i.traffic.count for i in sc.injects if isinstance(i, CivilianSurge)))
     if planned > MAX_CONTACTS:
@@ -543,6 +644,9 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             f"waves, traffic and surges add up to {planned:,} contacts; the limit is "
             f"{MAX_CONTACTS:,}",
         ))
+    else:
+        flagged = {loc for loc, _ in problems}
+        problems.extend(p for p in _work_problems(sc, planned) if p[0] not in flagged)
 
     for loc, registry, name in (
         (("ai", "classifier"), plugins.classifiers, sc.ai.classifier),
@@ -595,4 +699,54 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                         f"unknown ROE key (allowed: {', '.join(ROE.model_fields)})",
                     )
                 )
+            problems.extend(_roe_change_problems(i, inj.changes))
     return problems
+
+
+def _work_problems(sc: Scenario, contacts: int) -> list[tuple[tuple[str | int, ...], str]]:
+    """Work that grows with two keys at once: every contact moves every tick and is judged
+    again every ``ai.rejudge_s``; each product must fit ``MAX_TRACK_STEPS``."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for loc, per_contact, what in (
+        (("run", "tick_s"), sc.run.duration_s / sc.run.tick_s, "contact-ticks"),
+        (("ai", "rejudge_s"), sc.run.duration_s / sc.ai.rejudge_s, "track judgements"),
+    ):
+        work = contacts * per_contact
+        if work > MAX_TRACK_STEPS:
+            problems.append((loc, f"{contacts:,} contacts over run.duration_s give {work:.3g} "
+                                  f"{what}; the limit is {MAX_TRACK_STEPS:,} (fewer contacts, a "
+                                  f"longer {loc[-1]} or a shorter run.duration_s)"))
+    return problems
+
+
+def _roe_change_problems(index: int, changes: Mapping[str, Any]
+                         ) -> list[tuple[tuple[str | int, ...], str]]:
+    """Check each value a scripted ``roe_change`` puts in force against that ROE key's range,
+    at load time, so the run never meets a value it cannot use."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for name in sorted(set(changes) & set(ROE.model_fields)):
+        try:
+            ROE.model_validate({name: changes[name]})
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                problems.append((("injects", index, "changes", name),
+                                 f"{_range_message(err)} (ROE key {name})"))
+    return problems
+
+
+def _range_message(err: Mapping[str, Any]) -> str:
+    """A pydantic error as 'must be >= 0 and <= 1, got 1.5', or its own words otherwise."""
+    ctx = err.get("ctx") or {}
+    ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    bounds = " and ".join(f"{op} {ctx[k]}" for k, op in ops.items() if k in ctx)
+    got = repr(err["input"])
+    if bounds:
+        return f"must be {bounds}, got {got}"
+    kind = str(err.get("type", ""))
+    if kind.startswith("int_"):
+        return f"expected a whole number, got {got}"
+    if kind.startswith("bool_"):
+        return f"expected true or false, got {got}"
+    if kind.startswith("float_"):
+        return f"expected a number, got {got}"
+    return f"{str(err['msg']).rstrip('.')}, got {got}"

@@ -125,7 +125,7 @@ def _override_problems(overrides: object) -> list:
 def test_out_of_range_override_is_located_at_the_override() -> None:
     (problem,) = _override_problems(["ai.reliability=1.6"])
     assert str(problem) == (
-        "--set ai.reliability:0:0: error: ai.reliability: must be >= 0.0 and <= 1.0, got 1.6"
+        "--set ai.reliability: error: ai.reliability: must be >= 0.0 and <= 1.0, got 1.6"
     )
 
 
@@ -138,7 +138,7 @@ def test_autonomy_level_out_of_range_is_reported_once() -> None:
 def test_unknown_override_key_gets_did_you_mean() -> None:
     (problem,) = _override_problems(["autonomy.levl=7"])
     assert str(problem) == (
-        "--set autonomy.levl:0:0: error: autonomy.levl: unknown key 'levl'; did you mean 'levels'?"
+        "--set autonomy.levl: error: autonomy.levl: unknown key 'levl'; did you mean 'levels'?"
     )
 
 
@@ -170,7 +170,7 @@ def test_override_into_a_scalar() -> None:
 def test_wrong_type_override() -> None:
     (problem,) = _override_problems({"operators.count": "two"})
     assert str(problem) == (
-        "--set operators.count:0:0: error: operators.count: expected a whole number, got 'two'"
+        "--set operators.count: error: operators.count: expected a whole number, got 'two'"
     )
 
 
@@ -181,7 +181,7 @@ def test_file_and_override_problems_reported_together(tmp_path: Path) -> None:
         load_scenario(path, ["roe.min_review_s=-5"])
     assert [str(p) for p in info.value.problems] == [
         f"{path}:4:11: error: run.tick_s: must be > 0.0, got -1",
-        "--set roe.min_review_s:0:0: error: roe.min_review_s: must be >= 0.0, got -5",
+        "--set roe.min_review_s: error: roe.min_review_s: must be >= 0.0, got -5",
     ]
 
 
