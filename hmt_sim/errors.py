@@ -21,7 +21,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        # Line 0: no place in any file (a --set override); its name is the location.
+        where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
         return f"{where}: error: {self.path}: {self.message}" if self.path else (
             f"{where}: error: {self.message}"
         )

@@ -188,7 +188,7 @@ def test_command_line_set_is_checked_even_when_the_file_set_is_broken(
     with pytest.raises(ScenarioError) as info:
         load_spec(path, set_overrides={"ai.reliabilty": 0.5})
     assert [str(p) for p in info.value.problems] == [
-        "--set ai.reliabilty:0:0: error: ai.reliabilty: unknown key 'reliabilty'; did you mean "
+        "--set ai.reliabilty: error: ai.reliabilty: unknown key 'reliabilty'; did you mean "
         "'reliability'?",
         f"{path}:2:6: error: set: expected a mapping of dotted keys to values, e.g. "
         "{run.duration_s: 300}",
