@@ -158,12 +158,13 @@ def test_the_answer_to_a_deliberate_step_is_not_inadvertent() -> None:
     assert esc.react() == [("blue", 1, 2, [], False, "reaction")]
 
 
-def test_a_step_down_is_never_inadvertent() -> None:
-    esc = agent(restraint=0.4)
-    esc.push("red", 3.0, "wrongful_civilian_strike", cause_seq=1, wrongful=True)
-    assert esc.react()[0][1:3] == (1, 4)
-    [(_, frm, to, _, inadvertent, _)] = esc.react()
-    assert (frm, to, inadvertent) == (4, 3, False)
+def test_a_step_down_is_never_inadvertent_even_one_a_wrongful_push_made_smaller() -> None:
+    esc = agent(restraint=0.5)
+    esc.force_step("red", 4)  # red at 5: restraint -0.5 x 4 = -2 rungs
+    esc.push("red", 1.0, "wrongful_civilian_strike", cause_seq=1, wrongful=True)
+    [(_, frm, to, causes, inadvertent, _)] = esc.react()
+    assert (frm, to, causes) == (5, 4, [1])  # without the push: 5 -> 3
+    assert not inadvertent
 
 
 def test_steps_are_clipped_to_the_ladder() -> None:

@@ -165,6 +165,8 @@ def test_doubt_blocks_when_the_chance_of_a_civilian_is_above_the_threshold() -> 
     assert (g.rule, g.outcome) == ("doubt", "blocked") and "0.30 > 0.20" in g.detail
     assert force_gates(rules, p_hostile=0.9, harm_estimate=0.0, advantage_estimate=1.0,
                        near_protected_site=None) == []
+    assert force_gates(roe(doubt_p=0.25), p_hostile=0.75, harm_estimate=0.0,
+                       advantage_estimate=1.0, near_protected_site=None) == []  # equal: no doubt
 
 
 def test_proportionality_blocks_harm_above_lambda_times_advantage() -> None:

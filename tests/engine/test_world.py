@@ -43,6 +43,8 @@ injects:
   - {kind: comms_loss, at_s: 10}
   - {kind: civilian_surge, at_s: 100, traffic: {kind: liner, count: 4, start_s: 30,
      origin: {x: 0, y: 1}, destination: {x: 39, y: 1}}}
+  - {kind: civilian_surge, at_s: 50, traffic: {kind: liner, count: 1, start_s: 130,
+     origin: {x: 0, y: 2}, destination: {x: 39, y: 2}}}
 """
 
 
@@ -69,15 +71,17 @@ def test_plan_sources_gives_every_possible_contact_an_id_block_in_scenario_order
         scenario: Scenario) -> None:
     sources = plan_sources(scenario)
     assert [(s.key, s.first_id, s.count) for s in sources] == [
-        ("wave0", 0, 3), ("wave1", 3, 2), ("traffic0", 5, 2), ("inject1", 7, 4)]
-    wave0, wave1, traffic, surge = sources
+        ("wave0", 0, 3), ("wave1", 3, 2), ("traffic0", 5, 2), ("inject1", 7, 4),
+        ("inject2", 11, 1)]
+    wave0, wave1, traffic, surge, late_surge = sources
     assert wave0.heads_to_asset and wave0.destination is None and wave0.trigger_rung is None
     assert not wave1.heads_to_asset and wave1.trigger_rung == 3
     assert (wave1.destination.x, wave1.destination.y) == (1, 1)
     assert not traffic.heads_to_asset and traffic.start_s == 40 and not traffic.on_inject
     # a surge starts at its inject or its traffic's own start, whichever is later
     assert surge.on_inject and surge.start_s == 100 and surge.kind == "liner"
-    assert world_of(scenario).n == 11
+    assert late_surge.start_s == 130
+    assert world_of(scenario).n == 12
 
 
 def test_one_step_moves_a_contact_its_speed_times_dt_toward_its_destination(
@@ -95,15 +99,16 @@ def test_a_contact_stops_at_its_destination_and_reports_arrival_within_the_radiu
         scenario: Scenario) -> None:
     world = world_of(scenario)
     place(world, scenario, 0, (20.6, 20))  # 0.6 km out, 1 km a tick: overshoots
-    place(world, scenario, 1, (21.8, 20))  # 1.8 km out: 0.8 km after one tick > 0.5 km
-    place(world, scenario, 2, (5, 5), dest=(5.2, 5))  # a route: arrival radius 0.3 km
+    place(world, scenario, 1, (21.45, 20))  # 0.45 km left: inside the asset's 0.5 km
+    place(world, scenario, 2, (5, 5), dest=(6.45, 5))  # 0.45 km left: a route ends within
+    place(world, scenario, 3, (5, 6), dest=(6.25, 6))  # 0.3 km, so 0.25 km is in
     arrived, left, detected = world.step(1.0)
-    assert arrived == [0, 2]
+    assert arrived == [0, 1, 3]
     assert world.pos[0] == pytest.approx([20.0, 20.0])  # no overshoot past the destination
     assert left == [] and detected == []
     assert world.alive[0]  # arrival is reported; removing the contact is the caller's job
     arrived, _, _ = world.step(1.0)
-    assert 1 in arrived
+    assert 2 in arrived
 
 
 def test_leaving_the_area_counts_beyond_a_5_km_margin_and_never_for_an_arrival(
