@@ -182,3 +182,21 @@ def test_force_step_moves_a_side_at_once_within_the_ladder(rungs_asked: int,
     esc = agent()
     assert esc.force_step("red", rungs_asked) == expected
     assert esc.rung("red") == expected[1] and esc.rung("blue") == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "EscalationAgent.react updates a side's excess only when the side moves "
+    "(inside `if new != side.rung`), so a wrongful push that holds a side up - it would have "
+    "stepped down without it - leaves excess at 0, and the other side's answer to that rung "
+    "is not traced as inadvertent"))
+def test_a_rung_held_up_by_a_wrongful_push_makes_the_answer_to_it_inadvertent() -> None:
+    esc = agent(gain=0.6, matching="symmetric")
+    esc.force_step("red", 2)  # red at 3 by a deliberate step, blue at 1
+    esc.push("red", 1.0, "wrongful_civilian_strike", cause_seq=1, wrongful=True)
+    # Red would step down to meet blue (0.6 x -2 -> -1) but the wrongful push holds it at 3;
+    # blue, reacting to red at 3 as it stood before, answers 1 -> 2: a deliberate answer.
+    assert esc.react() == [("blue", 1, 2, [], False, "reaction")]
+    # Blue answers red's 3 again (0.6 x 1 -> +1). Without the wrongful strike red would stand
+    # at 2, level with blue, and blue would not move: an answer to inadvertent escalation.
+    blue = [step for step in esc.react() if step[0] == "blue"]
+    assert blue == [("blue", 2, 3, [], True, "answer to inadvertent escalation")]
