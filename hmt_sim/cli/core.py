@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.cli.options import AllowPlugins
 from hmt_sim.errors import ScenarioError
-from hmt_sim.plugins.cli_option import AllowPlugins
 
 
 @app.command("list")

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.cli.options import AllowPlugins
 from hmt_sim.errors import InputError
-from hmt_sim.plugins.cli_option import AllowPlugins
 
 
 def _size(text: str) -> tuple[int, int]:

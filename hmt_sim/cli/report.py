@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from hmt_sim.cli import app
-from hmt_sim.plugins.cli_option import AllowPlugins
+from hmt_sim.cli.options import AllowPlugins
 
 
 @app.command(short_help="Write an HTML after-action report of a run or a session.")

@@ -12,7 +12,7 @@ import typer
 from hmt_sim.cli import app
 from hmt_sim.errors import InputError
 from hmt_sim.fileio import atomic_path
-from hmt_sim.plugins.cli_option import AllowPlugins
+from hmt_sim.cli.options import AllowPlugins
 
 if TYPE_CHECKING:  # pragma: no cover
     from hmt_sim.sweep import SweepProgress, SweepSummary

@@ -2,7 +2,8 @@
 
 One annotated type, so each command adds one parameter and nothing else: the option's callback
 records the user's trust while the command line is parsed, before the command loads anything.
-Importing this module costs typer and the (light) registry only, so ``--help`` stays fast.
+Importing this module costs typer only (the plugin registry loads when the flag is given), so
+``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Annotated
 
 import typer
 
-from hmt_sim.plugins.registry import allow_entry_points
-
 
 def _allow(value: bool) -> bool:
     if value:
+        from hmt_sim.plugins.registry import allow_entry_points
+
         allow_entry_points()
     return value
 
