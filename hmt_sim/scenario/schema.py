@@ -25,7 +25,7 @@ MAX_STEPS = 1_000_000
 need a few thousand."""
 MAX_CONTACTS = 200_000
 """Every contact a scenario can spawn; beyond this a run needs gigabytes."""
-MAX_TRACK_STEPS = 200_000_000
+MAX_TRACK_STEPS = 50_000_000
 """Most contact-ticks (contacts x ticks) and contact re-judgements (contacts x duration /
 rejudge_s) one run may take: the work of a run grows with both factors, and at this budget a run
 still ends in minutes."""
@@ -537,7 +537,13 @@ class CivilianSurge(_InjectBase):
 
 class ROEChange(_InjectBase):
     kind: Literal["roe_change"]
-    changes: dict[str, float | int | bool | None]
+    changes: dict[str, float | int | bool | None] = Field(
+        description="ROE keys and their new values, each checked against that key's range",
+        json_schema_extra={"additionalProperties": {"anyOf": [
+            {"type": "number", "minimum": 0, "maximum": MAX_SECONDS},
+            {"type": "boolean"}, {"type": "null"},
+        ]}},
+    )
 
 
 class AutonomyChange(_InjectBase):
