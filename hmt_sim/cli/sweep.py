@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.cli.options import AllowPlugins
 from hmt_sim.errors import InputError
 from hmt_sim.fileio import atomic_path
-from hmt_sim.cli.options import AllowPlugins
 
 if TYPE_CHECKING:  # pragma: no cover
     from hmt_sim.sweep import SweepProgress, SweepSummary
@@ -58,6 +58,9 @@ def sweep_cmd(
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a sweep: every design point x every seed, results streamed to Parquet.
+
+    `hmt-sim sweep --resume --out DIR` continues the sweep in DIR with the spec, --seeds and
+    --set it was started with (kept in DIR/_manifest.json).
 
     Exit code 0 when every run succeeded, 1 when some failed (they are recorded with their
     error), 2 for a bad spec or option.
