@@ -345,3 +345,72 @@ def test_an_operator_who_notices_a_miss_proposes_and_carries_out_the_engagement(
     approval, eng = r.one("approval"), r.one("engagement")
     assert eng["t"] == pytest.approx(approval["t"] + HUMAN_EXECUTION_S)  # by hand
     assert eng["authorised_by"] == "human" and eng["operator"] == 0
+
+
+# ------------------------------------------------------------------ level 9 and warnings
+@pytest.mark.parametrize(("temperature", "informs"), [(20.0, True), (0.7, False)])
+def test_level9_informs_only_when_the_ai_is_unsure(temperature: float, informs: bool) -> None:
+    r = rig(**{"autonomy.levels.engage": 9, "ai.temperature": temperature})
+    place(r)
+    decide(r)
+    confidence = r.one("recommendation")["confidence"]
+    assert (confidence < 0.7) is informs  # a high temperature flattens the confidence
+    eng = r.one("engagement")
+    assert (eng["protocol"], eng["loop"], eng["operator"]) == ("ai_discretion", "out", None)
+    assert bool(r.of("inform")) is informs
+    assert [e["purpose"] for e in r.of("review_started")] == (["inform"] if informs else [])
+
+
+WARN_FIRST = {"autonomy.levels.warn": 8, "autonomy.levels.engage": 8,
+              "ai.engage_confidence": 1.0}  # the AI is never sure enough to skip a warning
+
+
+def test_an_ignored_warning_is_followed_by_a_new_decision_to_engage() -> None:
+    r = rig(**WARN_FIRST)
+    place(r)
+    decide(r)
+    recs = r.of("recommendation")
+    assert [(e["decision"], e["action"]) for e in recs] == [(1, "warn"), (2, "engage")]
+    warning, strike = r.of("engagement")
+    assert warning["effector"] == "radio" and strike["effector"] == "launcher"
+    [ignored, killed] = r.of("effect")
+    wait = r.sc.roe.warning_response_s
+    assert not ignored["success"] and ignored["t"] == pytest.approx(warning["t"] + wait)
+    assert recs[1]["t"] == ignored["t"] and killed["success"]
+    pushes = [(p.reason, p.cause_seq) for p in r.ctx.escalation.sides["red"].pending]
+    assert pushes == [("show_of_force", warning["seq"]), ("strike_on_forces", killed["seq"])]
+
+
+def test_a_civilian_the_ai_calls_hostile_answers_a_warning_and_is_left_alone() -> None:
+    text = TEXT.replace("airliner: {true_class: civilian, speed_mps: 50}",
+                        "airliner: {true_class: civilian, speed_mps: 50, "
+                        "complies_with_warning: 1.0}")
+    r = rig(text, **WARN_FIRST, **{"ai.reliability": 0.0})
+    contact = place(r, kind="airliner")
+    decide(r)
+    assert r.one("classification")["label"] == "hostile"
+    assert r.one("recommendation")["action"] == "warn"  # one decision only
+    effect = r.one("effect")
+    assert effect["success"] and effect["target_civilian"]
+    assert contact.status == "identified"
+    assessment = r.one("assessment")  # the AI's wrong call is revealed and costs it trust
+    assert not assessment["ai_correct"] and assessment["true_class"] == "civilian"
+    assert r.one("trust")["trust"] < 0.5
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "decisions._warning: a contact that complies is marked 'identified' and its decisions end, "
+    "but it stays in the world heading for the asset; in a full run a complying hostile then "
+    "reaches the asset and is logged as an impact (TINY with drone complies_with_warning 1.0, "
+    "ai.engage_confidence 1.0, autonomy.levels.warn 8, seed 3: warned and complied at 21.5 s, "
+    "impact at 268 s, a leaker and a friendly loss)"))
+def test_a_hostile_that_complies_with_a_warning_no_longer_heads_for_the_asset() -> None:
+    text = TEXT.replace("drone: {true_class: hostile, speed_mps: 50}",
+                        "drone: {true_class: hostile, speed_mps: 50, complies_with_warning: 1.0}")
+    r = rig(text, **WARN_FIRST)
+    contact = place(r)
+    decide(r, until=60.0)
+    assert r.one("effect")["success"] and contact.status == "identified"
+    assert not r.of("recommendation")[1:]  # nothing more is decided about it
+    world = r.ctx.world
+    assert not (world.alive[TRACK] and world.heads_to_asset[TRACK])
