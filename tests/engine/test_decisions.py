@@ -58,7 +58,7 @@ class Rig:
         return event
 
 
-def rig(text: str = TEXT, **overrides: Any) -> Rig:
+def rig(text: str = TEXT, /, **overrides: Any) -> Rig:
     """Build the owned pieces of a run by hand, as the model would, from the tiny scenario."""
     sc = load_scenario_text(text, "tiny.yaml", overrides={**BASE, **overrides})
     env, model, log, streams = simpy.Environment(), mesa.Model(rng=1), EventLog(), Streams(SEED)

@@ -4,6 +4,7 @@ the record of revealed cases, on hand-built schema objects (no run)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def summary(results: list[GateResult]) -> list[tuple[str, int | None, bool]]:
     return [(g.rule, g.level, g.two_person) for g in results]
 
 
-def record_of(cases: list[tuple[bool, bool, str | None]]) -> AssessmentRecord:
+def record_of(cases: Sequence[tuple[bool, bool, str | None]]) -> AssessmentRecord:
     record = AssessmentRecord()
     for ai_correct, true_civilian, region in cases:
         record.add(ai_correct, true_civilian, region)

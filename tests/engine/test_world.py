@@ -76,7 +76,7 @@ def test_plan_sources_gives_every_possible_contact_an_id_block_in_scenario_order
     wave0, wave1, traffic, surge, late_surge = sources
     assert wave0.heads_to_asset and wave0.destination is None and wave0.trigger_rung is None
     assert not wave1.heads_to_asset and wave1.trigger_rung == 3
-    assert (wave1.destination.x, wave1.destination.y) == (1, 1)
+    assert wave1.destination is not None and (wave1.destination.x, wave1.destination.y) == (1, 1)
     assert not traffic.heads_to_asset and traffic.start_s == 40 and not traffic.on_inject
     # a surge starts at its inject or its traffic's own start, whichever is later
     assert surge.on_inject and surge.start_s == 100 and surge.kind == "liner"
