@@ -423,9 +423,10 @@ def _literal_message(value: Any, slot: _Slot | None, ctx: Mapping[str, Any]) -> 
 
 
 def _bounds(slot: _Slot | None, kind: str = "") -> str:
-    """The range a value must lie in. A value below a wide range (its top above 10, such as a
-    duration's physical limit) is told only the lower bound it missed; small scales
-    (probabilities, levels) and values above the range are told the whole range."""
+    """The range a value must lie in. A negative value for a key that is zero or positive on a
+    wide range (its top above 10, such as a duration's physical limit) is told only the lower
+    bound it missed; small scales (probabilities, levels), ranges that do not start at zero and
+    values above the range are told the whole range."""
     if slot is None:
         return ""
     parts: list[tuple[str, str]] = []
@@ -441,7 +442,8 @@ def _bounds(slot: _Slot | None, kind: str = "") -> str:
                 parts.append((attr, f"{op} {getattr(m, attr)}"))
                 if attr in ("lt", "le"):
                     top = getattr(m, attr)
-    if kind in ("greater_than", "greater_than_equal") and top is not None and top > 10:
+    if kind in ("greater_than", "greater_than_equal") and top is not None and top > 10 and (
+            all(getattr(m, "gt", getattr(m, "ge", 0)) == 0 for m in slot.meta)):
         parts = [p for p in parts if p[0] in ("gt", "ge")]
     return " and ".join(text for _, text in parts)
 
