@@ -7,8 +7,9 @@ Which factors drive a metric over the whole factor space, alone and through inte
   interaction it takes part in. ST near 0 means the factor can be fixed anywhere in its range.
   Estimated with SALib (Saltelli 2010, Jansen estimators) with bootstrap confidence intervals.
 * **Morris elementary effects** (``design: {morris: R}``): mu* (mean absolute change of the
-  metric when a factor moves by 2/3 of its range) ranks factors cheaply; sigma large compared
-  with mu* points to interactions or non-linearity. mu* gets a bootstrap interval.
+  metric per whole range of a factor, from steps of 2/3 of it) ranks factors cheaply; sigma
+  large compared with mu* points to interactions or non-linearity. mu* gets a bootstrap
+  interval.
 
 The metric of a design point is its mean over the seeds (every point ran the same seeds, so
 noise is common to all points and cancels in the differences both methods use). Each factor's
