@@ -102,9 +102,11 @@ class EscalationAgent(mesa.Agent):
                 if inadvertent and not any(p.wrongful for p in side.pending):
                     reasons = ["answer to inadvertent escalation"]
                 steps.append((name, side.rung, new, causes, inadvertent, ",".join(reasons)))
-                side.excess = max(0, min(new - self._start(name),
-                                         side.excess + max(0, new - new_clean)))
-                side.rung = new
+            # The excess follows every reaction, a step or not: a wrongful push that only held
+            # a side up (it would have stepped down) still leaves it above its clean rung.
+            side.excess = max(0, min(new - self._start(name),
+                                     side.excess + max(0, new - new_clean)))
+            side.rung = new
             side.pending.clear()
         return steps
 

@@ -184,11 +184,6 @@ def test_force_step_moves_a_side_at_once_within_the_ladder(rungs_asked: int,
     assert esc.rung("red") == expected[1] and esc.rung("blue") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "EscalationAgent.react updates a side's excess only when the side moves "
-    "(inside `if new != side.rung`), so a wrongful push that holds a side up - it would have "
-    "stepped down without it - leaves excess at 0, and the other side's answer to that rung "
-    "is not traced as inadvertent"))
 def test_a_rung_held_up_by_a_wrongful_push_makes_the_answer_to_it_inadvertent() -> None:
     esc = agent(gain=0.6, matching="symmetric")
     esc.force_step("red", 2)  # red at 3 by a deliberate step, blue at 1
