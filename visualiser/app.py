@@ -21,7 +21,7 @@ from pygame_gui.core import ObjectID
 from pygame_gui.elements import UIButton, UIHorizontalSlider
 
 from hmt_sim.actions import names as action_names
-from hmt_sim.fileio import atomic_path
+from hmt_sim.fileio import atomic_path, open_log
 from visualiser import theme as th
 from visualiser.controller import SPEEDS, LiveRun
 from visualiser.feed import PROTOCOL_WORDS, clock
@@ -485,7 +485,7 @@ class App:
                       seconds=15)
         if text != self.last_error and self.error_log is not None:
             try:
-                with open(self.error_log, "a", encoding="utf-8") as fh:
+                with open_log(self.error_log) as fh:  # never through a planted link
                     fh.write(f"--- t={self.live.session.now:.3f}\n")
                     fh.write(traceback.format_exc())
             except OSError:

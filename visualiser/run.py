@@ -4,6 +4,7 @@ or replayed), open the window, run the loop, and always close the session file c
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,12 @@ def _open(make: Callable[[], Any], live: Any) -> Any:
                        "--autoplay, or set SDL_VIDEODRIVER=dummy") from None
 
 
+def _tell(notice: str | None) -> None:
+    """A warning for the person at the keyboard (a torn last line in a session file)."""
+    if notice:
+        sys.stderr.write(notice + "\n")
+
+
 def default_session_path(scenario_id: str, folder: Path | None = None) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return (folder or Path("sessions")) / f"{scenario_id}-{stamp}.jsonl"
@@ -53,6 +60,7 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
     writer = None
     if resume is not None:
         session, _record, writer = sessionfile.resume(resume, scenario=scenario)
+        _tell(_record.torn_notice("resumes"))
     else:
         if scenario is None:
             raise InputError("play needs a scenario (or --resume SESSION)")
@@ -88,6 +96,7 @@ def replay(session_path: Path, until: float | None = None, screenshot: Path | No
     from visualiser.controller import LiveRun
 
     session, rec = sessionfile.replay_session(session_path)
+    _tell(rec.torn_notice("replays"))
     live = LiveRun(session, None, read_only=True, record=rec, auto_slow=False)
     live.speed = max(1.0, float(speed))
     app = _open(lambda: App(live, size=size, large_fonts=large_fonts, replay=True), live)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,15 +106,15 @@ def _from_run_dir(path: Path) -> ReportSource:
 
 def _from_session_file(path: Path) -> ReportSource:
     from hmt_sim import sessionfile
-    from hmt_sim.session import Session
 
     record = sessionfile.read(path)
     scenario = record.scenario()
-    try:
-        result = Session(scenario, record.seed, record.human_seats,
-                         inputs=record.inputs).run_to_end()
-    except (InputError, KeyError, ValueError, TypeError) as exc:
-        raise InputError(f"{path}: the session does not replay: {exc}") from None
+    notice = record.torn_notice("is reported")
+    if notice:
+        sys.stderr.write(notice + "\n")
+    session = record.session(scenario)
+    sessionfile.replay_to(session, record, scenario.run.duration_s)  # located errors
+    result = session.run_to_end()
     return ReportSource(
         kind="session", path=path, scenario=scenario, seed=record.seed, events=result.events,
         metrics=result.metrics, inputs=list(result.inputs), human_seats=tuple(record.human_seats),
