@@ -69,7 +69,8 @@ def format_sensitivity(result: SensitivityResult) -> str:
     else:
         head = ("Morris elementary effects: mu* = mean absolute change over a factor's range "
                 "(95% bootstrap CI), sigma = spread (interactions, non-linearity)")
-    lines = [f"{result.points} design points x {result.seeds} seeds; {head}"]
+    seeds = f"{result.seeds} seed{'s' if result.seeds != 1 else ''}"
+    lines = [f"{result.points} design points x {seeds}; {head}"]
     width = max(len(f) for f in result.factors)
     for m in result.metrics:
         lines.append("")

@@ -78,7 +78,8 @@ def plot_sensitivity(result: SensitivityResult, out: str | os.PathLike[str]) -> 
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper right", ncol=2, fontsize=8, frameon=False)
     method = "Sobol indices" if result.method == "sobol" else "Morris elementary effects"
-    fig.suptitle(f"{method}: {result.points} design points x {result.seeds} seeds",
+    seeds = f"{result.seeds} seed{'s' if result.seeds != 1 else ''}"
+    fig.suptitle(f"{method}: {result.points} design points x {seeds}",
                  fontsize=11)
     _save(fig, out)
     return len(metrics)

@@ -96,8 +96,7 @@ def sensitivity(results: str | os.PathLike[str], metrics: Sequence[str] | None =
 
     path = Path(results)
     df = load_results(path)
-    manifest_design = _design_of(df, path)
-    kind, n, design_seed = manifest_design
+    kind, n, design_seed = _design_of(path)
     factors = tuple(df.attrs["factors"])
     d = len(factors)
     if d < 1:
@@ -129,7 +128,8 @@ def sensitivity(results: str | os.PathLike[str], metrics: Sequence[str] | None =
                              seeds, tuple(out))
 
 
-def _design_of(df: Any, path: Path) -> tuple[str, int, int]:
+def _design_of(path: Path) -> tuple[str, int, int]:
+    """(kind, size, design_seed) of a saltelli or morris sweep, from its manifest."""
     from hmt_sim.sweep.store import read_manifest
 
     spec = read_manifest(path).get("spec", {})

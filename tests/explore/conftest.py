@@ -20,8 +20,22 @@ design: {saltelli: 8}
 factors:
   ai.reliability: {min: 0.5, max: 0.95}
   run.seed: {min: 0, max: 1000}
-seeds: [1, 2]
+seeds: [1]
 metrics: [harm]
+"""
+
+# Morris trajectories over the same null factor, reliability and autonomy (4 x 4 points).
+MORRIS = """\
+name: morris
+scenario: urban_nomination
+set: {run.duration_s: 300}
+design: {morris: 4}
+factors:
+  ai.reliability: {min: 0.5, max: 0.95}
+  autonomy.level: {min: 4, max: 9}
+  run.seed: {min: 0, max: 1000}
+seeds: [1]
+metrics: [harm, control]
 """
 
 # A small grid where a low precaution score concentrates at high reliability and autonomy.
@@ -50,7 +64,7 @@ def _run(tmp: Path, text: str) -> Path:
 
 @pytest.fixture(scope="session")
 def saltelli_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished Saltelli sweep folder (32 points x 2 seeds)."""
+    """A finished Saltelli sweep folder (32 points x 1 seed)."""
     return _run(tmp_path_factory.mktemp("saltelli"), SALTELLI)
 
 
@@ -58,3 +72,9 @@ def saltelli_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def grid_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished 3 x 3 grid sweep folder (9 points x 4 seeds)."""
     return _run(tmp_path_factory.mktemp("grid"), GRID)
+
+
+@pytest.fixture(scope="session")
+def morris_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished Morris sweep folder (4 trajectories x 4 points x 1 seed)."""
+    return _run(tmp_path_factory.mktemp("morris"), MORRIS)
