@@ -15,8 +15,13 @@ play --resume of a link), the visualiser's error log, screenshots (play / replay
 from __future__ import annotations
 
 import errno
+import json
 import os
-from collections.abc import Iterator
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +38,7 @@ from hmt_sim.fileio import (
     write_text_atomic,
 )
 from hmt_sim.rundir import RUN_FILES
+from hmt_sim.scenario import load_scenario
 
 PRECIOUS = "precious\n"
 SHORT = ["--set", "run.duration_s=60"]
@@ -253,3 +259,59 @@ def test_sweep_results_plots_and_tables(tmp_path: Path, victims: Victims,
     assert main(["analyse", str(out), "--csv", str(tables[0])]) == 0
     for path in (plot, *tables[:2]):
         _regular(path)
+
+
+# ------------------------------------------------------------------ a full disk
+
+HMT = [sys.executable, "-m", "hmt_sim.cli"]
+
+
+def _with_file_limit(limit: int) -> Callable[[], None]:
+    """Make every file of the child stop growing at ``limit`` bytes, as a full disk would
+    (the write fails with EFBIG instead of ENOSPC; the code path is the same)."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def _limited(argv: list[str], limit: int, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([*HMT, *argv], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=120, preexec_fn=_with_file_limit(limit))
+
+
+def test_a_full_disk_leaves_no_empty_session_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    done = _limited(["play", "training_sandbox", "--autoplay", "--until", "5", "--session",
+                     str(path)], 2000, tmp_path)  # the header alone is larger
+    assert done.returncode == 2, done.stderr[-500:]
+    assert f"error: {path}: File too large" in done.stderr and ".tmp" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing unusable behind
+
+
+def test_a_full_disk_mid_session_keeps_a_resumable_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    sc = load_scenario("training_sandbox")
+    header = len(json.dumps(sessionfile.make_header(sc, 7, []), separators=(",", ":"),
+                            ensure_ascii=False)) + 1
+    done = _limited(["play", "training_sandbox", "--autoplay", "--until", "60", "--speed",
+                     "10", "--session", str(path)], header + 20, tmp_path)  # one clock line
+    assert done.returncode == 0, done.stderr[-500:]
+    data = path.read_bytes()
+    assert 0 < len(data) <= header + 20 and data.endswith(b"\n")  # whole lines only
+    record = sessionfile.read(path)
+    assert not record.torn and 0 < record.clock < 60
+    resumed, _, writer = sessionfile.resume(path)  # and it can be resumed (the disk has room)
+    writer.clock(resumed.run_to(70.0))
+    writer.close()
+    assert sessionfile.read(path).clock == 70.0
+
+
+def test_a_full_disk_in_run_out_names_the_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = _limited(["run", "training_sandbox", "--out", str(out)], 20_000, tmp_path)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert f"error: {out / 'events.jsonl'}: File too large" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == []
