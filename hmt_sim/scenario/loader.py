@@ -15,6 +15,7 @@ Positions are 1-based. Problems that come from a ``--set KEY=VALUE`` override (s
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -136,12 +137,36 @@ def _validate(doc: Document, origins: Mapping[Path_, str]) -> Scenario:
     try:
         scenario = Scenario.model_validate(doc.data, context={"skip_references": True})
     except ValidationError as exc:
-        problems = _convert_errors(doc, exc.errors(include_url=False))
+        errors = exc.errors(include_url=False)
+        problems = _convert_errors(doc, errors) + _references_despite(doc, errors)
         raise ScenarioError(_finish(doc.filename, problems, origins)) from None
     problems = [_reference_problem(doc, loc, msg) for loc, msg in reference_problems(scenario)]
     if problems:
         raise ScenarioError(_finish(doc.filename, problems, origins)) from None
     return scenario
+
+
+def _references_despite(doc: Document, errors: list[Any]) -> list[_Located]:
+    """Names that point at nothing, found even when other values are wrong, so that every
+    problem is reported at once rather than in passes.
+
+    The values the errors are about (and unknown keys) are removed, so their defaults apply,
+    and the rest is validated again; when that works, its reference problems are added. When
+    it does not (a required key is among them), only the first pass is reported.
+    """
+    data = copy.deepcopy(doc.data)
+    for err in errors:
+        path, rest, _ = _walk(data, err["loc"])
+        if rest or not path or not isinstance(_value_at(data, path[:-1]), dict):
+            return []
+        if err["type"] != "extra_forbidden" and isinstance(_value_at(data, path), dict | list):
+            return []  # a whole section is wrong: removing it would invent missing names
+        del _value_at(data, path[:-1])[path[-1]]
+    try:
+        scenario = Scenario.model_validate(data, context={"skip_references": True})
+    except ValidationError:
+        return []
+    return [_reference_problem(doc, loc, msg) for loc, msg in reference_problems(scenario)]
 
 
 @dataclass(frozen=True)

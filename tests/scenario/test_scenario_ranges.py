@@ -124,3 +124,31 @@ def test_contact_ticks_are_bounded() -> None:
     (problem,) = _problems(text)
     assert problem.startswith("t.yaml:3:") and "run.tick_s: 6,000 contacts over run.duration_s "
     assert "6e+07 contact-ticks; the limit is 50,000,000" in problem
+
+
+def test_names_that_point_at_nothing_come_with_the_other_problems_at_once() -> None:
+    text = (
+        "run: {tick_s: 0}\n"
+        "ai: {region_bias: {nowhere: 2}, latency_sigma: 9}\n"
+        "red:\n  waves:\n"
+        "    - {kind: drone, count: 3, origin: {x: 0, y: 0}}\n"
+    )
+    assert _problems(text) == [
+        "t.yaml:3:15: error: run.tick_s: must be > 0.0, got 0",
+        "t.yaml:4:20: error: ai.region_bias.nowhere: unknown region (allowed: none: define them "
+        "under area.regions)",
+        "t.yaml:4:48: error: ai.latency_sigma: must be >= 0.0 and <= 3.0, got 9",
+        "t.yaml:7:14: error: red.waves.0.kind: unknown contact kind 'drone' (allowed: none: "
+        "define them under kinds)",
+    ]
+
+
+def test_a_wrong_section_does_not_invent_missing_names() -> None:
+    # The duplicate region makes `area` invalid; removing it would make 'a' unknown as well.
+    text = (
+        "area:\n  regions:\n"
+        "    - {id: a, rect: [0, 0, 10, 10]}\n"
+        "    - {id: a, rect: [0, 0, 10, 10]}\n"
+        "ai: {region_bias: {a: 2}}\n"
+    )
+    assert len(_problems(text)) == 1
