@@ -84,12 +84,30 @@ def metric_label(key: str, percent: bool = False) -> str:
     return f"{name} ({unit})" if unit else name
 
 
+FACTOR_LABELS = {
+    "autonomy.level": "Autonomy level",
+    "autonomy.veto_window_s": "Veto window (s)",
+    "ai.reliability": "AI reliability",
+    "operators.count": "Operators",
+    "operators.review_time.median_s": "Median review time (s)",
+}
+"""Words for the factors the experiments use; other keys are spelt out by ``factor_label``."""
+
+
 def factor_label(key: str) -> str:
-    """A factor key as words: ``ai.reliability`` -> ``AI reliability``."""
-    words = " ".join(key.replace("_", " ").split(".")).split()
-    words = ["AI" if w == "ai" else "ROE" if w == "roe" else w for w in words]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+    """A factor key as words: ``ai.reliability`` -> ``AI reliability``, a ``_s`` key gets its
+    unit (``autonomy.veto_window_s`` -> ``Veto window (s)``), a last part that names one of
+    several (a region) goes after a colon (``AI region bias: old quarter``)."""
+    if key in FACTOR_LABELS:
+        return FACTOR_LABELS[key]
+    parts = key.split(".")
+    unit = ""
+    if parts[-1].endswith("_s"):
+        parts[-1], unit = parts[-1][:-2], " (s)"
+    words = [" ".join("AI" if w == "ai" else "ROE" if w == "roe" else w
+                      for w in part.split("_")) for part in parts]
+    text = " ".join(words[:2]) + (f": {' '.join(words[2:])}" if len(words) > 2 else "")
+    return text[:1].upper() + text[1:] + unit
 
 
 def level_labels(values: Any) -> list[str]:

@@ -259,3 +259,16 @@ def test_paper_plots_in_every_format(known: Path, tmp_path: Path) -> None:
     plt.close(fig)
     assert main(["plot", str(known), "--x", "ai.reliability", "--y", "mission.leakers",
                  "--style", "journal", "-o", str(tmp_path / "x.png")]) == 2
+
+
+def test_factor_labels_and_level_precision() -> None:
+    from hmt_sim.sweep.plots import factor_label, level_labels, metric_label
+
+    assert factor_label("autonomy.veto_window_s") == "Veto window (s)"
+    assert factor_label("ai.region_bias.old_quarter") == "AI region bias: old quarter"
+    assert factor_label("run.duration_s") == "Run duration (s)"
+    assert level_labels([0.6, 0.95, 1]) == ["0.60", "0.95", "1.00"]
+    assert level_labels([5, 8]) == ["5", "8"] and level_labels(["a", "b"]) == ["a", "b"]
+    assert metric_label("control.meaningful_review_rate") == "Meaningful review rate (share 0-1)"
+    assert metric_label("escalation.max_rung_red") == "Highest adversary rung (rung 0-7)"
+    assert metric_label("zz.unknown_thing") == "Unknown thing"
