@@ -1,8 +1,9 @@
 """Run directories: ``events.jsonl``, ``metrics.json``, ``timeseries.csv`` and ``run.json``
 (scenario, its hash, seed, overrides, inputs, version) - enough to reproduce the run exactly.
 
-Every file is written atomically (temp file, fsync, rename), so a crash leaves either the old
-file or the new one, never half of one.
+Every file is written atomically (temp file created exclusively, fsync, rename; never through a
+planted link: ``hmt_sim.fileio``), so a crash leaves either the old file or the new one, never
+half of one.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def prepare_out_dir(out: str | os.PathLike[str], force: bool) -> Path:
 
 def write_run(result: RunResult, out: Path, overrides: dict[str, Any] | None = None,
               source: str | None = None) -> None:
+    """Write the run's four files into ``out``, ``run.json`` last (it marks a complete run)."""
     # Remove the completeness marker first: a crash while overwriting an older run (--force)
     # then leaves an incomplete directory, never the old run.json beside the new events.
     (out / "run.json").unlink(missing_ok=True)
@@ -71,5 +73,13 @@ def read_run(run_dir: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict
     path = Path(run_dir)
     if not (path / "run.json").is_file() or not (path / "events.jsonl").is_file():
         raise InputError(f"{path}: not a run directory (needs run.json and events.jsonl)")
-    run = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    try:
+        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path / 'run.json'}:1: error: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path / 'run.json'}:{error.lineno}: error: not JSON "
+                         f"({error.msg})") from None
+    if not isinstance(run, dict):
+        raise InputError(f"{path / 'run.json'}:1: error: a run.json is a JSON object")
     return run, read_jsonl(path / "events.jsonl")

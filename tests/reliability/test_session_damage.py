@@ -301,3 +301,14 @@ def test_a_damaged_line_that_ends_in_a_newline_is_not_taken_for_a_torn_one(
     path.write_bytes(recorded.read_bytes() + b'{"t": 121.0, "type": "bookm\n')
     with pytest.raises(InputError, match=re.escape(f"{path}:")):
         sessionfile.read(path)
+
+
+@pytest.mark.parametrize("text", ['{"seed": ', "[1, 2]", "\udcff"])
+def test_a_damaged_run_json_is_a_located_error(text: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["run", SCENARIO, "--out", str(out), "--set", "run.duration_s=30"]) == 0
+    (out / "run.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert main(["report", str(out), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(rf"{re.escape(str(out / 'run.json'))}:\d+: error: ", err), err
