@@ -99,6 +99,8 @@ def _check_inject(item: dict[str, Any]) -> Problem:
     inject = item.get("inject")
     if not isinstance(inject, dict):
         return "inject", "must be a mapping with the inject's kind and parameters"
+    if not isinstance(inject.get("kind"), str):
+        return "inject.kind", f"must name the inject's kind, got {_show(inject.get('kind'))}"
     if "source" in item and not isinstance(item["source"], str):
         return "source", f"must be text, got {_show(item['source'])}"
     try:
@@ -136,7 +138,7 @@ def check_input(item: dict[str, Any]) -> Problem:
     if not _is_number(t) or t < 0:
         return "t", f"must be a finite time >= 0 (seconds), got {_show(t)}"
     kind = item.get("type")
-    if kind not in INPUT_KEYS:
+    if not isinstance(kind, str) or kind not in INPUT_KEYS:
         return "type", f"unknown input type {_show(kind)}; allowed: {', '.join(INPUT_KEYS)}"
     required, optional = INPUT_KEYS[kind]
     missing = sorted(required - set(item))
@@ -148,7 +150,8 @@ def check_input(item: dict[str, Any]) -> Problem:
             f"{', '.join(sorted(required | optional))}"
     if kind in ("decide", "inspect") and (problem := _decision(item)):
         return problem
-    if kind == "decide" and item["choice"] not in CHOICES:
+    if kind == "decide" and (not isinstance(item["choice"], str)
+                             or item["choice"] not in CHOICES):
         return "choice", f"must be one of {', '.join(CHOICES)}, got {_show(item['choice'])}"
     if kind == "set_levels":
         return _check_levels(item["levels"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -312,3 +313,53 @@ def test_a_damaged_run_json_is_a_located_error(text: str, tmp_path: Path,
     assert main(["report", str(out), "-o", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
     assert re.search(rf"{re.escape(str(out / 'run.json'))}:\d+: error: ", err), err
+
+
+VALUES: list[object] = [
+    None, True, False, -1, 0, 1, 2, 5, 10, 11, 9999, 10**30, 1e308, -1e308, 0.5, "x", "", [],
+    {}, [5], {"a": 1}, "operator", "operator/1", "approve", "engage", {"engage": 5},
+    {"kind": "comms_loss"}, {"kind": "roe_change", "changes": {"doubt_p": 2}},
+    {"kind": {"nested": 1}}, {"kind": "adversary_step", "rungs": 100},
+    {"kind": "autonomy_change", "levels": {"engage": 11}}]
+KEYS = ["t", "type", "clock", "levels", "decision", "choice", "operator", "inject",
+        "reliability", "label", "source"]
+
+
+def _mutant(lines: Lines, rng: random.Random) -> Lines:
+    """One or two random keys of random lines set to random values, deleted or repeated."""
+    out = list(lines)
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(1, len(out)) if rng.random() < 0.85 else 0
+        obj = json.loads(out[i])
+        key = rng.choice(["seed", "human_seats", "scenario_id", "created", "version"]) \
+            if i == 0 else rng.choice(list(obj) + KEYS)
+        if rng.random() < 0.15:
+            obj.pop(key, None)
+        else:
+            obj[key] = rng.choice(VALUES)
+        if rng.random() < 0.1:
+            out.insert(i, json.dumps(obj))
+        else:
+            out[i] = json.dumps(obj)
+    return out
+
+
+@pytest.mark.parametrize("count", [40, pytest.param(1500, marks=pytest.mark.slow)])
+def test_random_damage_is_a_valid_session_or_a_located_error(
+        count: int, recorded: Path, tmp_path: Path, tally: Counter[str]) -> None:
+    rng = random.Random(20261201 + count)
+    lines = recorded.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "m.jsonl"
+    outcomes: Counter[str] = Counter()
+    for _ in range(count):
+        path.write_text("\n".join(_mutant(lines, rng)) + "\n", encoding="utf-8")
+        try:
+            session, record = sessionfile.replay_session(path)
+        except InputError as error:
+            assert str(error).startswith(f"{path}:"), str(error)[:300]
+            outcomes["located error"] += 1
+        else:
+            session.run_to(record.resume_time)
+            outcomes["valid"] += 1
+    assert outcomes["located error"] > count // 2  # the mutations do damage
+    tally["random session-file mutants tried"] += count
