@@ -278,8 +278,8 @@ def read(path: str | os.PathLike[str]) -> SessionRecord:
             if final and record is not None:
                 record.torn, record.torn_line = True, number
                 break
-            raise InputError(f"{p}:{number}: not a session line (JSON object expected); "
-                             "error: the line is damaged") from None
+            raise InputError(f"{p}:{number}: not a session line (JSON object expected): "
+                             "error: not valid JSON; the line was damaged or edited")
         if record is None:
             record = _header(p, obj)
         else:
