@@ -120,6 +120,9 @@ class ResultsStore:
         """Open ``out`` for writing; returns the store and the pairs already committed."""
         if out.exists() and not out.is_dir():
             raise InputError(f"{out}: exists and is not a directory")
+        if (out / TIMESERIES_DIR).is_symlink():  # planted: never write (or delete) through it
+            raise InputError(f"{out / TIMESERIES_DIR}: a symbolic link is in the way (hmt-sim "
+                             "does not write through links); remove it")
         existing = out.is_dir() and any(out.iterdir())
         if existing and resume:
             old = read_manifest(out)

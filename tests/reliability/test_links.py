@@ -315,3 +315,27 @@ def test_a_full_disk_in_run_out_names_the_file_and_leaves_no_temp(tmp_path: Path
     assert done.returncode == 2, done.stderr[-500:]
     assert f"error: {out / 'events.jsonl'}: File too large" in done.stderr
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["--resume", "--force"])
+def test_a_planted_timeseries_folder_link_is_refused(mode: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A link at the sweep's ``_timeseries`` folder would put (and delete) parts in a folder of
+    someone else's: refused with the path, nothing written there."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC + "timeseries: true\n", encoding="utf-8")
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "-q"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "part-000000.parquet").write_text(PRECIOUS, encoding="utf-8")
+    for part in out.glob("_timeseries/*"):
+        part.unlink()
+    (out / "_timeseries").rmdir()
+    os.symlink(elsewhere, out / "_timeseries")
+    for part in out.glob("part-*.parquet"):
+        part.unlink()  # so that a resume has runs to do
+    assert main(["sweep", str(spec), "--out", str(out), mode, "--workers", "1", "-q"]) == 2
+    assert f"{out / '_timeseries'}: a symbolic link is in the way" in capsys.readouterr().err
+    assert [p.name for p in elsewhere.iterdir()] == ["part-000000.parquet"]
+    assert (elsewhere / "part-000000.parquet").read_text(encoding="utf-8") == PRECIOUS
