@@ -315,8 +315,10 @@ class AIProfile(Spec):
 class Trust(Spec):
     alpha0: float = Field(2.0, gt=0.0, le=MAX_VALUE)
     beta0: float = Field(2.0, gt=0.0, le=MAX_VALUE)
-    w_success: Factor = 1.0
-    w_failure: Factor = 2.0
+    # Weights above 0: with a weight of 0 and forgetting below 1, alpha and beta both decay to
+    # 0 and trust alpha / (alpha + beta) is undefined (found by tests/reliability).
+    w_success: float = Field(1.0, gt=0.0, le=MAX_FACTOR)
+    w_failure: float = Field(2.0, gt=0.0, le=MAX_FACTOR)
     forgetting: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
 
 
