@@ -10,7 +10,7 @@ export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 export MPLBACKEND ?= Agg
 
-.PHONY: run test venv lint bench validation check-wheel clean
+.PHONY: run test venv lint bench validation property check-wheel clean
 
 venv: $(STAMP)
 
