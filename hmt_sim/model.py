@@ -63,7 +63,15 @@ class HMTModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | os.PathLike[str] = DEFAULT_SCENARIO,
                  rng: int | None = None, overrides: Mapping[str, Any] | None = None,
-                 human_operators: Sequence[int] = ()) -> None:
+                 human_operators: Sequence[int] = (), **kwargs: Any) -> None:
+        # ``seed=`` is accepted as another name for ``rng`` through **kwargs, not as a named
+        # parameter: mesa.batch_run passes the seed as ``seed`` whenever the signature has one.
+        seed_kw = kwargs.pop("seed", None)
+        if kwargs:
+            raise TypeError(f"HMTModel() got unexpected keyword arguments: {sorted(kwargs)}")
+        if seed_kw is not None and rng is not None:
+            raise InputError("give the seed as rng or as seed, not both")
+        rng = rng if rng is not None else seed_kw
         sc = _scenario_of(scenario, overrides)
         seed = sc.run.seed if rng is None else _seed_of(rng)
         super().__init__(rng=seed)
@@ -317,10 +325,25 @@ class HMTModel(mesa.Model):
         apply_inject(self, inj, source=f"scenario:{index}")
 
     # ----------------------------------------------------------------- running
-    def run_until(self, t: float) -> None:
-        """Advance simulation time to ``t`` (events at exactly ``t`` stay pending)."""
+    def advance_to(self, t: float) -> None:
+        """Advance simulation time to ``t`` (events at exactly ``t`` stay pending). The
+        session's primitive: it neither stops at the scenario's end nor finishes the run."""
         if t > self.env.now:
             self.env.run(until=t)
+
+    def run_until(self, end_time: float) -> None:
+        """Mesa's ``run_until``: run to ``end_time`` seconds, or to the scenario's end (then the
+        run finishes and ``running`` turns False)."""
+        duration = self.sc.run.duration_s
+        target = min(float(end_time), duration)
+        while self.running and self.now < target:
+            self.step()
+        if target >= duration:
+            self.finish()
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's ``run_for``: run ``duration`` more seconds (not past the scenario's end)."""
+        self.run_until(self.now + float(duration))
 
     def _tick(self) -> None:
         """Mesa's ``step()``: advance one world tick (``run.tick_s``); at the scenario's end
@@ -328,7 +351,7 @@ class HMTModel(mesa.Model):
         if not self.running:
             return
         target = min(self.now + self.sc.run.tick_s, self.sc.run.duration_s)
-        self.run_until(target)
+        self.advance_to(target)
         self.steps += 1
         if target >= self.sc.run.duration_s:
             self.finish()

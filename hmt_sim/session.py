@@ -124,9 +124,9 @@ class Session:
     def run_to(self, t: float) -> float:
         target = min(t, self.duration)
         while self._queued and self._queued[0]["t"] <= target:
-            self.model.run_until(self._queued[0]["t"])
+            self.model.advance_to(self._queued[0]["t"])
             self._apply_due(self._queued[0]["t"])
-        self.model.run_until(target)
+        self.model.advance_to(target)
         if target >= self.duration and not self._finished:
             self._finished = True
             self.model.finish()

@@ -88,3 +88,24 @@ def test_a_scenario_object_takes_overrides_too() -> None:
     assert model.levels["engage"] == 9 and model.seed == 1
     with pytest.raises(AttributeError, match="SimPy"):
         model.time = 50.0
+
+
+def test_mesa_run_until_and_run_for_stop_at_the_scenario_end() -> None:
+    model = HMTModel(scenario="training_sandbox", rng=1)
+    model.run_for(10)
+    assert model.time == pytest.approx(10.0) and model.running
+    model.run_until(1e9)  # past the end: the run finishes at its duration
+    assert model.time == pytest.approx(model.sc.run.duration_s)
+    assert not model.running and model.log.events[-1]["kind"] == "run_ended"
+    assert len(model.datacollector.get_model_vars_dataframe()) == 1
+    sc = load_scenario("training_sandbox")
+    assert model.log.events == simulate(sc, seed=1).events
+
+
+def test_seed_is_another_name_for_rng() -> None:
+    a = HMTModel(scenario="training_sandbox", seed=4)
+    assert a.seed == 4
+    with pytest.raises(InputError, match="not both"):
+        HMTModel(scenario="training_sandbox", seed=4, rng=4)
+    with pytest.raises(TypeError, match="unexpected"):
+        HMTModel(scenario="training_sandbox", colour="red")
