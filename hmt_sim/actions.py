@@ -99,6 +99,11 @@ def register_action(action: ActionClass, replace: bool = False) -> ActionClass:
     if action.name in _TABLE and not replace:
         raise ValueError(f"action class {action.name!r} is already registered "
                          "(pass replace=True to replace it)")
+    if action.fits is None:
+        last = [a.name for a in _TABLE.values() if a.fits is None and a.name != action.name]
+        if last:
+            raise ValueError(f"action class {action.name!r} has no fits rule, so it would be a "
+                             f"second last resort beside {last[0]!r}; give it a fits rule")
     _TABLE[action.name] = action
     return action
 
@@ -132,13 +137,20 @@ def get(name: str) -> ActionClass:
 
 
 def is_force(name: str) -> bool:
-    """A use of force (jamming or kinetic), as autonomy gates and reliance metrics count it."""
-    return name in _TABLE and _TABLE[name].force
+    """A use of force (jamming or kinetic), as autonomy gates and reliance metrics count it.
+    An action class not in the table is a KeyError naming the known ones (a log written with
+    an action class registered elsewhere cannot be counted silently wrong)."""
+    return get(name).force
 
 
 def is_lethal(name: str) -> bool:
     """A kinetic use of force (what 'uses of force' and civilian-harm metrics count)."""
-    return name in _TABLE and _TABLE[name].lethal
+    return get(name).lethal
+
+
+def is_warning(name: str) -> bool:
+    """Carried out as a radio warning (the contact complies or ignores it)."""
+    return get(name).effect == "warning"
 
 
 def choose(situation: Situation) -> str:

@@ -4,6 +4,7 @@ and a refused inject leaves nothing in the log."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -93,8 +94,8 @@ def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
     for action, level in levels.items():
         if action not in known:
             raise InputError(f"unknown action class {action!r}; allowed: {allowed}")
-        if isinstance(level, bool) or not isinstance(level, int | float) or level != int(level) \
-                or not 1 <= int(level) <= 10:
+        if isinstance(level, bool) or not isinstance(level, int | float) \
+                or not math.isfinite(level) or level != int(level) or not 1 <= int(level) <= 10:
             raise InputError(f"autonomy level for {action} must be a whole number 1-10, "
                              f"got {level!r}")
         out[action] = int(level)

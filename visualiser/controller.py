@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hmt_sim.actions import is_warning
 from hmt_sim.errors import HmtError
 from hmt_sim.metrics import compute_metrics
 from hmt_sim.session import Session
@@ -129,7 +130,7 @@ class LiveRun:
             elif k == "effect":
                 self.shots.pop(e.get("decision", -1), None)
                 x, y = self.last_pos.get(e["track"], (math.nan, math.nan))
-                kind = "warn" if e["action"] == "warn" else (
+                kind = "warn" if is_warning(e["action"]) else (
                     "harm" if e.get("civilian_harm") else ("hit" if e["success"] else "miss"))
                 self.bursts.append(Burst(x, y, e["t"], kind))
             elif k == "impact":

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmt_sim.actions import is_warning
+
 # Tones colour a line: info (grey), ai (cyan), human (green), warn (amber), alarm (red).
 Tone = str
 
@@ -80,7 +82,7 @@ def describe(e: dict[str, Any], truth: bool = False) -> tuple[str, Tone] | None:
         by = "human-authorised" if e["authorised_by"] == "human" else "autonomous"
         return f"{e['effector']} {e['action'].upper()}S track {tr} ({by}, L{e['level']})", "alarm"
     if k == "effect":
-        if e["action"] == "warn":
+        if is_warning(e["action"]):
             return (f"track {tr} {'complies with' if e['success'] else 'ignores'} the "
                     f"warning"), "info"
         text = f"{e['action']} on track {tr}: {'hit' if e['success'] else 'miss'}"

@@ -126,19 +126,6 @@ class AIAgent(mesa.Agent):
     def latency(self, z: float) -> float:
         return self.profile.latency_median_s * math.exp(self.profile.latency_sigma * z)
 
-    def recommend(self, cls: Classification, time_left_s: float, can_jam: bool,
-                  warning_response_s: float) -> str:
-        """The least forceful action that fits the AI's picture and the time left."""
-        if cls.label != "hostile":
-            return "monitor"
-        if cls.confidence < self.profile.engage_confidence and time_left_s > (
-            warning_response_s * 1.5
-        ):
-            return "warn"
-        if can_jam and time_left_s > 30.0:
-            return "jam"
-        return "engage"
-
     def explanation(self, cls: Classification, region: str | None, action: str) -> str:
         """A short, plain-words rationale shown to the operator and logged for tracing."""
         parts = [f"{cls.label} at {cls.confidence:.0%} confidence"]

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmt_sim import actions
 from hmt_sim.events import Event
 from hmt_sim.timeline import Step, TimelineRow, decision_timeline, escalation_steps
 
@@ -114,7 +115,7 @@ def uses_of_force(events: list[Event]) -> list[tuple[float, bool]]:
     civilian = {e["track"] for e in events if e["kind"] == "spawn"
                 and e["true_class"] == "civilian"}
     return [(e["t"], e["track"] in civilian) for e in events
-            if e["kind"] == "engagement" and e["action"] == "engage"]
+            if e["kind"] == "engagement" and actions.is_lethal(e["action"])]
 
 
 def _who(row: TimelineRow) -> str:
