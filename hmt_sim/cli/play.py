@@ -53,7 +53,8 @@ def play(
                                          "wall second")] = 60.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
     size: Annotated[str, typer.Option(help="window size WxH")] = "1600x900",
-    no_record: Annotated[bool, typer.Option(help="do not write a session file")] = False,
+    no_record: Annotated[bool, typer.Option(
+        "--no-record", help="do not write a session file")] = False,
     force: Annotated[bool, typer.Option(help="overwrite an existing --session file")]
     = False,
     allow_plugins: AllowPlugins = False,
