@@ -76,10 +76,12 @@ def read_run(run_dir: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict
     try:
         run = json.loads((path / "run.json").read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError(f"{path / 'run.json'}:1: error: not UTF-8 text") from None
+        raise InputError(f"{path / 'run.json'}:1: error: unreadable run directory: not UTF-8 "
+                         "text") from None
     except json.JSONDecodeError as error:
-        raise InputError(f"{path / 'run.json'}:{error.lineno}: error: not JSON "
-                         f"({error.msg})") from None
+        raise InputError(f"{path / 'run.json'}:{error.lineno}: error: unreadable run "
+                         f"directory: not JSON ({error.msg})") from None
     if not isinstance(run, dict):
-        raise InputError(f"{path / 'run.json'}:1: error: a run.json is a JSON object")
+        raise InputError(f"{path / 'run.json'}:1: error: unreadable run directory: a run.json "
+                         "is a JSON object")
     return run, read_jsonl(path / "events.jsonl")
