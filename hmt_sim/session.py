@@ -43,19 +43,31 @@ class RunResult:
         return timeseries(self.events)
 
 
+def seat_names(operators: int) -> list[str]:
+    """The seat names of a scenario with ``operators`` operators."""
+    return [f"operator/{i}" for i in range(operators)]
+
+
+def seat_index(seat: Any, operators: int) -> int:
+    """``"operator"`` -> 0, ``"operator/N"`` -> N, checked against the scenario's seats (the one
+    parser of seat names: sessions, the CLI and the Gymnasium seat all use it)."""
+    allowed = ", ".join(seat_names(operators))
+    if not isinstance(seat, str):
+        raise InputError(f"seat must be a string such as 'operator/0', got {seat!r}")
+    if seat == "operator":
+        index = 0
+    elif seat.startswith("operator/") and seat[9:].isdigit():
+        index = int(seat[9:])
+    else:
+        raise InputError(f"unknown seat {seat!r}; allowed: operator, {allowed}")
+    if index >= operators:
+        raise InputError(f"seat {seat!r}: the scenario has {operators} operator seat(s): "
+                         f"{allowed}")
+    return index
+
+
 def _seat_indices(human_seats: tuple[str, ...] | list[str], count: int) -> tuple[int, ...]:
-    seats: list[int] = []
-    for seat in human_seats:
-        if seat == "operator":
-            index = 0
-        elif seat.startswith("operator/") and seat[9:].isdigit():
-            index = int(seat[9:])
-        else:
-            raise InputError(f"unknown seat {seat!r}; allowed: operator, operator/N")
-        if index >= count:
-            raise InputError(f"seat {seat!r}: the scenario has {count} operator(s)")
-        seats.append(index)
-    return tuple(sorted(set(seats)))
+    return tuple(sorted({seat_index(seat, count) for seat in human_seats}))
 
 
 class Session:

@@ -50,28 +50,6 @@ def open_scenario(scenario: str | os.PathLike[str] | Scenario,
     return load_scenario(scenario, overrides={**DEFAULT_OVERRIDES, **(overrides or {})})
 
 
-def seat_index(seat: Any, operators: int) -> int:
-    """``"operator"`` -> 0, ``"operator/N"`` -> N, checked against the scenario's seats."""
-    allowed = ", ".join(seat_names(operators))
-    if not isinstance(seat, str):
-        raise InputError(f"seat must be a string such as 'operator/0', got {seat!r}")
-    if seat == "operator":
-        index = 0
-    elif seat.startswith("operator/") and seat[9:].isdigit():
-        index = int(seat[9:])
-    else:
-        raise InputError(f"unknown seat {seat!r}; allowed: operator, {allowed}")
-    if index >= operators:
-        raise InputError(f"seat {seat!r}: the scenario has {operators} operator seat(s): "
-                         f"{allowed}")
-    return index
-
-
-def seat_names(operators: int) -> list[str]:
-    """The seat names of a scenario with ``operators`` operators."""
-    return [f"operator/{i}" for i in range(operators)]
-
-
 def check_seconds(name: str, value: Any) -> float:
     """A positive, finite number of seconds, else ``InputError`` naming the argument."""
     if isinstance(value, bool) or not isinstance(value, int | float) \

@@ -23,14 +23,12 @@ from hmt_sim.env.game import (
     DEFAULT_SCENARIO,
     SeatGame,
     open_scenario,
-    seat_index,
-    seat_names,
 )
 from hmt_sim.env.seat import SEED_BOUND
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
 from hmt_sim.scenario import Scenario
-from hmt_sim.session import Session
+from hmt_sim.session import Session, seat_index, seat_names
 
 
 class OperatorSeatsParallelEnv(ParallelEnv[str, dict[str, Any], int]):

@@ -22,12 +22,11 @@ from hmt_sim.env.game import (
     DEFAULT_SCENARIO,
     SeatGame,
     open_scenario,
-    seat_index,
 )
 from hmt_sim.errors import InputError
 from hmt_sim.events import Event
 from hmt_sim.scenario import Scenario
-from hmt_sim.session import Session
+from hmt_sim.session import Session, seat_index
 
 Observation = dict[str, Any]  # part name -> float32 vector (typed as Gymnasium's Dict)
 SEED_BOUND = 2**31 - 1  # run seeds drawn by an unseeded reset lie in [0, SEED_BOUND)
