@@ -15,7 +15,8 @@ from hmt_sim.errors import InputError
 from hmt_sim.fileio import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hmt_sim.sweep import SweepProgress, SweepSummary
+    from hmt_sim.sweep import SweepProgress, SweepSpec, SweepSummary
+    from hmt_sim.sweep.precision import Batch, PrecisionSummary, PrecisionTarget
 
 
 def _parse_seeds(text: str | None) -> list[int] | int | None:
@@ -55,12 +56,22 @@ def sweep_cmd(
     flush_s: Annotated[float, typer.Option(help="commit a part at least this often (s)")]
     = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    precision: Annotated[str | None, typer.Option(
+        help="METRIC=HALFWIDTH: add seeds in batches until every design point's 95% interval "
+        "of METRIC is at most HALFWIDTH either side (or --max-seeds is reached)")] = None,
+    max_seeds: Annotated[int | None, typer.Option(
+        help="with --precision: most seeds per design point (default 100)")] = None,
+    min_seeds: Annotated[int | None, typer.Option(
+        help="with --precision: seeds a point needs before its interval counts (default 10)")]
+    = None,
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a sweep: every design point x every seed, results streamed to Parquet.
 
     `hmt-sim sweep --resume --out DIR` continues the sweep in DIR with the spec, --seeds and
-    --set it was started with (kept in DIR/_manifest.json).
+    --set it was started with (kept in DIR/_manifest.json), and its --precision target.
+    With --precision the spec's seeds are the first batch; the next seeds in sequence are added
+    until the target or the cap is reached (docs/sweep.md).
 
     Exit code 0 when every run succeeded, 1 when some failed (they are recorded with their
     error), 2 for a bad spec or option.
@@ -83,8 +94,16 @@ def sweep_cmd(
     if stored is not None:  # what was given wins; the rest is as the sweep was started
         extra_set = extra_set if set_ else stored["set"]
         seed_arg = seed_arg if seeds is not None else stored["seeds"]
+    target = _precision_target(precision, max_seeds, min_seeds,
+                               _stored_precision(out) if resume else None)
     sweep_spec = load_spec(spec, set_overrides=extra_set, seeds=seed_arg)
     out_dir = out if out is not None else Path("sweeps") / sweep_spec.name
+    if target is not None:
+        _precision_sweep(sweep_spec, out_dir, target, quiet, resume=resume, force=force,
+                         workers=workers, backend=backend, scheduler=scheduler,
+                         chunk_size=chunk_size, part_rows=part_rows, flush_s=flush_s,
+                         arguments={"spec": spec, "set": extra_set})
+        return
     reporter = _Progress(quiet)
     try:
         summary = run_sweep(sweep_spec, out_dir, workers=workers, backend=backend,
@@ -101,6 +120,99 @@ def sweep_cmd(
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _stored_precision(out: Path | None) -> dict[str, Any] | None:
+    from hmt_sim.sweep.store import MANIFEST, read_manifest
+
+    if out is None or not (out / MANIFEST).is_file():
+        return None
+    stored = read_manifest(out).get("precision")
+    return stored if isinstance(stored, dict) else None
+
+
+def _precision_target(text: str | None, max_seeds: int | None, min_seeds: int | None,
+                      stored: dict[str, Any] | None) -> PrecisionTarget | None:
+    """The target from --precision (or the one a resumed sweep was started with); the cap
+    options alone are an error."""
+    from hmt_sim.sweep.precision import PrecisionTarget, parse_precision
+
+    if text is None and stored is None:
+        if max_seeds is not None or min_seeds is not None:
+            raise InputError("--max-seeds and --min-seeds go with --precision METRIC=HALFWIDTH")
+        return None
+    base = PrecisionTarget.from_json(stored) if stored is not None else None
+    if text is not None:
+        metric, width = parse_precision(text)
+    else:
+        assert base is not None
+        metric, width = base.metric, base.halfwidth
+    limits: dict[str, int] = {}
+    for name, given, old in (("max_seeds", max_seeds, base.max_seeds if base else None),
+                             ("min_seeds", min_seeds, base.min_seeds if base else None)):
+        if given is not None or old is not None:
+            limits[name] = given if given is not None else int(old or 0)
+    return PrecisionTarget(metric, width, **limits)
+
+
+def _precision_sweep(spec: SweepSpec, out_dir: Path, target: PrecisionTarget, quiet: bool,
+                     **options: Any) -> None:
+    import shlex
+
+    from hmt_sim.sweep.precision import check_target, run_precision
+
+    check_target(spec, target)
+    print(f"precision: {target.metric} to within +/- {target.halfwidth:g} (95% interval) at "
+          f"every design point; from {len(spec.seeds)} seeds, at most {target.max_seeds}, a "
+          f"point counts from {target.min_seeds} seeds", file=sys.stderr)
+    try:
+        summary = run_precision(spec, out_dir, target, on_batch=_print_batch,
+                                progress_factory=lambda: _Progress(quiet), **options)
+    except KeyboardInterrupt:
+        print(f"interrupted: finished runs are saved in {out_dir}; continue with "
+              f"`hmt-sim sweep --resume --out {shlex.quote(str(out_dir))}`", file=sys.stderr)
+        raise typer.Exit(130) from None
+    _print_precision(summary)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _print_batch(batch: Batch, upcoming: int | None) -> None:
+    import math
+
+    met = sum(r.met for r in batch.rows)
+    widths = [r for r in batch.rows if math.isfinite(r.halfwidth)]
+    widest = max(widths, key=lambda r: r.halfwidth) if widths else None
+    text = (f"batch: {batch.seeds} seeds per point (ran {batch.ran} runs, {batch.failed} "
+            f"failed): {met} of {len(batch.rows)} points met")
+    if widest is not None:
+        text += f"; widest half-width {_num(widest.halfwidth)} at point {widest.point}"
+    if upcoming is not None:
+        text += f"; next: {upcoming} seeds"
+    print(text, file=sys.stderr)
+
+
+def _print_precision(s: PrecisionSummary) -> None:
+    total = sum(b.ran for b in s.batches)
+    wall = sum(b.wall_s for b in s.batches)
+    seeds = f"{s.seeds[0]}-{s.seeds[-1]}" if len(s.seeds) > 1 else str(s.seeds[0])
+    points = len(s.batches[-1].rows) if s.batches else 0
+    lines = [f"sweep: {points} design points x {len(s.seeds)} seeds ({seeds}) in "
+             f"{len(s.batches)} batch(es); ran {total} runs this time in {wall:.1f} s"]
+    if s.met:
+        lines.append(f"  precision reached: {s.target.metric} within +/- "
+                     f"{s.target.halfwidth:g} at every design point")
+    else:
+        lines.append(f"  cap reached ({s.target.max_seeds} seeds): {len(s.capped)} point(s) "
+                     f"above +/- {s.target.halfwidth:g} for {s.target.metric}:")
+        for r in s.capped:
+            need = f"about {r.needed} seeds (estimate)" if r.needed is not None else "unknown"
+            lines.append(f"    point {r.point}: half-width {_num(r.halfwidth)} with {r.n} "
+                         f"seeds; the target needs {need}")
+    lines.append(f"  results: {s.out}  (hmt-sim analyse {s.out} shows the half-widths)")
+    if s.failed:
+        lines.append(f"  {s.failed} failed runs: see the status and error columns")
+    print("\n".join(lines))
 
 
 def _stored_arguments(out: Path | None) -> dict[str, Any] | None:
@@ -179,10 +291,15 @@ def analyse(
         help="design point to compare with (default: the spec's baseline, else 0)")] = None,
     csv: Annotated[Path | None, typer.Option(help="also write the tables as CSV here "
                                              "(FILE.csv and FILE-paired.csv)")] = None,
+    precision: Annotated[str | None, typer.Option(
+        help="METRIC=HALFWIDTH: the half-width each point reached and the seeds this width "
+        "would need (default: the target of a --precision sweep)")] = None,
 ) -> None:
     """Per-design-point means with 95% bootstrap intervals over seeds, and differences to a
     baseline point paired by seed (every point ran the same seeds), with a paired test, effect
-    sizes and the Holm correction; rates that are a share of events also pooled (Wilson)."""
+    sizes and the Holm correction; rates that are a share of events also pooled (Wilson).
+    With --precision (or for a sweep run with --precision): the half-width reached per point
+    and an estimate of the seeds a wanted half-width needs."""
     from rich.console import Console
 
     from hmt_sim.sweep.analysis import (
@@ -196,6 +313,7 @@ def analyse(
     df = load_results(results)
     if df.empty:
         raise InputError(f"{results}: no runs yet")
+    target = _analyse_target(results, df, precision)
     summary = point_intervals(df, metric)
     if summary.empty:
         raise InputError(f"{results}: no successful runs to analyse "
@@ -213,6 +331,8 @@ def analyse(
         _print_pooled(console, pooled, factors)
     if paired is not None and not paired.empty:
         _print_paired(console, paired, factors)
+    if target is not None:
+        _print_precision_table(console, df, target, factors)
     if csv is not None:
         with atomic_path(csv) as tmp:
             summary.to_csv(tmp, index=False)
@@ -223,6 +343,55 @@ def analyse(
             with atomic_path(csv.with_name(f"{csv.stem}-pooled{csv.suffix or '.csv'}")) as tmp:
                 pooled.to_csv(tmp, index=False)
         console.print(f"wrote {csv}")
+
+
+def _analyse_target(results: Path, df: Any, text: str | None) -> PrecisionTarget | None:
+    """The half-width to report against: --precision, else a precision sweep's own target."""
+    from hmt_sim.explore.table import metric_names
+    from hmt_sim.sweep.precision import PrecisionTarget, check_metric, parse_precision
+    from hmt_sim.sweep.store import read_manifest
+
+    stored = read_manifest(results).get("precision")
+    if text is None:
+        return PrecisionTarget.from_json(stored) if isinstance(stored, dict) else None
+    metric, width = parse_precision(text)
+    check_metric(metric, metric_names(df))
+    if isinstance(stored, dict):
+        base = PrecisionTarget.from_json(stored)
+        return PrecisionTarget(metric, width, base.max_seeds, base.min_seeds)
+    return PrecisionTarget(metric, width)
+
+
+def _print_precision_table(console: Any, df: Any, target: PrecisionTarget,
+                           factors: list[str]) -> None:
+    from rich.table import Table
+
+    from hmt_sim.sweep.precision import precision_table
+
+    rows = precision_table(df, target)
+    seeds = int(df["seed"].nunique())
+    capped = [r.point for r in rows if not r.met and seeds >= target.max_seeds]
+    firsts = df.groupby("point", sort=True).first()
+    caption = (f"half-width: half the 95% interval's width (Wilson for pooled rates, else "
+               f"bootstrap, as above). seeds needed: n x (half-width / {target.halfwidth:g})^2, "
+               f"an estimate: it assumes the spread stays as measured. met: half-width <= "
+               f"target with at least {target.min_seeds} seeds.")
+    if capped:
+        caption += (f" Points {', '.join(str(p) for p in capped)} hit the cap of "
+                    f"{target.max_seeds} seeds without reaching the target.")
+    table = Table(title=f"{target.metric}: precision, target +/- {target.halfwidth:g}",
+                  title_justify="left", caption=caption, caption_justify="left")
+    for col in ["point", *factors, "n", "estimate", "95% CI", "half-width", "seeds needed",
+                "met"]:
+        table.add_column(col, justify="right")
+    for r in rows:
+        first = firsts.loc[r.point]
+        ci = "-" if r.low != r.low else f"[{_num(r.low)}, {_num(r.high)}]"
+        needed = "-" if r.needed is None else f"~{r.needed}"
+        met = "yes" if r.met else ("no (cap)" if r.point in capped else "no")
+        table.add_row(str(r.point), *[_cell(first[f]) for f in factors], str(r.n),
+                      _num(r.estimate), ci, _num(r.halfwidth), needed, met)
+    console.print(table)
 
 
 def _print_means(console: Any, summary: Any, factors: list[str]) -> None:

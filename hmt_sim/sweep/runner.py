@@ -88,11 +88,16 @@ def run_sweep(
     progress: Callable[[SweepProgress], None] | None = None,
     runner: Runner | None = None,
     arguments: Mapping[str, Any] | None = None,
+    grow_seeds: bool = False,
+    precision: Mapping[str, Any] | None = None,
 ) -> SweepSummary:
     """Run a sweep into ``out``; see ``sweep`` for the arguments. Returns a summary.
 
     ``arguments`` (``spec``: the spec file's path, ``set``: the extra overrides) are kept in the
     manifest so ``--resume`` needs only the folder; they are filled in when ``spec`` is a path.
+    ``grow_seeds`` (with ``resume``): the folder may hold the same sweep with fewer seeds, the
+    first ones of this spec's list; the new seeds are then run (a precision sweep's next batch).
+    ``precision``: the precision target to keep in the manifest (``hmt_sim.sweep.precision``).
     """
     if not isinstance(spec, SweepSpec):
         if arguments is None and isinstance(spec, str | os.PathLike):
@@ -118,8 +123,12 @@ def run_sweep(
 
         executor = LocalExecutor(workers)
     try:
-        metric_cols, text_cols = _metric_columns(spec, runner)
+        metric_cols, text_cols = metric_columns(spec, runner)
         manifest = _manifest(spec, metric_cols, text_cols, arguments)
+        if precision is not None:
+            manifest["precision"] = dict(precision)
+        if grow_seeds and resume:
+            _grow_seeds(Path(out), spec, manifest)
         store, done_pairs = ResultsStore.create(Path(out), manifest, resume=resume, force=force)
     except BaseException:
         executor.close()
@@ -200,7 +209,9 @@ def sweep(
 # --------------------------------------------------------------------------------------------
 
 
-def _metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
+def metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
+    """The metric columns a sweep of ``spec`` keeps (from a short probe run) and which of them
+    hold text."""
     sc = load_with(spec.scenario_text, spec.scenario_source, spec.point_overrides(0))
     sample = probe_metrics(sc, runner)
     names = select_metrics(spec.metrics, list(sample))
@@ -250,6 +261,28 @@ def _manifest(spec: SweepSpec, metrics: list[str], text: set[str],
         "columns": [list(c) for c in columns],
         "runs": spec.total_runs,
     }
+
+
+def _grow_seeds(out: Path, spec: SweepSpec, manifest: dict[str, Any]) -> None:
+    """When ``out`` holds this sweep with fewer seeds (the first ones of ``spec.seeds``), move
+    its manifest to the longer seed list, so the resume that follows runs only the new seeds.
+    Anything else (another spec, other seeds) is left for the store to refuse as usual."""
+    import json
+
+    from hmt_sim.fileio import write_text_atomic
+    from hmt_sim.sweep.store import MANIFEST, read_manifest
+
+    if not (out / MANIFEST).is_file():
+        return
+    old = read_manifest(out)
+    seeds = list(old.get("seeds", []))
+    if not seeds or seeds == list(spec.seeds) or seeds != list(spec.seeds[: len(seeds)]):
+        return
+    if spec.model_copy(update={"seeds": tuple(seeds)}).spec_hash() != old.get("spec_hash"):
+        return
+    grown = {**old, "spec_hash": manifest["spec_hash"], "seeds": manifest["seeds"],
+             "runs": manifest["runs"]}
+    write_text_atomic(out / MANIFEST, json.dumps(grown, indent=2) + "\n")
 
 
 def _chunks(spec: SweepSpec, done: set[tuple[int, int]], size: int, store: ResultsStore,
