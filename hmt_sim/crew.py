@@ -8,7 +8,7 @@ seat bookkeeping of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ class OperatorPool:
         self.resource = simpy.PriorityResource(env, capacity=max(1, len(operators)))
         self._free = list(range(len(operators)))
         self._pending: dict[tuple[int, int], PendingReview] = {}
+        self._seat_freed = env.event()
         self.max_rt95 = max((op.rt95() for op in operators), default=0.0)
 
     def __len__(self) -> int:
@@ -62,14 +63,27 @@ class OperatorPool:
         """Give an operator's attention back."""
         self.resource.release(request)
 
-    def take_seat(self) -> int:
-        """The lowest-numbered free seat (call after the resource granted a request)."""
-        return self._free.pop(0)
+    def take_seat(self, exclude: Collection[int] = ()) -> int | None:
+        """The lowest-numbered free seat not in ``exclude`` (call after the resource granted a
+        request), or None when every free seat is excluded - the second approval of a
+        two-person decision must come from a different person than the first."""
+        for i, seat in enumerate(self._free):
+            if seat not in exclude:
+                return self._free.pop(i)
+        return None
 
     def free_seat(self, index: int) -> None:
         """The seat's review is over: it can take the next one."""
         self._free.append(index)
         self._free.sort()
+        freed, self._seat_freed = self._seat_freed, self._env.event()
+        freed.succeed(index)
+
+    @property
+    def seat_freed(self) -> simpy.Event:
+        """An event that fires the next time any seat is freed (for a review that must wait
+        for a seat other than the ones it excludes)."""
+        return self._seat_freed
 
     def on_duty(self) -> int | None:
         """The seat accountable for autonomous action, or None with no operators."""

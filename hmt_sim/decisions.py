@@ -266,8 +266,11 @@ def _approval(ctx: DecisionContext, d: Decision) -> Steps:
                      level=d.level)
         return False
     if d.two_person:
-        # Two people review side by side; each takes a different free seat.
-        procs = [env.process(human_review(ctx, d, d.deadline)) for _ in range(2)]
+        # Two people review side by side, and they must be two different people: each review
+        # takes a seat no other review of this decision has held.
+        seen: set[int] = set()
+        procs = [env.process(human_review(ctx, d, d.deadline, seats_seen=seen))
+                 for _ in range(2)]
         yield env.all_of(procs)
         reviews = [cast(Review, p.value) for p in procs]
     else:
@@ -333,10 +336,13 @@ def _inform_after(ctx: DecisionContext, d: Decision) -> None:
 
 def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
     """A level-7 after-the-fact review: it takes the operator's time and changes nothing."""
-    crew = ctx.crew
+    crew, authority = ctx.crew, ctx.authority
+    while not authority.comms_up:
+        # No new review starts during a comms loss: the operator is told once the link is back.
+        yield authority.comms_restored
     with crew.request(priority=1) as req:
         yield req
-        op_index = crew.take_seat()
+        op_index = cast(int, crew.take_seat())
         z = float(ctx.streams.get(f"op/{ctx.stream_key[d.track]}").standard_normal())
         rt = ctx.operator_spec.review_time
         dur = INFORM_REVIEW_SHARE * rt.median_s * math.exp(rt.sigma * z)
@@ -350,10 +356,12 @@ def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
 
 
 # ---------------------------------------------------------------------- human reviews
-def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: bool = False
-                 ) -> Steps:
+def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: bool = False,
+                 seats_seen: set[int] | None = None) -> Steps:
     """An operator reviews ``d`` before ``deadline``: wait for comms and a free operator, then
-    decide (a model operator) or wait for the person in the seat. Returns a ``Review``."""
+    decide (a model operator) or wait for the person in the seat. Returns a ``Review``.
+    ``seats_seen`` (shared by the reviews of one two-person decision) keeps a seat from
+    reviewing the same decision twice."""
     env, crew, authority = ctx.env, ctx.crew, ctx.authority
     if not len(crew):
         return Review("timeout", None, 0.0, False)
@@ -364,18 +372,27 @@ def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: 
         yield authority.comms_restored | env.timeout(left)
         if not authority.comms_up:
             return Review("timeout", None, 0.0, False)
-    left = deadline - env.now
-    if left <= 0:
-        return Review("timeout", None, 0.0, False)
-    req = crew.request(priority=0)
-    got = yield req | env.timeout(left)
-    if req not in got:
-        # A seat may have been granted at the very instant the deadline passed: give it back.
-        req.cancel()
-        if req.triggered:
-            crew.release(req)
-        return Review("timeout", None, 0.0, False)
-    op_index = crew.take_seat()
+    exclude = seats_seen if seats_seen is not None else set()
+    while True:
+        left = deadline - env.now
+        if left <= 0:
+            return Review("timeout", None, 0.0, False)
+        req = crew.request(priority=0)
+        got = yield req | env.timeout(left)
+        if req not in got:
+            # A seat may have been granted at the very instant the deadline passed: give it back.
+            req.cancel()
+            if req.triggered:
+                crew.release(req)
+            return Review("timeout", None, 0.0, False)
+        seat = crew.take_seat(exclude)
+        if seat is not None:
+            break
+        # The only free seat already reviewed this decision: wait for another person.
+        crew.release(req)
+        yield crew.seat_freed | env.timeout(max(0.0, deadline - env.now))
+    op_index = seat
+    exclude.add(op_index)
     op = crew[op_index]
     started = env.now
     eq = ctx.ai_profile.explanation_quality if d.spec.shows_advice else 0.0
@@ -613,7 +630,9 @@ def _warning(ctx: DecisionContext, d: Decision) -> Steps:
                  civilian_harm=0, target_civilian=not c.hostile, effector="radio",
                  region=ctx.region(d.track), military_advantage=0.0)
     if complied:
+        # It identifies itself and turns away: it leaves the picture and no longer threatens.
         c.status = "identified"
+        ctx.world.remove(d.track)
         ctx.assessments.track_done(d.track)
         return "complied"
     return "ignored"

@@ -398,13 +398,9 @@ def test_a_civilian_the_ai_calls_hostile_answers_a_warning_and_is_left_alone() -
     assert r.one("trust")["trust"] < 0.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "decisions._warning: a contact that complies is marked 'identified' and its decisions end, "
-    "but it stays in the world heading for the asset; in a full run a complying hostile then "
-    "reaches the asset and is logged as an impact (TINY with drone complies_with_warning 1.0, "
-    "ai.engage_confidence 1.0, autonomy.levels.warn 8, seed 3: warned and complied at 21.5 s, "
-    "impact at 268 s, a leaker and a friendly loss)"))
 def test_a_hostile_that_complies_with_a_warning_no_longer_heads_for_the_asset() -> None:
+    """It identifies itself and turns away: it leaves the picture (it was a pinned bug that it
+    kept flying and was logged as an impact)."""
     text = TEXT.replace("drone: {true_class: hostile, speed_mps: 50}",
                         "drone: {true_class: hostile, speed_mps: 50, complies_with_warning: 1.0}")
     r = rig(text, **WARN_FIRST)
