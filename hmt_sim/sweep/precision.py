@@ -265,6 +265,19 @@ def check_target(spec: SweepSpec, target: PrecisionTarget, runner: Any = None) -
                          "the sweep starts with; raise --max-seeds or give fewer --seeds")
 
 
+def _resumed_seeds(spec: SweepSpec, out: Path) -> SweepSpec:
+    """The spec with the seeds the folder's earlier batches reached, when they continue the
+    spec's own seeds (so a resume starts from the batch it was interrupted in)."""
+    from hmt_sim.sweep.store import MANIFEST, read_manifest
+
+    if not (out / MANIFEST).is_file():
+        return spec
+    stored = tuple(int(s) for s in read_manifest(out).get("seeds", []))
+    if len(stored) > len(spec.seeds) and stored[: len(spec.seeds)] == spec.seeds:
+        return spec.model_copy(update={"seeds": stored})
+    return spec
+
+
 def run_precision(
     spec: SweepSpec,
     out: str | os.PathLike[str],
@@ -279,7 +292,8 @@ def run_precision(
 ) -> PrecisionSummary:
     """Run ``spec`` into ``out`` in batches of seeds until ``target`` is met or capped.
 
-    ``spec``'s seeds are the first batch (on ``resume``, the seeds the folder's manifest holds).
+    ``spec``'s seeds are the first batch (on ``resume``, the seeds the folder's manifest holds
+    when they continue the spec's).
     ``options`` go to ``run_sweep`` (workers, backend, runner, arguments ...). ``on_batch``
     hears each finished batch and the next seed count (None when the sweep stops);
     ``progress_factory`` makes a fresh progress callback (with ``stop()``) per batch.
@@ -288,6 +302,8 @@ def run_precision(
     from hmt_sim.sweep.store import load_results
 
     check_target(spec, target, options.get("runner"))
+    if resume:
+        spec = _resumed_seeds(spec, Path(out))
     batches: list[Batch] = []
     summaries: list[Any] = []
     first = True
