@@ -27,6 +27,13 @@ MAX_POINTS = 100_000
 """Most design points one spec may have (a sampled design says how many it wants)."""
 MAX_RUNS = 50_000_000
 """Most runs (points x seeds) one spec may have: beyond that, split the sweep."""
+MAX_SEEDS = 1_000_000
+"""Most seeds one spec may list or count (the seed list is held in memory and hashed)."""
+MAX_SEED = 2**63 - 1
+"""Largest seed: results store seeds as 64-bit integers, and a scenario's ``run.seed`` too."""
+MAX_DESIGN_VALUES = 2_000_000
+"""Most factor values one design may hold (points x factors): each point is a mapping in
+memory, so 100,000 points of 20 factors is the largest table a spec may build."""
 Scalar = int | float | str | bool
 PathT = tuple[str | int, ...]
 Design = Literal["full_factorial", "lhs", "sobol", "saltelli", "morris"]
@@ -45,7 +52,8 @@ class Factor(BaseModel):
     values: tuple[Scalar, ...] | None = None  # discrete levels, in the order written
     low: float | None = None
     high: float | None = None
-    steps: int | None = Field(default=None, ge=1)  # a range under full_factorial: even levels
+    # A range under full_factorial: even levels (never more than a design may have points).
+    steps: int | None = Field(default=None, ge=1, le=MAX_POINTS)
     integer: bool = False
 
     def __init__(self, key: str | None = None, /, **data: Any) -> None:

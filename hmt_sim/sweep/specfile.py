@@ -45,11 +45,13 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from hmt_sim.errors import InputError, Problem, ScenarioError
 from hmt_sim.scenario.library import resolve
 from hmt_sim.scenario.yamldoc import Document, decode, describe, dotted, read_capped, read_document
-from hmt_sim.sweep.design import design_points
+from hmt_sim.sweep.design import check_size, design_points
 from hmt_sim.sweep.spec import (
     DESIGN_KINDS,
     MAX_POINTS,
     MAX_RUNS,
+    MAX_SEED,
+    MAX_SEEDS,
     RANGE_KEYS,
     TOP_KEYS,
     Design,
@@ -297,13 +299,18 @@ class SpecFile(BaseModel):
     @model_validator(mode="after")
     def _design_points(self, info: ValidationInfo) -> SpecFile:
         issues = _Issues()
+        # Every cap is checked on sizes computed by arithmetic, before any point is built.
+        try:
+            size = check_size(self.design[0], self.design[1], self.factors)
+        except ValueError as exc:
+            hint = (" (use {lhs: N} or {sobol: N} to sample a large space)"
+                    if self.design[0] == "full_factorial" else "")
+            issues.fail(("factors",), f"{exc}{hint}")
+        if size * len(self.seeds) > MAX_RUNS:
+            issues.fail(("seeds",), f"{size:,} points x {len(self.seeds):,} seeds = "
+                        f"{size * len(self.seeds):,} runs is more than {MAX_RUNS:,}; split the "
+                        "sweep")
         points = design_points(self.design[0], self.design[1], self.factors, self.design_seed)
-        if len(points) > MAX_POINTS:
-            issues.fail(("factors",), f"the design has {len(points):,} points; the limit is "
-                        f"{MAX_POINTS:,} (use {{lhs: N}} or {{sobol: N}} to sample a large space)")
-        if len(points) * len(self.seeds) > MAX_RUNS:
-            issues.fail(("seeds",), f"{len(points) * len(self.seeds):,} runs is more than "
-                        f"{MAX_RUNS:,}; split the sweep")
         if len(self.factors) >= 2:
             base = {**self.overrides, **_context(info)["extra_set"]}
             issues.extend(check_points(self.scenario, base, points))
@@ -371,13 +378,16 @@ class _Issues:
         if self.errors:
             raise ValidationError.from_exception_data("SpecFile", self.errors)
 
-    def whole(self, value: Any, path: PathT, default: int = 0, minimum: int | None = None) -> int:
-        """A whole number (not true/false), at least ``minimum``."""
+    def whole(self, value: Any, path: PathT, default: int = 0, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+        """A whole number (not true/false), at least ``minimum`` and at most ``maximum``."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(path, f"expected a whole number, got {describe(value)}")
             return default
         if minimum is not None and value < minimum:
-            self.add(path, f"must be >= {minimum}, got {value}")
+            self.add(path, f"must be >= {minimum}, got {_describe_number(value)}")
+        if maximum is not None and value > maximum:
+            self.add(path, f"must be <= {maximum:,}, got {_describe_number(value)}")
         return value
 
 
@@ -421,12 +431,27 @@ def _close(value: str, allowed: Sequence[str]) -> str | None:
 
 
 def _check_seed_override(seeds: Sequence[int] | int | None) -> None:
+    """A command-line seed count or list, checked before any seed list is built."""
     if isinstance(seeds, int) and seeds < 1:
         raise InputError(f"--seeds: need at least 1 seed, got {seeds}")
+    if isinstance(seeds, int) and seeds > MAX_SEEDS:
+        raise InputError(f"--seeds: at most {MAX_SEEDS:,} seeds, got {_big(seeds)}")
     if seeds is not None and not isinstance(seeds, int):
+        if len(seeds) > MAX_SEEDS:
+            raise InputError(f"--seeds: at most {MAX_SEEDS:,} seeds, got {len(seeds):,}")
         listed = [int(s) for s in seeds]
         if not listed or len(set(listed)) != len(listed) or min(listed) < 0:
             raise InputError("--seeds: give distinct seeds >= 0, e.g. 1,2,3")
+        if max(listed) > MAX_SEED:
+            raise InputError(f"--seeds: a seed must be <= {MAX_SEED:,} (2**63 - 1), got "
+                             f"{_big(max(listed))}")
+
+
+def _big(n: int) -> str:
+    """A whole number for a message: its digits when short, else its order of magnitude."""
+    if abs(n) < 10**30:
+        return f"{n:,}"
+    return f"about 10^{int(abs(n).bit_length() * math.log10(2))}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,6 +511,9 @@ def _factor_range(issues: _Issues, key: str, spec: dict[str, Any], path: PathT,
     steps = spec.get("steps")
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
         issues.add((*path, "steps"), f"expected a whole number >= 1, got {describe(steps)}")
+    elif steps is not None and steps > MAX_POINTS:
+        issues.add((*path, "steps"), f"must be <= {MAX_POINTS:,} (the most design points a "
+                   f"spec may have), got {_describe_number(steps)}")
     ok = len(issues.errors) == before
     if design == "full_factorial" and steps is None and ok:
         issues.add(path, "a range needs steps: N under design full_factorial (or list the "
@@ -509,9 +537,17 @@ def _seed_list(issues: _Issues, value: Any) -> list[int]:
         if "count" not in value:
             issues.add(("seeds",), "missing required key 'count'")
             return []
-        start = issues.whole(value.get("start", 1), ("seeds", "start"), default=1, minimum=0)
-        count = issues.whole(value["count"], ("seeds", "count"), default=1, minimum=1)
-        return list(range(start, start + max(count, 0)))
+        start = issues.whole(value.get("start", 1), ("seeds", "start"), default=1, minimum=0,
+                             maximum=MAX_SEED)
+        count = issues.whole(value["count"], ("seeds", "count"), default=1, minimum=1,
+                             maximum=MAX_SEEDS)
+        if not 0 <= start <= MAX_SEED or not 1 <= count <= MAX_SEEDS:
+            return []
+        if start + count - 1 > MAX_SEED:
+            issues.add(("seeds", "count"), f"the last seed, start + count - 1, must be <= "
+                       f"{MAX_SEED:,} (2**63 - 1)")
+            return []
+        return list(range(start, start + count))
     if not isinstance(value, list):
         issues.add(("seeds",), "expected {start: N, count: N} or a list of seeds, got "
                    f"{describe(value)}")
@@ -524,6 +560,10 @@ def _seed_list(issues: _Issues, value: Any) -> list[int]:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             issues.add(("seeds", i), f"expected a whole number >= 0, got {describe(seed)}")
             continue
+        if seed > MAX_SEED:
+            issues.add(("seeds", i), f"must be <= {MAX_SEED:,} (2**63 - 1), got "
+                       f"{_describe_number(seed)}")
+            continue
         if seed in seen:
             issues.add(("seeds", i), f"seed {seed} is listed twice (first as item {seen[seed]}); "
                        "seeds must be distinct")
@@ -531,6 +571,13 @@ def _seed_list(issues: _Issues, value: Any) -> list[int]:
         seen[seed] = i
         out.append(seed)
     return out
+
+
+def _describe_number(value: Any) -> str:
+    """``describe`` for a value that may be a whole number too long to print."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _big(value)
+    return describe(value)
 
 
 def _kind(v: Any) -> str:
