@@ -45,6 +45,7 @@ ol.rules li { margin: 4px 0 10px; }
 .rule-meta { color: var(--muted); font-size: 13px; }
 code { font-size: 13px; background: var(--band); padding: 0 3px; border-radius: 3px; }
 figure.narrow img { max-width: 760px; }
+.nowrap { white-space: nowrap; }
 """
 UNIT_WORDS = {"count": "count", "share": "share, 0-1", "s": "seconds", "rung": "rung, 0-7",
               "number": "number", "text": "text"}
@@ -398,7 +399,13 @@ def _share(value: float) -> str:
 def _pm(value: float, half: float) -> str:
     if not math.isfinite(value):
         return "-"
-    return f"{value:.2f} [{value - half:.2f}, {value + half:.2f}]"
+    lo, hi = value - half, value + half
+    return f"{_r2(value):.2f} [{_r2(lo):.2f}, {_r2(hi):.2f}]"
+
+
+def _r2(value: float) -> float:
+    """Rounded to 2 decimals, without a negative zero (``-0.00``)."""
+    return round(value, 2) + 0.0
 
 
 def _null_text(factors: list[str]) -> str:
@@ -417,7 +424,8 @@ def limits_words(limits: dict[str, Any]) -> str:
     """A rule's factor ranges in words, with the factors' labels."""
     from hmt_sim.explore.discovery import limit_text
 
-    parts = [limit_text(factor_name(f), lim).replace(">=", "\u2265").replace("<=", "\u2264")
+    parts = [limit_text(_lower(factor_name(f)), lim).replace(">=", "\u2265")
+             .replace("<=", "\u2264")
              for f, lim in limits.items()]
     return " and ".join(parts) if parts else "anywhere in the design"
 
@@ -485,7 +493,8 @@ def _glossary(data: SweepReportData) -> str:
     rows = []
     for m in metrics:
         meta = info(m)
-        rows.append([escape(meta.label or m), escape(UNIT_WORDS.get(meta.unit, meta.unit)),
+        rows.append([escape(meta.label or m),
+                     f'<span class="nowrap">{escape(UNIT_WORDS.get(meta.unit, meta.unit))}</span>',
                      f"<code>{escape(m)}</code>", escape(meta.sentence())])
     factor_rows = [[escape(factor_name(f)), f"<code>{escape(f)}</code>",
                     escape(_factor_values(data, f))] for f in data.results.attrs["factors"]]

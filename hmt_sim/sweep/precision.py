@@ -233,7 +233,6 @@ class PrecisionSummary:
     target: PrecisionTarget
     batches: tuple[Batch, ...]
     seeds: tuple[int, ...]
-    interrupted: bool = False
     summaries: tuple[Any, ...] = field(default=(), repr=False)
 
     @property
