@@ -9,6 +9,11 @@ counterfactual runs (``report/counterfactual.py``); both get the same pool and c
   holds a bounded number of results however long the sweep is.
 * ``DaskExecutor``: the same chunks on a Dask cluster (``distributed.Client``), same window.
 
+Workers die with their parent. A parent killed outright (SIGKILL, the OOM killer) runs no clean-up,
+and its pool's workers would go on with their chunks for minutes, holding memory. Each worker
+therefore asks the kernel for SIGKILL when its parent dies (``PR_SET_PDEATHSIG`` on Linux) and
+runs a watchdog thread that exits when its parent process is gone (every platform).
+
 A worker process that dies (a segfault, the OOM killer) breaks a local pool and every chunk in
 flight with it. The executor then starts a fresh pool and re-runs those chunks one run at a time,
 one in flight, so the run that kills its worker is identified and recorded as failed; the others
@@ -17,9 +22,13 @@ complete normally.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +39,12 @@ from typing import Any, Protocol, Self
 from hmt_sim.errors import InputError
 
 WORKER_DIED = "WorkerDied: the worker process running this run died (crash or out of memory)"
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when the thread that created it exits."""
+WATCHDOG_INTERVAL_S = 0.5
+"""How often a worker's watchdog checks that its parent is alive."""
+ORPHAN_EXIT_CODE = 70
+"""The exit status of a worker that stopped because its parent was gone."""
 
 
 class Work[R](Protocol):
@@ -58,6 +73,32 @@ def run_work[R](work: Work[R]) -> R:
     return work.run()
 
 
+def die_with_parent(parent_pid: int, use_pdeathsig: bool = True) -> None:
+    """Make this (worker) process exit when the process ``parent_pid`` dies.
+
+    The pool's initializer. On Linux the kernel sends SIGKILL at once when the parent dies
+    (``use_pdeathsig``: only when the pool was made by the parent's main thread, since the
+    signal follows the creating *thread*); everywhere, a daemon thread polls the parent's pid
+    and exits the process when it has changed (the orphan was adopted by another process).
+    """
+    if use_pdeathsig and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(ORPHAN_EXIT_CODE)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="hmt-sim-parent-watchdog",
+                     daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(WATCHDOG_INTERVAL_S)
+    os._exit(ORPHAN_EXIT_CODE)  # no clean-up: the parent that would read our results is gone
+
+
 def default_workers() -> int:
     """All cores this process may use."""
     try:
@@ -79,7 +120,9 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+        main = threading.current_thread() is threading.main_thread()
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
+                                   initializer=die_with_parent, initargs=(os.getpid(), main))
 
     def _submit(self, chunk: Work[Any]) -> Future[Any]:
         assert self._pool is not None
