@@ -66,5 +66,6 @@ class Assessments:
             ai_correct=call.correct, confidence=round(call.confidence, 6), region=region,
         )
         for op in self._crew:
-            trust = op.observe_outcome(call.correct)
-            self._log.emit(now, "trust", operator=op.index, trust=round(trust, 6))
+            trust = op.observe_outcome(call.correct, call.label)
+            self._log.emit(now, "trust", operator=op.index, trust=round(trust, 6),
+                           compliance=round(op.compliance, 6), reliance=round(op.reliance, 6))

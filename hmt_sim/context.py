@@ -47,6 +47,7 @@ class DecisionContext:
     assessments: Assessments
     advantage_by_category: dict[str, float]
     tick_s: float
+    d_prime_of: dict[str, float] = field(default_factory=dict)  # kind -> d' vs its look-alikes
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -65,6 +66,18 @@ class DecisionContext:
     def drift_detected(self) -> bool:
         """An out-of-distribution detector is fitted and sees a shift now."""
         return self.ai_profile.ood_detector and self.ai.shift_at(self.now) > 0
+
+    def spoofed(self, track: int) -> bool:
+        """Does spoofing corrupt the sensor picture where ``track`` is now?"""
+        if not self.ai.spoofing:
+            return False
+        region = self.region(track)
+        return any(where is None or where == region for where, _, _ in self.ai.spoofing)
+
+    def d_prime(self, track: int) -> float:
+        """How well a person can tell this track's kind from its look-alikes (d')."""
+        c = self.contacts[track]
+        return self.d_prime_of.get(c.kind_name, self.operator_spec.judgement.d_prime_default)
 
     def neutralise(self, track: int) -> None:
         """An effect defeated the contact: it leaves the world and the truth about the AI's

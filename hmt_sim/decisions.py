@@ -20,10 +20,17 @@ from typing import Any, cast
 
 from hmt_sim import actions
 from hmt_sim.actions import MONITOR, ActionClass, Situation
-from hmt_sim.agents.ai import Classification
+from hmt_sim.agents.ai import Classification, logit
 from hmt_sim.autonomy import Protocol, ProtocolSpec, spec
 from hmt_sim.context import DecisionContext
 from hmt_sim.crew import PendingReview
+from hmt_sim.judgement import (
+    advice_log_odds,
+    advice_weight,
+    bound,
+    deliberate,
+    effective_d_prime,
+)
 from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
 
@@ -54,6 +61,7 @@ class Decision:
     operator: int | None = None  # the accountable operator, when one reviewed or supervised
     verified: bool = False
     review_s: float = 0.0
+    screened_by: int | None = None  # levels 1-4: the seat whose own call started it
 
     @property
     def spec(self) -> ProtocolSpec:
@@ -70,10 +78,11 @@ class Decision:
 class Review:
     """The end of one human review: its outcome, whose it was, how long, and whether verified."""
 
-    outcome: str  # "approve" | "veto" | "timeout" | "no_veto"
+    outcome: str  # "approve" | "veto" | "timeout" | "no_veto" | "act" | "leave"
     operator: int | None
     review_s: float
     verified: bool
+    belief: float | None = None  # the operator's own P(hostile), when a judgement formed one
 
 
 Steps = Generator[Any, Any, Any]
@@ -81,17 +90,13 @@ Steps = Generator[Any, Any, Any]
 
 def track_process(ctx: DecisionContext, track: int) -> Steps:
     """The life of one detected track."""
-    env = ctx.env
+    screening = screening_level(ctx)
+    if screening is not None:
+        return (yield from _person_leads(ctx, track, screening))
     c = ctx.contacts[track]
-    ai_stream = ctx.streams.get(f"ai/{ctx.stream_key[track]}")
-    z_latency, u_label, z_conf = ai_stream.standard_normal(), ai_stream.random(), (
-        ai_stream.standard_normal()
-    )
-    yield env.timeout(ctx.ai.latency(float(z_latency)))
-    if not ctx.world.alive[track]:
+    cls, case = yield from _ai_first_call(ctx, track)
+    if cls is None:
         return
-    case = (float(u_label), float(z_conf))
-    cls = _judge(ctx, track, case, None)
     tried: set[str] = set()
     omission_checked = False
     decisions = 0
@@ -129,6 +134,92 @@ def track_process(ctx: DecisionContext, track: int) -> Steps:
             return
         if action_class.fits is not None:
             tried.add(action)  # tried without ending it: the AI moves up its ladder
+
+
+def _ai_first_call(ctx: DecisionContext, track: int) -> Steps:
+    """The AI's first call on a detected track, after its latency: (call, the case's two
+    fixed draws), or (None, None) when the track is gone by then."""
+    ai_stream = ctx.streams.get(f"ai/{ctx.stream_key[track]}")
+    z_latency, u_label, z_conf = ai_stream.standard_normal(), ai_stream.random(), (
+        ai_stream.standard_normal()
+    )
+    yield ctx.env.timeout(ctx.ai.latency(float(z_latency)))
+    if not ctx.world.alive[track]:
+        return None, None
+    case = (float(u_label), float(z_conf))
+    return _judge(ctx, track, case, None), case
+
+
+def screening_level(ctx: DecisionContext) -> int | None:
+    """When every action class is at level 1-4 the AI selects nothing (Sheridan & Verplank
+    1978): a person looks at every detected track and decides. Returns the level whose advice
+    the screen shows (the highest in force), or None when the AI selects actions."""
+    level = max(ctx.authority.level(a.name) for a in actions.ladder())
+    return level if spec(level).human_executes else None
+
+
+UNASSESSED = Classification("unassessed", 0.5, False, False, 0.5)
+"""The AI's call where the AI is not consulted (level 1): the card shows no advice."""
+
+
+def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
+    """Levels 1-4: the operator judges the track and decides. At level 1 the AI is not
+    consulted at all; at 2-4 its call is the advice the screen shows (all alternatives, a
+    narrowed set, one suggestion). A track the operator calls hostile gets the least forceful
+    fitting action, carried out by hand; up the ladder if it does not end it."""
+    cls = UNASSESSED
+    if level >= 2:
+        first, _case = yield from _ai_first_call(ctx, track)
+        if first is None:
+            return
+        cls = first
+    time_left = ctx.world.time_to_asset(track)
+    sure = replace(cls, label="hostile", confidence=1.0)
+    candidate = _choose_action(ctx, track, sure, time_left, set())
+    if candidate == MONITOR:
+        return  # nothing this crew could do about it
+    tte = ctx.effectors.max_time_to_effect(candidate)
+    deadline = ctx.now + max(1.0, float(time_left) - tte)
+    explanation = ("no AI assessment (level 1): your own call" if level == 1 else
+                   ctx.ai.explanation(cls, ctx.region(track), candidate))
+    screen = Decision(ctx.new_decision_id(), track, candidate, cls, level, level,
+                      spec(level).protocol, explanation, deadline, human_initiated=True)
+    while True:
+        review = yield from human_review(ctx, screen, deadline, purpose="screening")
+        if not ctx.world.alive[track]:
+            return
+        if review.outcome == "act":
+            break
+        # Left alone for now. A track heading for the defended asset is looked at again
+        # while there is time; others are not (people watch what comes at them).
+        relook = ctx.operator_spec.judgement.relook_s
+        if not ctx.world.heads_to_asset[track] or ctx.now + relook >= deadline:
+            return
+        yield ctx.env.timeout(relook)
+        if not ctx.world.alive[track]:
+            return
+    belief = review.belief if review.belief is not None else cls.p_hostile
+    judged = Classification("hostile", max(0.5, belief), cls.correct, cls.silent, cls.accuracy)
+    tried: set[str] = set()
+    for _ in range(MAX_DECISIONS_PER_TRACK):
+        time_left = ctx.world.time_to_asset(track)
+        action = _choose_action(ctx, track, judged, time_left, tried)
+        if action == MONITOR:
+            return
+        decision = _recommend(ctx, track, judged, action, time_left, True, level=level,
+                              explanation=f"operator judges it hostile ({judged.confidence:.0%}"
+                              f"); operator {action}s")
+        decision.screened_by, decision.verified = review.operator, review.verified
+        decision.review_s = review.review_s
+        executed = yield from _run_protocol(ctx, decision)
+        if not executed or not ctx.world.alive[track]:
+            return
+        result = yield from _execute(ctx, decision)
+        action_class = actions.get(action)
+        if result in action_class.ends_on:
+            return
+        if action_class.fits is not None:
+            tried.add(action)
 
 
 def _choose_action(ctx: DecisionContext, track: int, cls: Classification, time_left: float,
@@ -185,7 +276,9 @@ def _watch(ctx: DecisionContext, track: int, case: tuple[float, float], cls: Cla
 
 
 def _omission_check(ctx: DecisionContext, track: int) -> Steps:
-    """The AI called a hostile civilian. Does an operator notice the miss? (DOMAIN.md s.3)"""
+    """The AI called a hostile civilian. Does an operator look again (reliance on its
+    all-clears, workload, degree of automation) and, looking, see a threat with their own eyes
+    (a judgement against the AI's civilian call)? (docs/MODEL.md s.3a)"""
     op_stream = ctx.streams.get(f"op/{ctx.stream_key[track]}")
     u = float(op_stream.random())
     if not len(ctx.crew):
@@ -193,18 +286,38 @@ def _omission_check(ctx: DecisionContext, track: int) -> Steps:
         return False
     op = ctx.crew[0]
     noticing = ctx.authority.noticing(ctx.authority.level(OVERRIDE_ACTION))
-    noticed = op.notices_miss(ctx.crew.workload(), u, noticing)
-    if noticed:
-        yield ctx.env.timeout(op.spec.review_time.median_s)
+    workload = ctx.crew.workload()
+    noticed = False
+    if op.looks_again(workload, u, noticing):
+        j = ctx.operator_spec.judgement
+        cls = ctx.assessments.call(track)
+        p_ai = cls.p_hostile if cls is not None else 0.5
+        d = effective_d_prime(ctx.d_prime(track), sensitivity=j.sensitivity,
+                              workload=workload, explanation_quality=0.0, eta=0.0,
+                              spoofed=ctx.spoofed(track), spoofed_factor=j.spoofed_factor)
+        call = deliberate(
+            ctx.streams.get(f"judge/{ctx.stream_key[track]}"), hostile=True,
+            d_prime=d * noticing, look_s=j.look_s,
+            start=logit(j.prior_hostile) + advice_weight(op.reliance, j.advice_weight, 0.0, 0.0)
+            * advice_log_odds(p_ai, "recommendation", narrowed_cap=j.narrowed_cap,
+                              suggestion=j.suggestion_log_odds),
+            bound_b=bound(j.evidence_bound, 0.0, j.pressure_bound_drop, d * noticing,
+                          j.look_s),
+            max_s=j.max_look_s, dt=j.step_s)
+        yield ctx.env.timeout(j.notice_s + call.deliberation_s)
+        noticed = bool(call.hostile and ctx.world.alive[track])
     ctx.log.emit(ctx.now, "missed_threat", track, noticed=noticed)
     return noticed
 
 
 def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: str,
-               time_left: float, human_initiated: bool) -> Decision:
+               time_left: float, human_initiated: bool, level: int | None = None,
+               explanation: str | None = None) -> Decision:
+    """The recommendation record of ``action`` on ``track`` after the autonomy gates, logged.
+    A person-led decision (``level`` given) keeps the screening level and its own words."""
     c = ctx.contacts[track]
     authority = ctx.authority
-    configured = authority.level(action)
+    configured = authority.level(action) if level is None else level
     if human_initiated:
         configured = min(configured, 4)  # the operator proposes and carries it out
     region = ctx.region(track)
@@ -222,10 +335,11 @@ def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: st
     tte = ctx.effectors.max_time_to_effect(action)
     deadline = ctx.now + max(1.0, float(time_left) - tte)
     proto = spec(level)
-    explanation = ctx.ai.explanation(cls, region, action)
-    if human_initiated:
-        explanation = (f"operator flags a threat the AI called civilian; operator proposes "
-                       f"{action}")
+    if explanation is None:
+        explanation = ctx.ai.explanation(cls, region, action)
+        if human_initiated:
+            explanation = (f"operator flags a threat the AI called civilian; operator proposes "
+                           f"{action}")
     d = Decision(
         ctx.new_decision_id(), track, action, cls, level, configured, proto.protocol,
         explanation, deadline, two_person, human_initiated,
@@ -260,6 +374,21 @@ def _approval(ctx: DecisionContext, d: Decision) -> Steps:
     """Levels 1-5: one operator (two under the two-person rule) must approve before the
     deadline; at levels 1-4 the operator then carries the action out by hand."""
     env = ctx.env
+    if d.screened_by is not None:
+        # Levels 1-4, person-led: the operator's own call is the approval; a two-person case
+        # needs one more person, never the same one.
+        _answer(ctx, d, d.screened_by, "approve", d.review_s, d.verified, by="screening")
+        if d.two_person:
+            if len(ctx.crew) < 2:
+                ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule="human_only_rung",
+                             outcome="blocked", detail="two-person approval needs two "
+                             "operators", level=d.level)
+                return False
+            second = yield from human_review(ctx, d, d.deadline, seats_seen={d.screened_by})
+            if second.outcome != "approve":
+                return False
+        yield env.timeout(HUMAN_EXECUTION_S)
+        return True
     if d.two_person and len(ctx.crew) < 2:
         ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule="human_only_rung",
                      outcome="blocked", detail="two-person approval needs two operators",
@@ -357,11 +486,13 @@ def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
 
 # ---------------------------------------------------------------------- human reviews
 def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: bool = False,
-                 seats_seen: set[int] | None = None) -> Steps:
+                 seats_seen: set[int] | None = None, purpose: str | None = None) -> Steps:
     """An operator reviews ``d`` before ``deadline``: wait for comms and a free operator, then
     decide (a model operator) or wait for the person in the seat. Returns a ``Review``.
     ``seats_seen`` (shared by the reviews of one two-person decision) keeps a seat from
-    reviewing the same decision twice."""
+    reviewing the same decision twice. ``purpose="screening"``: levels 1-4, the operator's own
+    call on a track - the review ends ``act`` or ``leave``."""
+    purpose = purpose or ("veto" if veto_mode else "approval")
     env, crew, authority = ctx.env, ctx.crew, ctx.authority
     if not len(crew):
         return Review("timeout", None, 0.0, False)
@@ -397,28 +528,32 @@ def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: 
     started = env.now
     eq = ctx.ai_profile.explanation_quality if d.spec.shows_advice else 0.0
     ctx.log.emit(started, "review_started", d.track, decision=d.id, operator=op_index,
-                 purpose="veto" if veto_mode else "approval", deadline_s=round(deadline, 6),
+                 purpose=purpose, deadline_s=round(deadline, 6),
                  workload=round(crew.workload(), 6),
                  time_needed_s=round(op.verify_time(eq), 6))
     try:
         if op.human:
-            review = yield from _human_seat(ctx, d, op_index, deadline)
+            review = yield from _human_seat(ctx, d, op_index, deadline,
+                                            screening=purpose == "screening")
         else:
-            review = yield from _model_operator(ctx, d, op_index, deadline, veto_mode)
+            review = yield from _model_operator(ctx, d, op_index, deadline, veto_mode,
+                                                screening=purpose == "screening")
     finally:
         crew.release(req)
         crew.free_seat(op_index)
     ctx.log.emit(env.now, "review_ended", d.track, decision=d.id, operator=op_index,
-                 duration_s=round(env.now - started, 6), purpose="veto" if veto_mode else
-                 "approval", outcome=review.outcome, verified=review.verified)
+                 duration_s=round(env.now - started, 6), purpose=purpose,
+                 outcome=review.outcome, verified=review.verified,
+                 belief=None if review.belief is None else round(review.belief, 6))
     return review
 
 
 def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: float,
-                    veto_mode: bool) -> Steps:
+                    veto_mode: bool, screening: bool = False) -> Steps:
     env = ctx.env
     op = ctx.crew[op_index]
-    stream = ctx.streams.get(f"op/{ctx.stream_key[d.track]}")
+    key = ctx.stream_key[d.track]
+    stream = ctx.streams.get(f"op/{key}")
     draws = (float(stream.random()), float(stream.standard_normal()), float(stream.random()))
     lethal = d.action_class.lethal
     outcome = op.review(
@@ -427,10 +562,13 @@ def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: 
         workload=ctx.crew.workload(), time_available_s=max(0.0, deadline - env.now),
         level=d.level, draws=draws, noticing=ctx.authority.noticing(d.level),
         action=d.action, label=d.cls.label, confidence=d.cls.confidence, veto=veto_mode,
-        policy_rng=lambda: ctx.streams.get(f"policy/{ctx.stream_key[d.track]}"),
+        policy_rng=lambda: ctx.streams.get(f"policy/{key}"),
+        track_hostile=ctx.contacts[d.track].hostile, d_prime=ctx.d_prime(d.track),
+        spoofed=ctx.spoofed(d.track), diffusion=ctx.streams.get(f"judge/{key}"),
+        doubt_p=ctx.authority.roe.doubt_p, screening=screening,
     )
     duration = outcome.duration_s
-    if outcome.approve and lethal and not veto_mode:
+    if outcome.approve and lethal and not veto_mode and not screening:
         # least human review before lethal force
         duration = max(duration, ctx.authority.roe.min_review_s)
     started = env.now
@@ -444,12 +582,16 @@ def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: 
         yield env.timeout(outcome.verify_s)
     else:
         yield env.timeout(duration)
+    if screening:
+        return Review("act" if outcome.approve else "leave", op_index, duration,
+                      outcome.verified, outcome.belief)
     if veto_mode and outcome.approve:
         # On the loop, a model operator who finds nothing wrong lets the window run out.
         d.operator, d.verified, d.review_s = op_index, outcome.verified, duration
-        return Review("no_veto", op_index, duration, outcome.verified)
-    return _answer(ctx, d, op_index, "approve" if outcome.approve else "veto", duration,
-                   outcome.verified, by="model")
+        return Review("no_veto", op_index, duration, outcome.verified, outcome.belief)
+    review = _answer(ctx, d, op_index, "approve" if outcome.approve else "veto", duration,
+                     outcome.verified, by="model")
+    return replace(review, belief=outcome.belief)
 
 
 def _answer(ctx: DecisionContext, d: Decision, op_index: int, choice: str, review_s: float,
@@ -461,8 +603,10 @@ def _answer(ctx: DecisionContext, d: Decision, op_index: int, choice: str, revie
     return Review(choice, op_index, review_s, verified)
 
 
-def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: float) -> Steps:
-    """Wait for the person in the seat (``Session.decide``) or the deadline."""
+def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: float,
+                screening: bool = False) -> Steps:
+    """Wait for the person in the seat (``Session.decide``) or the deadline. A screening card
+    (levels 1-4) asks the person's own call: approve = act on the track, veto = leave it."""
     env = ctx.env
     pending = ctx.crew.wait_for_person(d, op_index)
     try:
@@ -472,6 +616,9 @@ def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: floa
     if pending.answered not in got:
         return Review("timeout", op_index, env.now - pending.started, pending.inspected_s > 0)
     choice = str(pending.answered.value)
+    if screening:
+        return Review("act" if choice == "approve" else "leave", op_index,
+                      env.now - pending.started, pending.inspected_s > 0)
     return _answer(ctx, d, op_index, choice, env.now - pending.started,
                    pending.inspected_s > 0, by="person")
 

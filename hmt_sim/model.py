@@ -42,6 +42,7 @@ from hmt_sim.errors import InputError
 from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
 from hmt_sim.injects import apply_inject
+from hmt_sim.judgement import pair_d_prime
 from hmt_sim.metrics import compute_metrics, flatten
 from hmt_sim.rng import Streams
 from hmt_sim.scenario.schema import ROE, Scenario
@@ -105,6 +106,7 @@ class HMTModel(mesa.Model):
             crew=self.crew, effectors=self.effectors, escalation=self.escalation,
             pushes=sc.escalation.pushes, assessments=self.assessments,
             advantage_by_category=self._advantage_estimates(), tick_s=sc.run.tick_s,
+            d_prime_of=self._d_prime_by_kind(),
         )
         self._triggered: set[str] = set()
         self._metrics_at: tuple[int, dict[str, Any]] | None = None
@@ -162,6 +164,15 @@ class HMTModel(mesa.Model):
             else:
                 kinds.append(names[-1])
         return kinds
+
+    def _d_prime_by_kind(self) -> dict[str, float]:
+        """Each contact kind's d' against the most alike kind of the other class."""
+        sc = self.sc
+        j = sc.operators.judgement
+        return {name: pair_d_prime(name, [o for o, k in sc.kinds.items()
+                                          if k.true_class != kind.true_class],
+                                   j.d_prime, j.d_prime_default)
+                for name, kind in sc.kinds.items()}
 
     def _advantage_estimates(self) -> dict[str, float]:
         """What blue expects to gain by neutralising a hostile-looking contact of a signature."""

@@ -20,6 +20,8 @@ from hmt_sim.injects import apply_inject, parse_inject, set_levels
 from hmt_sim.metrics import compute_metrics, timeseries
 from hmt_sim.model import HMTModel
 from hmt_sim.scenario.schema import Scenario
+from hmt_sim.seats import seat_index
+from hmt_sim.seats import seat_names as seat_names  # re-exported: the env modules import it here
 
 INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark")
 CHOICES = {"approve": "approve", "reject": "veto", "veto": "veto"}
@@ -41,29 +43,6 @@ class RunResult:
     @cached_property
     def timeseries(self) -> pd.DataFrame:
         return timeseries(self.events)
-
-
-def seat_names(operators: int) -> list[str]:
-    """The seat names of a scenario with ``operators`` operators."""
-    return [f"operator/{i}" for i in range(operators)]
-
-
-def seat_index(seat: Any, operators: int) -> int:
-    """``"operator"`` -> 0, ``"operator/N"`` -> N, checked against the scenario's seats (the one
-    parser of seat names: sessions, the CLI and the Gymnasium seat all use it)."""
-    allowed = ", ".join(seat_names(operators))
-    if not isinstance(seat, str):
-        raise InputError(f"seat must be a string such as 'operator/0', got {seat!r}")
-    if seat == "operator":
-        index = 0
-    elif seat.startswith("operator/") and seat[9:].isdigit():
-        index = int(seat[9:])
-    else:
-        raise InputError(f"unknown seat {seat!r}; allowed: operator, {allowed}")
-    if index >= operators:
-        raise InputError(f"seat {seat!r}: the scenario has {operators} operator seat(s): "
-                         f"{allowed}")
-    return index
 
 
 def _seat_indices(human_seats: tuple[str, ...] | list[str], count: int) -> tuple[int, ...]:

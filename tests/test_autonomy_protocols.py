@@ -135,7 +135,9 @@ def test_level9_informs_only_when_the_ai_is_unsure(tiny):
 
 @pytest.mark.parametrize("level", [1, 2, 3, 4])
 def test_manual_levels_the_operator_selects_and_executes(tiny, level):
-    ev = simulate(tiny(**{"autonomy.levels.engage": level}), seed=3).events
+    # An easy target to tell apart (d' 4), so the protocol, not the judgement, is under test.
+    ev = simulate(tiny(**{"autonomy.levels.engage": level,
+                          "operators.judgement.d_prime_default": 4.0}), seed=3).events
     rec, ap, eng = first(ev, "recommendation"), first(ev, "approval"), first(ev, "engagement")
     assert rec["protocol"] == "manual"
     assert eng["authorised_by"] == "human"

@@ -52,6 +52,10 @@ class OperatorAgent(mesa.Agent):
         self.trust_spec = spec.trust_for(kind)
         self.alpha = self.trust_spec.alpha0
         self.beta = self.trust_spec.beta0
+        # Two components (Meyer 2001, 2004): compliance - acting on the AI's alarms - learns
+        # from its hostile calls; reliance - trusting its all-clears - from its civilian calls.
+        self._compliance = [self.trust_spec.alpha0, self.trust_spec.beta0]
+        self._reliance = [self.trust_spec.alpha0, self.trust_spec.beta0]
         self.policy_name = spec.policy
         self.policy = call_plugin("operator policy", spec.policy,
                                   plugins.operators.get(spec.policy),
@@ -62,12 +66,35 @@ class OperatorAgent(mesa.Agent):
     def trust(self) -> float:
         return self.alpha / (self.alpha + self.beta)
 
-    def observe_outcome(self, ai_correct: bool) -> float:
-        """Beta-Bernoulli update with forgetting; failures weigh w_f, successes w_s."""
+    @property
+    def compliance(self) -> float:
+        """Trust in the AI's alarms (its hostile calls): false alarms lower it (cry wolf)."""
+        a, b = self._compliance
+        return a / (a + b)
+
+    @property
+    def reliance(self) -> float:
+        """Trust in the AI's all-clears (its civilian calls): misses lower it."""
+        a, b = self._reliance
+        return a / (a + b)
+
+    def trust_in(self, label: str) -> float:
+        """The trust component that governs advice with this label: compliance for a hostile
+        call, reliance for a civilian one."""
+        return self.compliance if label == "hostile" else self.reliance
+
+    def observe_outcome(self, ai_correct: bool, label: str | None = None) -> float:
+        """Beta-Bernoulli update with forgetting; failures weigh w_f, successes w_s. The
+        overall trust learns from every revealed call; the component of the call's label
+        (compliance for hostile, reliance for civilian) from that call alone."""
         tr = self.trust_spec
         p = 1.0 if ai_correct else 0.0
         self.alpha = tr.forgetting * self.alpha + tr.w_success * p
         self.beta = tr.forgetting * self.beta + tr.w_failure * (1.0 - p)
+        if label is not None:
+            part = self._compliance if label == "hostile" else self._reliance
+            part[0] = tr.forgetting * part[0] + tr.w_success * p
+            part[1] = tr.forgetting * part[1] + tr.w_failure * (1.0 - p)
         return self.trust
 
     def verify_time(self, explanation_quality: float) -> float:
@@ -77,21 +104,29 @@ class OperatorAgent(mesa.Agent):
                workload: float, time_available_s: float, level: int, draws: tuple[float, ...],
                noticing: float = 1.0, action: str | None = None, label: str = "hostile",
                confidence: float = 1.0, veto: bool = False,
-               policy_rng: Callable[[], np.random.Generator] | None = None) -> ReviewOutcome:
+               policy_rng: Callable[[], np.random.Generator] | None = None,
+               track_hostile: bool | None = None, d_prime: float = 1.5, spoofed: bool = False,
+               diffusion: np.random.Generator | None = None, doubt_p: float | None = None,
+               screening: bool = False) -> ReviewOutcome:
         """Decide one recommendation through this seat's policy. ``draws`` = (u_verify,
         z_time, u_catch) from the case's operator stream, taken whether or not they are needed
         so later draws never shift; only an error-rate model of a person gets them, with
         ``ai_wrong`` and ``noticing`` (degree of automation). A policy gets the card and a
-        generator of its own, from ``policy_rng()`` (the case's ``policy/`` stream)."""
+        generator of its own, from ``policy_rng()`` (the case's ``policy/`` stream). The card
+        carries the trust component of the advice's label (compliance for a hostile call,
+        reliance for a civilian one); the model operator's own look draws from ``diffusion``.
+        ``screening``: levels 1-4, the operator's own call on a track (approve = act on it)."""
         card = Card(
             action=action if action is not None else ("engage" if lethal else "warn"),
             lethal=lethal, label=label, confidence=confidence,
             explanation_quality=explanation_quality, level=level,
-            time_available_s=time_available_s, workload=workload, trust=self.trust, veto=veto,
+            time_available_s=time_available_s, workload=workload, trust=self.trust_in(label),
+            veto=veto, doubt_p=doubt_p, screening=screening,
         )
         if self._error_rates:
             u_verify, z_time, u_catch = draws
-            truth = ReviewTruth(ai_wrong, (u_verify, z_time, u_catch), noticing)
+            truth = ReviewTruth(ai_wrong, (u_verify, z_time, u_catch), noticing, track_hostile,
+                                d_prime, spoofed, diffusion)
             outcome = call_plugin("operator policy", self.policy_name, self.policy.review,
                                   card, truth)
             if not isinstance(outcome, ReviewOutcome):
@@ -109,9 +144,14 @@ class OperatorAgent(mesa.Agent):
         rt = self.spec.review_time
         return rt.median_s * math.exp(1.6449 * rt.sigma)
 
-    def notices_miss(self, workload: float, u: float, noticing: float = 1.0) -> bool:
-        """Omission: an AI miss is noticed with p = p_notice (1 - 0.5 T W), scaled by
+    def looks_again(self, workload: float, u: float, noticing: float = 1.0) -> bool:
+        """Omission: does the operator take a second look at a track the AI called civilian?
+        p = p_notice (1 - 0.5 R W), with R the reliance on the AI's all-clears, scaled by
         ``noticing`` (degree of automation)."""
-        p = (self.spec.verification.p_notice_miss * (1.0 - 0.5 * self.trust * workload)
+        p = (self.spec.verification.p_notice_miss * (1.0 - 0.5 * self.reliance * workload)
              * noticing)
         return u < p
+
+    def notices_miss(self, workload: float, u: float, noticing: float = 1.0) -> bool:
+        """The earlier name of ``looks_again``."""
+        return self.looks_again(workload, u, noticing)

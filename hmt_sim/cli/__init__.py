@@ -61,8 +61,11 @@ def fail(error: HmtError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    from hmt_sim.cli.helpformat import use_help_formatter
+
+    command = use_help_formatter(typer.main.get_command(app))  # help wraps at spaces only
     try:
-        rc = app(args=argv, prog_name="hmt-sim", standalone_mode=False)
+        rc = command.main(args=argv, prog_name="hmt-sim", standalone_mode=False)
     except HmtError as error:
         return fail(error)
     except typer.Exit as done:

@@ -1,11 +1,16 @@
 """``hmt-sim play`` and ``hmt-sim replay``: the visualiser for live tabletop exercises.
 
 The visualiser is imported inside the commands, so the engine and ``hmt-sim --help`` never load
-pygame (DESIGN.md principle 4).
+pygame (DESIGN.md principle 4). Arguments are checked first, cheapest first: a bad ``--size``
+or a misspelt ``--seat`` is refused before the scenario is read, a seat number beyond the
+scenario's operators before the engine and pygame are loaded. pygame's greeting line is
+switched off (``PYGAME_HIDE_SUPPORT_PROMPT``) before pygame is imported.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,15 +20,34 @@ from hmt_sim.cli import app
 from hmt_sim.cli.options import AllowPlugins
 from hmt_sim.errors import InputError
 
+MIN_SIZE = (1024, 640)
+"""The smallest window the visualiser's panels fit (``visualiser.app.MIN_SIZE``; the docs say
+so); a test keeps the two equal without importing pygame here."""
+MAX_SIZE = (7680, 4320)
+"""The largest window accepted (8K): beyond it the surfaces alone take gigabytes."""
+_SIZE = re.compile(r"\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*")
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise InputError(f"--size must look like 1600x900, got {text!r}") from None
-    if w < 320 or h < 240:
-        raise InputError(f"--size {text}: at least 320x240")
+
+def window_size(text: str) -> tuple[int, int]:
+    """``--size WxH`` as two whole numbers within ``MIN_SIZE`` .. ``MAX_SIZE``."""
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise InputError(f"--size must look like 1600x900 (width x height in pixels), got "
+                         f"{text!r}")
+    w, h = int(match[1]), int(match[2])
+    (min_w, min_h), (max_w, max_h) = MIN_SIZE, MAX_SIZE
+    if w < min_w or h < min_h:
+        raise InputError(f"--size {w}x{h}: the window must be at least {min_w}x{min_h} "
+                         "(the smallest the map and panels fit), e.g. --size 1280x720")
+    if w > max_w or h > max_h:
+        raise InputError(f"--size {w}x{h}: the window may be at most {max_w}x{max_h}")
     return w, h
+
+
+def _quiet_pygame() -> None:
+    """No "Hello from the pygame community" line: set before pygame is first imported (a value
+    the user set is kept)."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
 @app.command(short_help="Open the visualiser for a live tabletop exercise.")
@@ -61,7 +85,11 @@ def play(
 ) -> None:
     """Open the visualiser: map, panels, operator seat, facilitator console, debrief."""
     from hmt_sim.scenario import load_scenario, parse_overrides
+    from hmt_sim.seats import parse_seat, seat_index
 
+    window = window_size(size)
+    for name in seat or []:
+        parse_seat(name)  # the name alone: no scenario needed yet
     if until is not None and not autoplay:
         raise InputError("--until needs --autoplay (a live session runs until you close it)")
     if resume is not None and (seed is not None or seat or set_ or session is not None):
@@ -72,12 +100,15 @@ def play(
     sc = None
     if scenario is not None:
         sc = load_scenario(scenario, overrides=parse_overrides(set_ or []))
+        for name in seat or []:
+            seat_index(name, sc.operators.count)  # before the engine and pygame are loaded
+    _quiet_pygame()
     import visualiser
 
     out = visualiser.play(
         scenario=sc, seed=seed, seats=seat, session_path=session, resume=resume,
         autoplay=autoplay, until=until, screenshot=screenshot, speed=speed,
-        large_fonts=large_fonts, size=_size(size), record=not no_record, force=force,
+        large_fonts=large_fonts, size=window, record=not no_record, force=force,
     )
     where = f"; session file {out['session_file']}" if out["session_file"] else ""
     print(f"stopped at t={out['t']:.1f} s with {out['events']} events and "
@@ -98,10 +129,12 @@ def replay(
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Play a session back with a timeline scrubber (re-simulated from scenario, seed, inputs)."""
+    window = window_size(size)
+    _quiet_pygame()
     import visualiser
 
     out = visualiser.replay(session_path=session, until=until, screenshot=screenshot,
-                            speed=speed, large_fonts=large_fonts, size=_size(size))
+                            speed=speed, large_fonts=large_fonts, size=window)
     print(f"replayed to t={out['t']:.1f} s ({out['events']} events, {out['inputs']} inputs)")
     if screenshot is not None:
         print(f"wrote {screenshot}")

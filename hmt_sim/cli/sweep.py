@@ -286,7 +286,8 @@ def _print_summary(s: SweepSummary) -> None:
 def analyse(
     results: Annotated[Path, typer.Argument(help="a sweep results folder")],
     metric: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", help="metric to report (repeatable; default: a key few)")] = None,
+        "--metric", "-m", help="metric to report (repeatable; default: harm.civilian_casualties, "
+        "mission.leakers, control.meaningful_review_rate, escalation.max_rung_red)")] = None,
     baseline: Annotated[int | None, typer.Option(
         help="design point to compare with (default: the spec's baseline, else 0)")] = None,
     csv: Annotated[Path | None, typer.Option(help="also write the tables as CSV here "

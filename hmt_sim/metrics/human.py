@@ -40,7 +40,7 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
     verified = 0
     for e in ix.kind("review_ended"):
         outcome = e.get("outcome")
-        if outcome not in ("approve", "veto", "no_veto"):
+        if outcome not in ("approve", "veto", "no_veto", "act", "leave"):
             continue  # timed out, or an after-the-fact review of what the AI did
         rec = ix.recommendation(e["decision"])
         decision_times.append(e["duration_s"])

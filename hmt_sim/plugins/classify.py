@@ -195,11 +195,13 @@ class ParametricModel:
         # base errors look ambiguous. Drift and deception errors look right (a silent failure)
         # unless an out-of-distribution detector flags the shift.
         looks_right = correct or silent
-        mu = logit(min(0.995, condition.reliability + (1 - condition.reliability) * 0.5))
+        claimed = self.profile.claimed_reliability
+        basis = condition.reliability if claimed is None else claimed
+        mu = logit(min(0.995, basis + (1 - basis) * 0.5))
         if not looks_right:
             mu *= 1.0 - self.profile.confidence_discrimination
         p = sigmoid(mu + 0.6 * z)
         if silent and self.profile.ood_detector:
             p = 0.5 + (p - 0.5) * max(0.0, 1.0 - condition.shift_at(t))
-        confidence = sigmoid(logit(p) / self.profile.temperature)
+        confidence = sigmoid(self.profile.overconfidence * logit(p) / self.profile.temperature)
         return Judgement(label, confidence, silent, accuracy)

@@ -19,13 +19,22 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from hmt_sim.autonomy import MANUAL_RELIANCE
-from hmt_sim.plugins.classify import sigmoid
+from hmt_sim.judgement import (
+    HumanCall,
+    advice_log_odds,
+    advice_weight,
+    bound,
+    criterion,
+    deliberate,
+    effective_d_prime,
+)
+from hmt_sim.plugins.classify import logit, sigmoid
 from hmt_sim.plugins.registry import PluginError
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from hmt_sim.scenario.schema import Operators
 
 OVERLOAD_FROM = 0.7  # utilisation above which performance degrades [S: Cummings & Guerlain 2007]
@@ -53,8 +62,10 @@ class Card:
     level: int  # the autonomy level in force for this decision
     time_available_s: float  # until the decision's deadline (or the veto window closes)
     workload: float  # busy seats plus queued reviews, per seat, 0-1
-    trust: float  # this operator's trust in the AI, 0-1
+    trust: float  # this operator's trust in advice of this label (compliance or reliance)
     veto: bool  # True: on the loop (the action goes ahead unless vetoed)
+    doubt_p: float | None = None  # the ROE's doubt threshold: no force if P(civilian) > it
+    screening: bool = False  # levels 1-4: the operator's own call on a track (act or leave)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,10 @@ class ReviewTruth:
     ai_wrong: bool
     draws: tuple[float, float, float]
     noticing: float = 1.0
+    track_hostile: bool | None = None  # the track's true class (None: judge from ai_wrong)
+    d_prime: float = 1.5  # sensitivity for this kind against its look-alikes
+    spoofed: bool = False  # spoofing corrupts the sensor picture where the track is
+    diffusion: np.random.Generator | None = None  # increments of the operator's own look
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +104,8 @@ class ReviewOutcome:
     duration_s: float  # time from review start to the decision
     verify_s: float  # part of it spent verifying
     p_no_verify: float | None
+    belief: float | None = None  # the operator's own P(hostile) after the review, if formed
+    forced: bool = False  # the deadline forced the call before the evidence was conclusive
 
 
 class OperatorPolicy(Protocol):
@@ -113,11 +130,14 @@ class ModelOperator:
         self.spec = setup.spec
 
     def review(self, card: Card, truth: ReviewTruth) -> ReviewOutcome:
-        """Automation bias (logistic), then a verification that catches an AI error with a
-        probability that grows with the time spent; overload slows and blunts both."""
+        """Automation bias (logistic) decides whether the operator looks at the evidence; a
+        look is the operator's own judgement (``hmt_sim.judgement``): a diffusion from a start
+        the advice biases, so whether an AI error is caught - and how long it takes - comes
+        from the operator's sensitivity, trust, workload and time. Overload slows and blunts
+        both."""
         spec = self.spec
-        v = spec.verification
-        u_verify, z_time, u_catch = truth.draws
+        v, j = spec.verification, spec.judgement
+        u_verify, z_time, _u_spare = truth.draws
         workload, time_available_s = card.workload, card.time_available_s
         t_verify = verify_time(spec, card.explanation_quality)
         pressure = 1.0 - min(1.0, time_available_s / t_verify) if t_verify > 0 else 0.0
@@ -134,18 +154,53 @@ class ModelOperator:
         overload = max(0.0, workload - OVERLOAD_FROM) / (1.0 - OVERLOAD_FROM)
         rt = spec.review_time
         decide_s = rt.median_s * math.exp(rt.sigma * z_time) * (1.0 + overload)
+        follows = card.label == "hostile"
         if u_verify < p_no_verify:
-            # Automation bias: accept the AI's call without checking it.
-            return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
-        verify_s = max(0.0, min(t_verify, time_available_s - decide_s))
-        if verify_s <= 0.0:
-            # No time left to check: the review is a glance, and the call stands.
-            return ReviewOutcome(True, False, decide_s, 0.0, p_no_verify)
-        p_catch = (v.p_catch * (1.0 - math.exp(-verify_s / v.tau_v_s)) * (1.0 - 0.3 * overload)
-                   * truth.noticing)
-        # A wrong call is caught with p_catch; a right one is rejected by a false alarm.
-        approve = u_catch >= (p_catch if truth.ai_wrong else v.p_false_alarm)
-        return ReviewOutcome(approve, True, decide_s + verify_s, verify_s, p_no_verify)
+            # Automation bias: take the AI's call without looking.
+            return ReviewOutcome(follows, False, decide_s, 0.0, p_no_verify)
+        look_s = min(j.max_look_s, time_available_s - decide_s)
+        if look_s <= 0.0:
+            # No time left to look: the review is a glance, and the call stands.
+            return ReviewOutcome(follows, False, decide_s, 0.0, p_no_verify)
+        call = own_judgement(spec, card, truth, pressure, look_s)
+        return ReviewOutcome(call.hostile, True, decide_s + call.deliberation_s,
+                             call.deliberation_s, p_no_verify, call.p_hostile, call.forced)
+
+
+def shown_advice(level: int) -> str:
+    """What the screen shows of the AI's call at a level (Sheridan & Verplank 1978)."""
+    return {1: "none", 2: "all", 3: "narrowed", 4: "suggestion"}.get(level, "recommendation")
+
+
+def own_judgement(spec: Operators, card: Card, truth: ReviewTruth, pressure: float,
+                  look_s: float) -> HumanCall:
+    """The operator's own look at the track (a drift-diffusion judgement) with the advice the
+    level shows, weighted by the trust component of its label."""
+    j = spec.judgement
+    hostile = truth.track_hostile
+    if hostile is None:  # an older caller: the truth of the track follows from ai_wrong
+        hostile = (card.label == "hostile") != truth.ai_wrong
+    d = effective_d_prime(truth.d_prime, sensitivity=j.sensitivity, workload=card.workload,
+                          explanation_quality=card.explanation_quality,
+                          eta=spec.verification.eta, spoofed=truth.spoofed,
+                          spoofed_factor=j.spoofed_factor) * truth.noticing
+    shown = shown_advice(card.level)
+    p_ai = card.confidence if card.label == "hostile" else 1.0 - card.confidence
+    advice = advice_log_odds(p_ai, shown, narrowed_cap=j.narrowed_cap,
+                             suggestion=j.suggestion_log_odds)
+    weight = advice_weight(card.trust, j.advice_weight, j.persuasion, card.explanation_quality,
+                           j.suggestion_anchor if shown == "suggestion" else 1.0)
+    caution = 0.0
+    if card.lethal:
+        caution = j.lethal_caution
+        if card.doubt_p is not None and 0.0 < card.doubt_p < 1.0:
+            caution = max(caution, logit(1.0 - card.doubt_p))
+    start = criterion(j.prior_hostile, False, 0.0, caution) + weight * advice
+    b = bound(j.evidence_bound, pressure, j.pressure_bound_drop, d, j.look_s)
+    rng = truth.diffusion if truth.diffusion is not None else np.random.default_rng(
+        int(truth.draws[2] * 2**32))
+    return deliberate(rng, hostile=hostile, d_prime=d, look_s=j.look_s, start=start,
+                      bound_b=b, max_s=look_s, dt=j.step_s, caution=caution)
 
 
 def outcome_from(verdict: object, name: str) -> ReviewOutcome:

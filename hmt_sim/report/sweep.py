@@ -23,6 +23,8 @@ from hmt_sim.report.css import CSS
 from hmt_sim.report.glossary import info
 from hmt_sim.report.sweep_data import (
     DEFAULT_WHERE,
+    MAX_FACTORS,
+    MAX_METRICS,
     Effect,
     SweepReportData,
     collect,
@@ -254,10 +256,14 @@ def _findings(data: SweepReportData) -> str:
         items.append("Scenario discovery: " + rule_sentence(data.discovery.prim_rules[0],
                                                                    data.discovery))
     lis = "".join(f"<li>{escape(t)}</li>" for t in items)
+    left = ""
+    if data.left_out:
+        left = (f" Not shown (the report keeps to {MAX_METRICS} outcomes and {MAX_FACTORS} "
+                f"factors): {', '.join(data.left_out)}; choose outcomes with --metric.")
     body = (f'<ul class="findings">{lis}</ul><p class="legend">Each figure is a mean over the '
             "runs at that setting with its 95% bootstrap interval. An interval is the range of "
             "values the sweep cannot rule out; where two intervals overlap, more seeds are "
-            "needed before calling the difference real.</p>")
+            f"needed before calling the difference real.{escape(left)}</p>")
     return _section("findings", "Key findings", body)
 
 
@@ -446,6 +452,10 @@ def _rules(data: SweepReportData) -> str:
                         f'<p class="muted">{escape(data.discovery_note)}</p>')
     base = (f"Across the whole sweep, {condition_words(found.condition)} in "
             f"{100 * found.base_rate:.0f}% of runs ({found.n_cases} of {found.n_runs}).")
+    if not found.n_cases:
+        return _section("rules", f"Where it becomes likely: {condition_words(found.condition)}",
+                        f'<p class="lead">{escape(base)} It never happens in these runs, so '
+                        "there is no region to describe; try a lower threshold with --where.</p>")
     parts = [f'<p class="lead">{escape(base)} The rules below describe the regions of the '
              "factor space where it is much more likely (at least "
              f"{100 * found.min_density:.0f}% of runs), found by two methods.</p>"]

@@ -56,6 +56,8 @@ class SweepReportData:
     sensitivity_note: str = ""
     discovery: Any = None  # Discovery
     discovery_note: str = ""
+    left_out: list[str] = field(default_factory=list)
+    """Metrics or factors asked for (or present) beyond what the report shows."""
 
     @property
     def ok_runs(self) -> int:
@@ -89,10 +91,11 @@ def collect(path: str | os.PathLike[str], *, where: str | None = None,
         chosen = resolve_metrics(metrics, numeric, str(folder))
     else:
         chosen = [m for m in KEY_METRICS if m in numeric] or numeric[:4]
-    chosen = chosen[:MAX_METRICS]
-    factors = [f for f in df.attrs["factors"] if df[f].nunique() > 1][:MAX_FACTORS]
-    data = SweepReportData(folder, manifest, df, factors, chosen)
-    data.effects = {m: [main_effect(df, m, f) for f in factors] for m in chosen}
+    varying = [f for f in df.attrs["factors"] if df[f].nunique() > 1]
+    data = SweepReportData(folder, manifest, df, varying[:MAX_FACTORS], chosen[:MAX_METRICS])
+    data.left_out = chosen[MAX_METRICS:] + varying[MAX_FACTORS:]
+    factors = data.factors
+    data.effects = {m: [main_effect(df, m, f) for f in factors] for m in data.metrics}
     condition_text = where if where is not None else DEFAULT_WHERE
     _discover(data, condition_text, given=where is not None)
     if heatmap is not None:

@@ -291,6 +291,14 @@ class AIProfile(Spec):
     latency_sigma: LogSigma = 0.4
     explanation_quality: Probability = 0.5
     drift: Drift = Field(default_factory=Drift)
+    overconfidence: float = Field(
+        1.0, gt=0.0, le=20.0, description="k in confidence = sigmoid(k logit(p)): above 1 the "
+        "AI states more certainty than it has, whatever its reliability (Guo et al. 2017)",
+    )
+    claimed_reliability: Probability | None = Field(
+        None, description="the accuracy the AI's confidence is built on (None: its true "
+        "reliability); a poor AI claiming 0.95 is confidently wrong",
+    )
     confidence_discrimination: Probability = Field(
         0.5, description="how much less sure the AI is on its own errors: 1 = errors look "
         "ambiguous, 0 = errors look as sure as correct calls (over-confident networks)",
@@ -347,6 +355,75 @@ class ReviewTime(Spec):
     sigma: LogSigma = 0.5
 
 
+class HumanJudgement(Spec):
+    """The operator's own judgement of a track (docs/MODEL.md s.3a): signal detection from
+    cues, accumulated by a drift-diffusion process, with the AI's advice weighted by trust.
+    Every default is [P] unless docs/MODEL.md cites it."""
+
+    sensitivity: float = Field(
+        1.0, gt=0.0, le=10.0, description="the operator's sharpness: a factor on every d' "
+        "(above 1 a sharper eye, below 1 a novice)",
+    )
+    d_prime: dict[str, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(
+        default_factory=dict, description="sensitivity d' for telling two contact kinds of "
+        "different classes apart, keyed 'kind_a/kind_b' (e.g. 'attack_drone/delivery_drone': "
+        "1.0); a kind with no pair listed uses d_prime_default",
+    )
+    d_prime_default: float = Field(
+        1.5, ge=0.0, le=10.0, description="d' of a kind with no pair listed",
+    )
+    look_s: float = Field(
+        4.0, gt=0.0, le=600.0, description="seconds of looking that reach the pair's d'",
+    )
+    evidence_bound: float = Field(
+        3.0, gt=0.0, le=20.0, description="how much evidence the operator wants before a "
+        "call (a: the diffusion bound in noise units); higher is slower and more accurate",
+    )
+    pressure_bound_drop: Probability = Field(
+        0.5, description="share of the bound lost under full time pressure",
+    )
+    max_look_s: float = Field(
+        60.0, gt=0.0, le=3_600.0, description="longest look at one track without a deadline",
+    )
+    step_s: float = Field(0.1, gt=0.0, le=5.0, description="time step of the diffusion")
+    prior_hostile: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        0.5, description="the briefed share of hostile contacts (the prior)",
+    )
+    lethal_caution: float = Field(
+        0.7, ge=0.0, le=10.0, description="ln(cost of a false alarm / cost of a miss) for "
+        "lethal force; the ROE's doubt threshold raises it when stricter",
+    )
+    advice_weight: float = Field(
+        0.6, ge=0.0, le=5.0, description="weight of the AI's advice in log-odds at full "
+        "trust (w = advice_weight x trust; 0.3 at trust 0.5, cf. Yaniv 2004)",
+    )
+    suggestion_anchor: float = Field(
+        1.5, ge=0.0, le=10.0, description="level 4: a single suggestion weighs this much more",
+    )
+    narrowed_cap: float = Field(
+        1.1, ge=0.0, le=10.0, description="level 3: the narrowed set shows the likely class "
+        "without a figure, read as at most this log-odds (1.1 = 75 %)",
+    )
+    suggestion_log_odds: float = Field(
+        1.4, ge=0.0, le=10.0, description="level 4: one suggested action without a figure, "
+        "read as this log-odds (1.4 = 80 %)",
+    )
+    persuasion: float = Field(
+        0.0, ge=0.0, le=10.0, description="placebic explanations: the weight of advice grows "
+        "by persuasion x explanation quality whether or not the advice is right",
+    )
+    spoofed_factor: Probability = Field(
+        0.5, description="factor on d' where spoofing corrupts the shared sensor picture",
+    )
+    notice_s: float = Field(
+        4.0, gt=0.0, le=600.0, description="a glance at a track the AI called civilian",
+    )
+    relook_s: float = Field(
+        30.0, gt=0.0, le=3_600.0, description="levels 1-4: a track left alone that heads "
+        "for the defended asset is looked at again this often while there is time",
+    )
+
+
 OPERATOR_TYPES: tuple[str, ...] = ("bayesian", "disbeliever", "oscillator")
 
 
@@ -365,6 +442,7 @@ class Operators(Spec):
     )
     verification: Verification = Field(default_factory=Verification)
     review_time: ReviewTime = Field(default_factory=ReviewTime)
+    judgement: HumanJudgement = Field(default_factory=HumanJudgement)
     accountability_prompt: bool = False
     assessment_delay_s: Seconds = Field(30.0, description="delay before ground truth is seen")
 

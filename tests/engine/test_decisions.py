@@ -337,8 +337,8 @@ def test_an_operator_who_notices_a_miss_proposes_and_carries_out_the_engagement(
     decide(r)
     cls, missed, rec = r.one("classification"), r.one("missed_threat"), r.one("recommendation")
     assert missed["noticed"] is True
-    # noticing takes the operator a typical review time
-    assert missed["t"] == pytest.approx(cls["t"] + r.sc.operators.review_time.median_s)
+    # noticing takes the operator a glance and then their own look (a judgement)
+    assert missed["t"] >= cls["t"] + r.sc.operators.judgement.notice_s
     assert rec["t"] == pytest.approx(missed["t"])
     assert rec["human_initiated"] and (rec["level"], rec["configured_level"]) == (4, 4)
     assert (rec["protocol"], rec["label"]) == ("manual", "hostile")  # the operator's own call

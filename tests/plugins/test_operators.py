@@ -15,7 +15,7 @@ from hmt_sim.scenario import load_scenario_text
 from tests.plugins.scenarios import CUED
 
 CARD = {"action", "lethal", "label", "confidence", "explanation_quality", "level",
-        "time_available_s", "workload", "trust", "veto"}
+        "time_available_s", "workload", "trust", "veto", "doubt_p", "screening"}
 
 
 class Fixed:
