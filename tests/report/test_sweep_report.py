@@ -132,6 +132,12 @@ def test_a_grid_sweep_has_no_indices_and_says_why(tmp_path: Path) -> None:
     assert main(["report", str(tmp_path / "grid")]) == 0
     assert (tmp_path / "grid.report.html").is_file()
     assert not list((tmp_path / "grid").glob("*.html"))
+    # A condition that never holds, and more outcomes than the report keeps.
+    assert main(["report", str(tmp_path / "grid"), "-o", str(out), "--where",
+                 "mission.leakers >= 1000", "-m", "harm", "-m", "control"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "It never happens in these runs" in _section(html, "rules")
+    assert "Not shown (the report keeps to 6 outcomes" in _section(html, "findings")
 
 
 def test_bad_options_exit_2_naming_what_is_allowed(tmp_path: Path,
