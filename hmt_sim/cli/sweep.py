@@ -198,7 +198,7 @@ def _print_precision(s: PrecisionSummary) -> None:
     seeds = f"{s.seeds[0]}-{s.seeds[-1]}" if len(s.seeds) > 1 else str(s.seeds[0])
     points = len(s.batches[-1].rows) if s.batches else 0
     lines = [f"sweep: {points} design points x {len(s.seeds)} seeds ({seeds}) in "
-             f"{len(s.batches)} batch(es); ran {total} runs this time in {wall:.1f} s"]
+             f"{len(s.batches)} batch(es) this time, {total} runs in {wall:.1f} s"]
     if s.met:
         lines.append(f"  precision reached: {s.target.metric} within +/- "
                      f"{s.target.halfwidth:g} at every design point")

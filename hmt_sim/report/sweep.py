@@ -252,9 +252,9 @@ def _findings(data: SweepReportData) -> str:
         effect = next(e for e in data.effects[metric] if e.factor == factor)
         items.append(effect_sentence(effect, "depends most on",
                                      f" (Sobol total index {total:.2f})"))
-    if data.discovery is not None and data.discovery.prim_rules:
-        items.append("Scenario discovery: " + rule_sentence(data.discovery.prim_rules[0],
-                                                                   data.discovery))
+    found = data.discovery
+    if found is not None and found.prim_rules and found.prim_rules[0].limits:
+        items.append("Scenario discovery: " + rule_sentence(found.prim_rules[0], found))
     lis = "".join(f"<li>{escape(t)}</li>" for t in items)
     left = ""
     if data.left_out:
@@ -396,12 +396,6 @@ def _sensitivity(data: SweepReportData) -> str:
     return _section("sensitivity", "Sensitivity", body, major=True)
 
 
-def _share(value: float) -> str:
-    if not math.isfinite(value):
-        return "an unknown share"
-    return f"{100 * min(max(value, 0.0), 1.0):.0f}%"
-
-
 def _pm(value: float, half: float) -> str:
     if not math.isfinite(value):
         return "-"
@@ -438,9 +432,19 @@ def limits_words(limits: dict[str, Any]) -> str:
 
 def rule_sentence(rule: Any, found: Any) -> str:
     """A rule as a sentence: where, how often there, and how much of the whole it covers."""
-    return (f"where {limits_words(rule.limits)}, {condition_words(found.condition)} in "
-            f"{100 * rule.density:.0f}% of runs ({rule.n_cases} of {rule.n_runs}); this region "
-            f"holds {100 * rule.coverage:.0f}% of all such runs.")
+    where = f"where {limits_words(rule.limits)}" if rule.limits else "anywhere in the design"
+    return (f"{where}, {condition_words(found.condition)} in {pct(rule.density)} of runs "
+            f"({rule.n_cases} of {rule.n_runs}); this region holds {pct(rule.coverage)} of all "
+            "such runs.")
+
+
+def pct(share: float) -> str:
+    """A share as a whole percentage; a small non-zero share is not rounded to 0%."""
+    if 0 < share < 0.005:
+        return "under 1%"
+    if 0.995 < share < 1:
+        return "over 99%"
+    return f"{100 * share:.0f}%"
 
 
 def _rules(data: SweepReportData) -> str:
@@ -451,7 +455,7 @@ def _rules(data: SweepReportData) -> str:
         return _section("rules", "Where it becomes likely",
                         f'<p class="muted">{escape(data.discovery_note)}</p>')
     base = (f"Across the whole sweep, {condition_words(found.condition)} in "
-            f"{100 * found.base_rate:.0f}% of runs ({found.n_cases} of {found.n_runs}).")
+            f"{pct(found.base_rate)} of runs ({found.n_cases} of {found.n_runs}).")
     if not found.n_cases:
         return _section("rules", f"Where it becomes likely: {condition_words(found.condition)}",
                         f'<p class="lead">{escape(base)} It never happens in these runs, so '
