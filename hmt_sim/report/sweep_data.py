@@ -102,8 +102,8 @@ def collect(path: str | os.PathLike[str], *, where: str | None = None,
         check_columns(df, list(heatmap), "factor")
         if heatmap[0] == heatmap[1]:
             raise InputError(f"--heatmap {heatmap[0]},{heatmap[1]}: give two different factors")
-    _choose_heatmap(data, heatmap)
     _sensitivity(data, seed)
+    _choose_heatmap(data, heatmap)
     return data
 
 
@@ -142,10 +142,25 @@ def _choose_heatmap(data: SweepReportData, given: tuple[str, str] | None) -> Non
         data.heatmap_note = ("An interaction map needs two factors that vary; this sweep has "
                              f"{len(data.factors)}.")
         return
-    effects = data.effects.get(metric) or [main_effect(data.results, metric, f)
-                                           for f in data.factors]
-    ranked = sorted(effects, key=lambda e: -e.spread)
-    data.heatmap = (ranked[0].factor, ranked[1].factor, metric)
+    totals = _sobol_totals(data, metric)
+    if totals:
+        ranked = sorted(data.factors, key=lambda f: -totals.get(f, -math.inf))
+    else:
+        effects = data.effects.get(metric) or [main_effect(data.results, metric, f)
+                                               for f in data.factors]
+        ranked = [e.factor for e in sorted(effects, key=lambda e: -e.spread)]
+    data.heatmap = (ranked[0], ranked[1], metric)
+
+
+def _sobol_totals(data: SweepReportData, metric: str) -> dict[str, float]:
+    """The Sobol total index of each factor for ``metric`` (empty without Sobol indices)."""
+    res = data.sensitivity
+    if res is None or res.method != "sobol":
+        return {}
+    for m in res.metrics:
+        if m.metric == metric:
+            return {r.factor: r.total for r in m.indices}
+    return {}
 
 
 def _sensitivity(data: SweepReportData, seed: int) -> None:
