@@ -47,7 +47,7 @@ def root(
 
 
 # One module per command group; each defines its commands with @app.command().
-COMMAND_MODULES = ("core", "check", "report", "sweep", "play", "explore")
+COMMAND_MODULES = ("core", "check", "report", "sweep", "play", "explore", "calibrate")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hmt_sim.cli.{_name}")

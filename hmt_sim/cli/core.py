@@ -68,6 +68,9 @@ def run(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="print metrics as JSON")] = False,
     force: Annotated[bool, typer.Option(help="overwrite a run already in --out")] = False,
+    operators: Annotated[Path | None, typer.Option(help="operators file (hmt-sim calibrate): "
+                                                   "its operators: block is merged over the "
+                                                   "scenario's, before --set")] = None,
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a scenario to its end and print its metrics."""
@@ -76,6 +79,10 @@ def run(
     from hmt_sim.session import simulate
 
     overrides = parse_overrides(set_ or [])
+    if operators is not None:
+        from hmt_sim.calibrate import operator_overrides
+
+        overrides = {**operator_overrides(operators), **overrides}
     sc = load_scenario(scenario, overrides=overrides)
     out_dir = prepare_out_dir(out, force) if out is not None else None
     result = simulate(sc, seed=seed)

@@ -48,6 +48,9 @@ def sweep_cmd(
     force: Annotated[bool, typer.Option(help="replace the results already in --out")] = False,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="extra fixed override for every run, e.g. run.duration_s=120")] = None,
+    operators: Annotated[Path | None, typer.Option(
+        help="operators file (hmt-sim calibrate) merged over the scenario's, before --set")]
+    = None,
     seeds: Annotated[str | None, typer.Option(
         help="replace the spec's seeds: a count (20) or a list (1,2,3)")] = None,
     chunk_size: Annotated[int | None, typer.Option(help="runs per task (default: automatic)")]
@@ -82,6 +85,10 @@ def sweep_cmd(
     from hmt_sim.sweep import load_spec, run_sweep
 
     extra_set = parse_overrides(set_ or [])
+    if operators is not None:
+        from hmt_sim.calibrate import operator_overrides
+
+        extra_set = {**operator_overrides(operators), **extra_set}
     seed_arg = _parse_seeds(seeds)
     stored = _stored_arguments(out) if resume else None
     if spec is None:
@@ -92,7 +99,7 @@ def sweep_cmd(
             raise InputError(f"--resume: the spec this sweep was started with, {spec}, is "
                              "gone; give its path: hmt-sim sweep SPEC --out DIR --resume")
     if stored is not None:  # what was given wins; the rest is as the sweep was started
-        extra_set = extra_set if set_ else stored["set"]
+        extra_set = extra_set if set_ or operators else stored["set"]
         seed_arg = seed_arg if seeds is not None else stored["seeds"]
     target = _precision_target(precision, max_seeds, min_seeds,
                                _stored_precision(out) if resume else None)

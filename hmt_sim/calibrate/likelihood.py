@@ -1,0 +1,176 @@
+"""The operator model's likelihood, in three parts that share no parameter, each fitted by
+maximum likelihood with ``scipy.optimize`` (docs/MODEL.md s.5, "Fitting operators to a room").
+
+- **Reading time** (``review_time.median_s``, ``sigma``), from the reviews answered without
+  inspecting: log(D / (1 + overload)) ~ N(log median, sigma), truncated at the time the review
+  had left (a slower reading is a timeout, never an answer).
+- **Whether the person looks** (``verification.b0``), from every answered review:
+  P(verified) = (1 - sigmoid(b0 + x) r(level)) n, with x the other coefficients' terms at the
+  scenario's values (an offset), r the level's reliance factor and n its noticing factor.
+- **The call after a look** (``judgement.sensitivity``), from the verified reviews: the
+  drift-diffusion's chance of reaching +B first from x0, in closed form (Bogacz et al. 2006):
+  hostile (1 - e^-(x0+B)) / (1 - e^-2B), civilian (e^(x0+B) - 1) / (e^2B - 1), with B in
+  proportion to the sensitivity. The engine's diffusion moves in steps of ``step_s``, so it
+  overshoots its bounds: they are widened by 0.5826 times a step's spread (the continuity
+  correction of Broadie, Glasserman & Kou 1997). A call forced by the deadline is treated like
+  any other (the truncation is ignored).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import optimize, special, stats
+
+from hmt_sim.calibrate.reviews import ReviewRecord
+
+OVERSHOOT = 0.5826  # -zeta(1/2) / sqrt(2 pi): a discrete walk's mean overshoot, in step spreads
+EPS = 1e-9  # probabilities are kept in [EPS, 1 - EPS]: one call the model calls impossible
+# (a person who answers against a start beyond the bound) must not make the likelihood -inf
+B0_RANGE = (-20.0, 20.0)
+SENSITIVITY_RANGE = (0.02, 10.0)  # the schema allows (0, 10]
+SIGMA_RANGE = (1e-3, 3.0)  # the schema allows [0, 3]
+MIN_SECONDS = 1e-3  # an answer in 0 s is read as 1 ms (log 0 has no density)
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """The reviews as columns, so a likelihood is a few vector operations."""
+
+    verified: Bools
+    offset: Floats
+    reliance: Floats
+    noticing: Floats
+    log_d: Floats
+    log_over: Floats
+    log_left: Floats
+    call: Bools
+    truth: Bools
+    start: Floats
+    bound: Floats
+    step: Floats
+
+    @classmethod
+    def of(cls, reviews: Sequence[ReviewRecord]) -> Arrays:
+        """Columns of ``reviews``."""
+        def col(name: str) -> Floats:
+            return np.array([float(getattr(r, name)) for r in reviews], dtype=np.float64)
+
+        def flag(name: str) -> Bools:
+            return np.array([bool(getattr(r, name)) for r in reviews], dtype=np.bool_)
+
+        d = np.maximum(col("duration_s"), MIN_SECONDS)
+        left = np.maximum(col("time_left_s"), d)
+        return cls(flag("verified"), col("offset"), col("reliance"), col("noticing"),
+                   np.log(d), np.log1p(col("overload")), np.log(left), flag("call_hostile"),
+                   flag("truth_hostile"), col("start"), col("bound_per_sensitivity"),
+                   col("step_per_sensitivity"))
+
+    def take(self, index: NDArray[np.intp]) -> Arrays:
+        """The reviews at ``index`` (a bootstrap resample)."""
+        return Arrays(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    def __len__(self) -> int:
+        return int(self.verified.size)
+
+
+@dataclass(frozen=True)
+class PartFit:
+    """One part's estimates (by parameter name), its log-likelihood and how many reviews."""
+
+    estimates: dict[str, float]
+    log_likelihood: float
+    n: int
+
+
+# ------------------------------------------------------------------ reading time
+def review_time_loglik(mu: float, sigma: float, a: Arrays) -> float:
+    """Log-likelihood of the unverified reviews' durations (in seconds) under a lognormal
+    reading time with median e^mu and spread ``sigma``, truncated at the time left."""
+    m = ~a.verified
+    y = a.log_d[m] - a.log_over[m]
+    upper = a.log_left[m] - a.log_over[m]
+    dens = stats.norm.logpdf(y, mu, sigma) - a.log_d[m]
+    kept = stats.norm.logcdf((upper - mu) / sigma)
+    return float(np.sum(dens - kept))
+
+
+def fit_review_time(a: Arrays) -> PartFit:
+    """Maximum-likelihood median and sigma of the reading time."""
+    m = ~a.verified
+    y = a.log_d[m] - a.log_over[m]
+    lo, hi = math.log(SIGMA_RANGE[0]), math.log(SIGMA_RANGE[1])
+    x0 = [float(np.mean(y)), min(hi, max(lo, math.log(max(float(np.std(y)), 1e-3))))]
+    res = optimize.minimize(lambda th: -review_time_loglik(th[0], math.exp(th[1]), a), x0,
+                            method="L-BFGS-B", bounds=[(None, None), (lo, hi)])
+    mu, sigma = float(res.x[0]), math.exp(float(res.x[1]))
+    return PartFit({"review_time.median_s": math.exp(mu), "review_time.sigma": sigma},
+                   -float(res.fun), int(m.sum()))
+
+
+# ------------------------------------------------------------------ verification
+def verification_loglik(b0: float, a: Arrays) -> float:
+    """Log-likelihood of which reviews were verified, given b0."""
+    p_verify = (1.0 - special.expit(b0 + a.offset) * a.reliance) * a.noticing
+    p = np.clip(p_verify, EPS, 1.0 - EPS)
+    return float(np.sum(np.where(a.verified, np.log(p), np.log1p(-p))))
+
+
+def fit_b0(a: Arrays) -> PartFit:
+    """Maximum-likelihood b0 (the other coefficients fixed)."""
+    b0 = _maximise(lambda b: verification_loglik(b, a), *B0_RANGE, log_scale=False)
+    return PartFit({"verification.b0": b0}, verification_loglik(b0, a), len(a))
+
+
+# ------------------------------------------------------------------ judgement
+def p_call_hostile(sensitivity: float, start: Floats, bound_unit: Floats, step_unit: Floats,
+                   truth: Bools) -> Floats:
+    """P(the diffusion ends at +B) for each review at this sensitivity; a start at or beyond
+    a bound is a call made at once by its sign."""
+    b = sensitivity * bound_unit
+    inside = np.abs(start) < b
+    bw = np.where(inside, b + OVERSHOOT * sensitivity * step_unit, 1.0)
+    x = np.where(inside, start, 0.0)
+    up = np.expm1(-(x + bw)) / np.expm1(-2.0 * bw)  # hostile: drift +1 in log-odds units
+    p = np.where(truth, up, np.exp(x - bw) * up)  # civilian: drift -1
+    return np.where(inside, p, (start > 0).astype(np.float64))
+
+
+def judgement_loglik(sensitivity: float, a: Arrays) -> float:
+    """Log-likelihood of the verified reviews' calls at this sensitivity."""
+    m = a.verified
+    p = np.clip(p_call_hostile(sensitivity, a.start[m], a.bound[m], a.step[m], a.truth[m]),
+                EPS, 1.0 - EPS)
+    return float(np.sum(np.where(a.call[m], np.log(p), np.log1p(-p))))
+
+
+def fit_sensitivity(a: Arrays) -> PartFit:
+    """Maximum-likelihood sensitivity (every other judgement parameter fixed)."""
+    s = _maximise(lambda v: judgement_loglik(v, a), *SENSITIVITY_RANGE, log_scale=True)
+    return PartFit({"judgement.sensitivity": s}, judgement_loglik(s, a), int(a.verified.sum()))
+
+
+def _maximise(fn: Callable[[float], float], lo: float, hi: float, log_scale: bool,
+              points: int = 41) -> float:
+    """The maximiser of a one-parameter log-likelihood on [lo, hi]: the best of a grid (the
+    judgement's likelihood has steps where a start crosses a bound), refined by bounded Brent
+    between its neighbours."""
+    def back(g: float) -> float:
+        return math.exp(g) if log_scale else g
+
+    grid = np.linspace(math.log(lo) if log_scale else lo, math.log(hi) if log_scale else hi,
+                       points)
+    values = [fn(back(float(g))) for g in grid]
+    i = int(np.argmax(values))
+    left, right = float(grid[max(0, i - 1)]), float(grid[min(points - 1, i + 1)])
+    res = optimize.minimize_scalar(lambda g: -fn(back(g)), bounds=(left, right),
+                                   method="bounded", options={"xatol": 1e-6})
+    best = float(res.x) if -float(res.fun) >= values[i] else float(grid[i])
+    return back(best)
