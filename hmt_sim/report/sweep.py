@@ -491,8 +491,10 @@ def _rules(data: SweepReportData) -> str:
         parts.append(f"<figure class=narrow>{_img(png, 'PRIM peeling trajectory')}<figcaption>"
                      "The trade-off PRIM explored: each dot is a box, from the whole space "
                      "(bottom right: every run, the base rate) to small dense boxes (top left). "
-                     "The ringed box is the first rule: the best balance of density (how "
-                     "likely inside) and coverage (how much of the problem it explains)."
+                     "The ringed box is where the first rule comes from: the best balance of "
+                     "density (how likely inside) and coverage (how much of the problem it "
+                     "explains). Restrictions that do not make a significant difference are then "
+                     "dropped, so the rule can be wider and less dense than the ringed box."
                      "</figcaption></figure>")
     parts.append('<p class="legend">A rule both methods find is robust. Rules describe this '
                  "sweep's ranges and scenario only; outside them, nothing is claimed.</p>")
