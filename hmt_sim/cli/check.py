@@ -34,7 +34,7 @@ def check(
     from hmt_sim.scenario import load_scenario, parse_overrides
 
     overrides = parse_overrides(set_ or [])
-    loaded = [load_scenario(s, overrides=overrides) for s in scenarios]
+    loaded = [load_scenario(s, overrides=overrides, match_file_name=True) for s in scenarios]
     jobs = [Job(sc, sc.run.seed if seed is None else seed) for sc in loaded]
     backends = [b for b in (backend or ["local"]) if b != "none"]
     reports = check_jobs(jobs, processes=processes, backends=backends)

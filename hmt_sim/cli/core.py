@@ -32,7 +32,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
     bad = 0
     for f in files:
         try:
-            sc = load_scenario(f)
+            sc = load_scenario(f, match_file_name=True)
         except ScenarioError as error:
             print(str(error), file=sys.stderr)
             bad += 1
@@ -83,7 +83,7 @@ def run(
         from hmt_sim.calibrate import operator_overrides
 
         overrides = {**operator_overrides(operators), **overrides}
-    sc = load_scenario(scenario, overrides=overrides)
+    sc = load_scenario(scenario, overrides=overrides, match_file_name=True)
     out_dir = prepare_out_dir(out, force) if out is not None else None
     result = simulate(sc, seed=seed)
     if out_dir is not None:

@@ -76,7 +76,7 @@ def play(
     speed: Annotated[float, typer.Option(help="with --autoplay: simulated seconds per "
                                          "wall second")] = 60.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
-    size: Annotated[str, typer.Option(help="window size WxH")] = "1600x900",
+    size: Annotated[str, typer.Option(help="window size WxH, at least 1024x640")] = "1600x900",
     no_record: Annotated[bool, typer.Option(
         "--no-record", help="do not write a session file")] = False,
     force: Annotated[bool, typer.Option(help="overwrite an existing --session file")]
@@ -84,7 +84,6 @@ def play(
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Open the visualiser: map, panels, operator seat, facilitator console, debrief."""
-    from hmt_sim.scenario import load_scenario, parse_overrides
     from hmt_sim.seats import parse_seat, seat_index
 
     window = window_size(size)
@@ -99,7 +98,9 @@ def play(
         raise InputError("play needs a SCENARIO (hmt-sim list) or --resume SESSION")
     sc = None
     if scenario is not None:
-        sc = load_scenario(scenario, overrides=parse_overrides(set_ or []))
+        from hmt_sim.scenario import load_scenario, parse_overrides
+
+        sc = load_scenario(scenario, overrides=parse_overrides(set_ or []), match_file_name=True)
         for name in seat or []:
             seat_index(name, sc.operators.count)  # before the engine and pygame are loaded
     _quiet_pygame()
@@ -125,7 +126,7 @@ def replay(
     screenshot: Annotated[Path | None, typer.Option(help="save a PNG at the end")] = None,
     speed: Annotated[float, typer.Option(help="playback speed (1-60)")] = 1.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
-    size: Annotated[str, typer.Option(help="window size WxH")] = "1600x900",
+    size: Annotated[str, typer.Option(help="window size WxH, at least 1024x640")] = "1600x900",
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Play a session back with a timeline scrubber (re-simulated from scenario, seed, inputs)."""

@@ -72,19 +72,24 @@ _IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 def load_scenario(source: str | os.PathLike[str], overrides: Overrides = None, *,
-                  allow_plugins: bool = False) -> Scenario:
+                  allow_plugins: bool = False, match_file_name: bool = False) -> Scenario:
     """Load a scenario from a file path or a bundled scenario id, apply overrides, validate.
 
     Raises ``ScenarioError`` (every problem, located) for a bad file and ``InputError`` for a
     source that cannot be found or read, or for a malformed override. ``allow_plugins=True``
     trusts plugin code installed distributions offer (docs/plugins.md), for this process.
+    ``match_file_name=True`` (what the command line does) also refuses a ``.yaml`` file whose
+    ``id`` is not its file name, together with the other problems.
     """
     if allow_plugins:
         allow_entry_points()
     path = resolve(source)
     shown = os.fspath(source) if Path(source).exists() else str(path)
     raw = read_capped(path, shown)
-    return load_document(read_document(decode(raw, shown), shown), overrides)
+    doc = read_document(decode(raw, shown), shown, keep_going=True)
+    named = match_file_name and path.suffix.lower() in (".yaml", ".yml")
+    stem = path.stem if named else None
+    return load_document(doc, overrides, file_stem=stem)
 
 
 def load_scenario_text(
@@ -99,15 +104,51 @@ def load_scenario_text(
         fail(filename, 1, 1, "", too_large(size))
     if text.startswith("\ufeff"):
         text = text[1:]
-    return load_document(read_document(text, filename), overrides)
+    return load_document(read_document(text, filename, keep_going=True), overrides)
 
 
-def load_document(doc: Document, overrides: Overrides = None) -> Scenario:
+def load_document(doc: Document, overrides: Overrides = None, *,
+                  file_stem: str | None = None) -> Scenario:
     """Validate a document already read by ``yamldoc.read_document``, with overrides applied.
 
     ``doc`` is left unchanged, so a caller that loads one text with many sets of overrides (a
-    sweep) reads and parses it once and calls this once per set.
+    sweep) reads and parses it once and calls this once per set. Problems the reader kept
+    (``doc.problems``: duplicate keys) are raised with the validation's, all at once.
+    ``file_stem``: the name of the ``.yaml`` file the document was read from, which its ``id``
+    must equal (``hmt-sim run night_raid`` finds ``night_raid.yaml`` by that name).
     """
+    found = [*doc.problems, *_id_problems(doc, file_stem)]
+    try:
+        scenario = _load_document(doc, overrides)
+    except ScenarioError as exc:
+        if not found:
+            raise
+        raise ScenarioError(_together(found, exc.problems)) from None
+    if found:
+        raise ScenarioError(found)
+    return scenario
+
+
+def _id_problems(doc: Document, file_stem: str | None) -> list[Problem]:
+    """The file's ``id`` against its file name (a missing or malformed id is the schema's)."""
+    written = doc.data.get("id") if isinstance(doc.data, dict) else None
+    if file_stem is None or not isinstance(written, str) or written == file_stem:
+        return []
+    line, col = doc.where(("id",))
+    return [Problem(doc.filename, line, col, "id",
+                    f"must equal the file name without .yaml, {file_stem!r}, got {written!r}: "
+                    f"rename the file to {written}.yaml or set id: {file_stem}")]
+
+
+def _together(first: Sequence[Problem], more: Sequence[Problem]) -> list[Problem]:
+    """The reader's and the validator's problems in one list: the file's in the order of the
+    file, then those of ``--set`` overrides (line 0) as the validator ordered them."""
+    in_file = sorted([p for p in [*first, *more] if p.line > 0],
+                     key=lambda p: (p.line, p.column))
+    return in_file + [p for p in more if p.line <= 0]
+
+
+def _load_document(doc: Document, overrides: Overrides) -> Scenario:
     filename = doc.filename
     if doc.data is None:
         fail(filename, 1, 1, "", "file is empty; a scenario needs at least id and title")

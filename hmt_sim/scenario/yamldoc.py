@@ -17,6 +17,7 @@ Positions are 1-based. Every problem is raised as a ``ScenarioError`` carrying a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,9 @@ class Document:
     data: Any
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems that left the data usable (a duplicate key: the first one is kept), kept by
+    ``read_document(..., keep_going=True)`` so the caller reports them with its own."""
 
     def where(self, path: Path_, *, at_key: bool = False) -> tuple[int, int]:
         """Position of a key (or its value); walks up to the nearest recorded ancestor."""
@@ -185,7 +189,7 @@ class Document:
     def with_data(self, data: Any) -> Document:
         """The same positions with other data (the data after overrides); marks are shared,
         so a parsed document can be reused for many sets of overrides without copying."""
-        return Document(self.filename, data, self.key_marks, self.value_marks)
+        return Document(self.filename, data, self.key_marks, self.value_marks, self.problems)
 
 
 def _pos(mark: yaml.Mark) -> tuple[int, int]:
@@ -205,6 +209,7 @@ class _Builder:
         self.count = 0
         self.active: set[int] = set()
         self.problems: list[Problem] = []
+        self.recoverable: list[Problem] = []  # the data is still whole: duplicate keys
 
     def build(self, node: Node, path: Path_) -> Any:
         self.count += 1
@@ -286,7 +291,7 @@ class _Builder:
             key = str(key_node.value)
             if key in seen:
                 line, col = _pos(seen[key])
-                self.problems.append(
+                self.recoverable.append(
                     self._problem(
                         key_node.start_mark,
                         (*path, key),
@@ -315,8 +320,13 @@ class _Builder:
                 out.setdefault(key, value)
 
 
-def read_document(text: str, filename: str) -> Document:
-    """Compose and build one YAML document; raise ``ScenarioError`` on syntax or limit errors."""
+def read_document(text: str, filename: str, *, keep_going: bool = False) -> Document:
+    """Compose and build one YAML document; raise ``ScenarioError`` on syntax or limit errors.
+
+    A duplicate key is an error too. With ``keep_going`` it is not raised here but kept in
+    ``Document.problems`` (the first value is kept), so that a caller that validates the data
+    can report it together with the other problems, in one pass.
+    """
     doc = Document(filename, None)
     try:
         loader = _DepthLimitedLoader(text)  # the reader checks for non-printable text here
@@ -327,15 +337,17 @@ def read_document(text: str, filename: str) -> Document:
         if node is not None:
             builder = _Builder(loader, doc)
             doc.data = builder.build(node, ())
-            if builder.problems:
-                raise ScenarioError(builder.problems)
+            if builder.problems or (builder.recoverable and not keep_going):
+                raise ScenarioError(sorted([*builder.problems, *builder.recoverable],
+                                           key=lambda p: (p.line, p.column)))
+            doc.problems = builder.recoverable
             doc.value_marks[()] = _pos(node.start_mark)
     except _LimitExceeded as exc:
         line, col = _pos(exc.mark) if exc.mark else (1, 1)
         fail(filename, line, col, "", exc.message)
     except yaml.MarkedYAMLError as exc:
         line, col = _pos(exc.problem_mark) if exc.problem_mark else (1, 1)
-        fail(filename, line, col, "", _yaml_message(exc))
+        fail(filename, line, col, "", _yaml_message(exc, text))
     except yaml.reader.ReaderError as exc:
         fail(filename, *_char_position(text, exc.position), "", _reader_message(exc))
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above carries a mark
@@ -343,6 +355,26 @@ def read_document(text: str, filename: str) -> Document:
     finally:
         loader.dispose()
     return doc
+
+
+_KEY_AND_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s#'\"{\[][^:#]*?):\s+(\S.*?)\s*(?:\s#.*)?$")
+"""A line ``key: value`` (maybe a list item ``- key: value``) whose value is plain text."""
+
+
+def _quoted_value(text: str, mark: yaml.Mark | None) -> str | None:
+    """``key: "value: more"`` when the colon PyYAML stopped at is inside the plain value of a
+    ``key: value`` line (``title: Air defence: night``), else None (an indentation problem)."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return None
+    line = lines[mark.line]
+    match = _KEY_AND_VALUE.match(line)
+    if match is None or match.start(3) > mark.column:
+        return None  # the bad colon is not inside the value of this line's key
+    value = match[3].replace("\\", "\\\\").replace('"', '\\"')
+    return f'{match[2].strip()}: "{value}"'
 
 
 def _reader_message(exc: yaml.reader.ReaderError) -> str:
@@ -359,8 +391,9 @@ def _char_position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    """PyYAML's problem and context, plus a hint for the usual cause (indentation)."""
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
+    """PyYAML's problem and context, plus a hint for the usual cause: a value holding ``: ``
+    that needs quotes, else the indentation."""
     message = f"invalid YAML: {exc.problem}"
     if exc.context:
         message += f" ({exc.context}"
@@ -369,7 +402,10 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
             message += f" at line {line}, column {col}"
         message += ")"
     lowered = message.lower()
-    if "block end" in lowered or "mapping values are not allowed" in lowered:
+    quoted = _quoted_value(text, exc.problem_mark) if "mapping values" in lowered else None
+    if quoted is not None:
+        message += (f"; a value that contains ': ' must be quoted, e.g. {quoted}")
+    elif "block end" in lowered or "mapping values are not allowed" in lowered:
         message += "; check the indentation"
     if "found character '\\t'" in lowered:
         message += "; use spaces, not tabs, to indent"
