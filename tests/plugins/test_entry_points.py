@@ -68,6 +68,7 @@ def site(tmp_path: Path) -> Path:
     text = CUED.replace("ai:\n  reliability: 0.8\n",
                         "ai:\n  reliability: 0.8\n  classifier: emitter_rule\n")
     text = text.replace("operators: {count: 2}", "operators: {count: 2, policy: cautious}")
+    text = text.replace("id: cued\n", "id: plug\n")  # the CLI wants the id to be the file name
     (tmp_path / "plug.yaml").write_text(text)
     return lib
 
