@@ -235,6 +235,10 @@ class SpecFile(BaseModel):
         if isinstance(override, int):  # a count: keep the spec's start
             start = value.get("start", 1) if isinstance(value, dict) else 1
             start = start if isinstance(start, int) and not isinstance(start, bool) else 1
+            if not 0 <= start <= MAX_SEED - override + 1:
+                _Issues().fail(("seeds", "start"), f"with --seeds {override:,}, the seeds from "
+                               f"start must lie within 0..{MAX_SEED:,} (2**63 - 1), got start "
+                               f"{_describe_number(start)}")
             return tuple(range(start, start + override))
         if override is not None:
             return tuple(int(s) for s in override)

@@ -132,6 +132,16 @@ def test_the_seed_count_on_the_command_line_is_refused_before_any_list(
         load_spec(path, seeds=MAX_SEEDS + 1)
 
 
+def test_a_seed_count_from_the_command_line_keeps_seeds_within_64_bits(
+        write_spec: WriteSpec) -> None:
+    path = write_spec(HEAD + "factors: {autonomy.level: [5, 6]}\n"
+                      f"seeds: {{start: {MAX_SEED - 1}, count: 2}}\n")
+    assert load_spec(path).seeds == (MAX_SEED - 1, MAX_SEED)
+    assert _problems(path, seeds=3) == [
+        f"{path}:4:16: error: seeds.start: with --seeds 3, the seeds from start must lie within "
+        f"0..{MAX_SEED:,} (2**63 - 1), got start {MAX_SEED - 1:,}"]
+
+
 def test_design_size_is_arithmetic_and_design_points_refuses_over_the_caps() -> None:
     wide = Factor("a", low=0.0, high=1.0, steps=MAX_POINTS)
     assert design_size("full_factorial", None, [wide, wide, wide]) == MAX_POINTS**3
