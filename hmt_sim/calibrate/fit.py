@@ -23,6 +23,7 @@ from hmt_sim.calibrate.likelihood import (
     fit_review_time,
     fit_sensitivity,
 )
+from hmt_sim.calibrate.profile import profile_intervals
 from hmt_sim.calibrate.reviews import ReviewRecord, SessionReviews, collect
 from hmt_sim.errors import InputError
 
@@ -32,6 +33,7 @@ DEFAULT_BOOTSTRAP = 200
 MIN_BOOTSTRAP = 20
 MAX_BOOTSTRAP = 100_000
 LEVEL = 0.95
+INTERVALS = ("bootstrap", "profile")
 FITTED = ("review_time.median_s", "review_time.sigma", "verification.b0",
           "judgement.sensitivity")
 HELD_FIXED = (
@@ -76,6 +78,7 @@ class Calibration:
     estimates: tuple[Estimate, ...]
     bootstrap: int
     seed: int
+    intervals: str = "bootstrap"
 
     @property
     def reviews(self) -> list[ReviewRecord]:
@@ -93,11 +96,15 @@ class Calibration:
 
 
 def calibrate(paths: Sequence[str | os.PathLike[str]], bootstrap: int = DEFAULT_BOOTSTRAP,
-              seed: int = 0) -> Calibration:
-    """Replay the session files, collect the reviews people answered, and fit."""
+              seed: int = 0, intervals: str = "bootstrap") -> Calibration:
+    """Replay the session files, collect the reviews people answered, and fit. ``intervals``
+    is ``bootstrap`` (percentiles of ``bootstrap`` refits on resampled reviews, seeded) or
+    ``profile`` (profile likelihood)."""
     if not paths:
         raise InputError("calibrate needs at least one session file")
-    if not MIN_BOOTSTRAP <= bootstrap <= MAX_BOOTSTRAP:
+    if intervals not in INTERVALS:
+        raise InputError(f"--intervals: {intervals!r} is not one of {', '.join(INTERVALS)}")
+    if intervals == "bootstrap" and not MIN_BOOTSTRAP <= bootstrap <= MAX_BOOTSTRAP:
         raise InputError(f"--bootstrap: resamples must be {MIN_BOOTSTRAP}..{MAX_BOOTSTRAP}, "
                          f"got {bootstrap}")
     sessions = tuple(collect(p, i) for i, p in enumerate(paths))
@@ -105,12 +112,13 @@ def calibrate(paths: Sequence[str | os.PathLike[str]], bootstrap: int = DEFAULT_
     check_enough(reviews, sessions)
     arrays = Arrays.of(reviews)
     parts = fit_parts(arrays)
-    intervals = bootstrap_intervals(arrays, bootstrap, seed)
+    bounds = (bootstrap_intervals(arrays, bootstrap, seed) if intervals == "bootstrap"
+              else profile_intervals(arrays, parts, LEVEL))
     estimates = tuple(
-        Estimate(name, value, *intervals[name], part.n)
+        Estimate(name, value, *bounds[name], part.n)
         for part in parts for name, value in part.estimates.items()
     )
-    return Calibration(sessions, parts, estimates, bootstrap, seed)
+    return Calibration(sessions, parts, estimates, bootstrap, seed, intervals)
 
 
 def check_enough(reviews: Sequence[ReviewRecord], sessions: Sequence[SessionReviews]) -> None:
@@ -180,8 +188,10 @@ def document(cal: Calibration) -> dict[str, Any]:
             "total": round(cal.log_likelihood, 3),
             **{_part_name(p): round(p.log_likelihood, 3) for p in cal.parts},
         },
-        "intervals": {"method": "bootstrap percentile over reviews", "level": LEVEL,
-                      "resamples": cal.bootstrap, "seed": cal.seed},
+        "intervals": ({"method": "bootstrap percentile over reviews", "level": LEVEL,
+                       "resamples": cal.bootstrap, "seed": cal.seed}
+                      if cal.intervals == "bootstrap" else
+                      {"method": "profile likelihood", "level": LEVEL}),
         "parameters": {e.name: {"estimate": num(e.value), "low": num(e.low),
                                 "high": num(e.high), "reviews": e.n}
                        for e in cal.estimates},

@@ -20,17 +20,20 @@ def calibrate(
     bootstrap: Annotated[int, typer.Option(
         help="bootstrap resamples for the 95% intervals")] = 200,
     seed: Annotated[int, typer.Option(help="seed of the bootstrap resampling")] = 0,
+    intervals: Annotated[str, typer.Option(
+        help="bootstrap (over reviews) or profile (profile likelihood)")] = "bootstrap",
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Fit review_time.median_s and sigma, verification.b0 and judgement.sensitivity by
-    maximum likelihood to the reviews people answered in the session files, with bootstrap
-    intervals, and write them as an operators: block (with a fit: record beside it) that
-    `hmt-sim run SCENARIO --operators FILE` and `hmt-sim sweep SPEC --operators FILE` use.
-    The same files and options give the same output file."""
+    maximum likelihood to the reviews people answered in the session files, with 95%
+    intervals (bootstrap over reviews, or profile likelihood), and write them as an
+    operators: block (with a fit: record beside it) that `hmt-sim run SCENARIO --operators
+    FILE` and `hmt-sim sweep SPEC --operators FILE` use. The same files and options give the
+    same output file."""
     from hmt_sim.calibrate import calibrate as fit
     from hmt_sim.calibrate import write
 
-    cal = fit(sessions, bootstrap=bootstrap, seed=seed)
+    cal = fit(sessions, bootstrap=bootstrap, seed=seed, intervals=intervals)
     write(cal, out)
     reviews = cal.reviews
     print(f"{len(reviews)} reviews answered by people in {len(cal.sessions)} session file"

@@ -23,6 +23,7 @@ from hmt_sim.autonomy import spec
 from hmt_sim.calibrate import Calibration, calibrate, document, operator_overrides, write
 from hmt_sim.calibrate.fit import bootstrap_intervals
 from hmt_sim.calibrate.likelihood import Arrays, p_call_hostile
+from hmt_sim.calibrate.profile import profile_intervals
 from hmt_sim.cli import main
 from hmt_sim.errors import InputError, ScenarioError
 from hmt_sim.judgement import deliberate
@@ -183,6 +184,17 @@ def test_the_file_is_an_operators_block_with_its_fit(fitted: Calibration, tmp_pa
     assert sc.operators.judgement.sensitivity == ops["judgement"]["sensitivity"]
 
 
+@pytest.mark.slow
+def test_profile_likelihood_intervals_hold_the_truth_too(fitted: Calibration) -> None:
+    bounds = profile_intervals(Arrays.of(fitted.reviews), fitted.parts, 0.95)
+    for name, true in TRUE.items():
+        low, high = bounds[name]
+        e = fitted.estimate(name)
+        assert low < e.value < high and low <= true <= high, name
+        assert 0.5 < (high - low) / (e.high - e.low) < 2.0, name  # like the bootstrap's
+
+
+@pytest.mark.slow
 def test_the_bootstrap_is_seeded(fitted: Calibration) -> None:
     a = Arrays.of(fitted.reviews)
     first = bootstrap_intervals(a, 30, seed=5)
@@ -236,6 +248,10 @@ def test_too_few_reviews_are_refused_with_how_many_are_needed(
     assert main(["calibrate", str(path), "-o", str(tmp_path / "x.yaml"),
                  "--bootstrap", "3"]) == 2
     assert "--bootstrap" in capsys.readouterr().err
+    assert main(["calibrate", str(path), "-o", str(tmp_path / "x.yaml"),
+                 "--intervals", "jackknife"]) == 2
+    assert "--intervals: 'jackknife' is not one of bootstrap, profile" in \
+        capsys.readouterr().err
 
 
 def test_a_damaged_session_file_is_a_located_error(tmp_path: Path,
@@ -311,6 +327,7 @@ def test_closed_form_call_matches_the_engines_diffusion(d: float, start: float,
     assert abs(hits / n - p) < 3.5 * se + 1e-3
 
 
+@pytest.mark.slow
 def test_document_has_no_time_stamp(fitted: Calibration) -> None:
     """Nothing in the file depends on when it was written."""
     assert document(fitted) == document(fitted)
