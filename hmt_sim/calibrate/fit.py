@@ -102,6 +102,8 @@ def calibrate(paths: Sequence[str | os.PathLike[str]], bootstrap: int = DEFAULT_
     ``profile`` (profile likelihood)."""
     if not paths:
         raise InputError("calibrate needs at least one session file")
+    if seed < 0:
+        raise InputError(f"--seed: the bootstrap's seed is a whole number >= 0, got {seed}")
     if intervals not in INTERVALS:
         raise InputError(f"--intervals: {intervals!r} is not one of {', '.join(INTERVALS)}")
     if intervals == "bootstrap" and not MIN_BOOTSTRAP <= bootstrap <= MAX_BOOTSTRAP:

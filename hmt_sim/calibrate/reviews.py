@@ -88,6 +88,7 @@ class SessionReviews:
     seed: int
     human_seats: tuple[int, ...]
     reviews: tuple[ReviewRecord, ...]
+    notice: str | None = None  # a torn last line was dropped (the program stopped mid-write)
 
 
 @dataclass
@@ -136,7 +137,8 @@ def collect(path: str | os.PathLike[str], index: int = 0) -> SessionReviews:
               for i, op in enumerate(crew)}
     reviews = reviews_from_events(session.events, cards, scenario, humans, priors,
                                   end_s=session.now, session=index)
-    return SessionReviews(os.fspath(path), scenario, record.seed, humans, tuple(reviews))
+    return SessionReviews(os.fspath(path), scenario, record.seed, humans, tuple(reviews),
+                          record.torn_notice("is calibrated"))
 
 
 def reviews_from_events(events: Iterable[Mapping[str, Any]], cards: Cards, scenario: Scenario,
@@ -150,7 +152,8 @@ def reviews_from_events(events: Iterable[Mapping[str, Any]], cards: Cards, scena
         kind = ev["kind"]
         _observe(state, ev)
         key = (ev.get("decision", -1), ev.get("operator", -1))
-        if kind == "review_started" and ev["operator"] in human_seats and key in cards:
+        if kind == "review_started" and ev["operator"] in human_seats and key in cards \
+                and ev.get("purpose") != "inform":
             started[key] = (ev, _card(state, ev, cards[key], trust_priors))
         elif kind == "review_ended" and ev.get("outcome") in ANSWERS:
             begun = started.pop(key, None)

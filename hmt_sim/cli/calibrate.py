@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,9 @@ def calibrate(
     from hmt_sim.calibrate import write
 
     cal = fit(sessions, bootstrap=bootstrap, seed=seed, intervals=intervals)
+    for session in cal.sessions:
+        if session.notice:
+            print(session.notice, file=sys.stderr)
     write(cal, out)
     reviews = cal.reviews
     print(f"{len(reviews)} reviews answered by people in {len(cal.sessions)} session file"

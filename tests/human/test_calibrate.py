@@ -208,9 +208,13 @@ def test_cli_writes_a_file_that_run_and_sweep_accept(recorded: list[Path], tmp_p
                                                      capsys: pytest.CaptureFixture[str]
                                                      ) -> None:
     out = tmp_path / "operator.yaml"
-    files = [str(p) for p in recorded[:3]]
+    torn = tmp_path / "torn.jsonl"  # the program stopped while writing the last line
+    torn.write_bytes(recorded[2].read_bytes() + b'{"t": 1199.5, "type": "dec')
+    files = [str(p) for p in recorded[:2]] + [str(torn)]
     assert main(["calibrate", *files, "-o", str(out), "--bootstrap", "50"]) == 0
-    assert "review_time.median_s" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "review_time.median_s" in printed.out
+    assert f"{torn}:" in printed.err and "warning: the last line is incomplete" in printed.err
     again = tmp_path / "again.yaml"
     assert main(["calibrate", *files, "-o", str(again), "--bootstrap", "50"]) == 0
     assert again.read_bytes() == out.read_bytes()  # same sessions, same file
