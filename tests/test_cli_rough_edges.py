@@ -212,6 +212,12 @@ def test_an_unquoted_colon_says_to_quote_the_value(tmp_path: Path,
         load_scenario_text(HEAD + 'briefing: Time: "now": go\n', "night_raid.yaml")
     with pytest.raises(ScenarioError, match=r"e.g. What: \"if: not\"$"):
         load_scenario_text(HEAD + "questions:\n  - What: if: not\n", "night_raid.yaml")
+    # a long value is shown by its start, and finding it stays linear in the line's length
+    start = time.monotonic()
+    with pytest.raises(ScenarioError, match=r'e\.g\. title: "a \.\.\."$'):
+        load_scenario_text(HEAD.replace("Night raid", "a" + " " * 200_000 + "b: c"),
+                           "night_raid.yaml")
+    assert time.monotonic() - start < 20
     # a colon after a key that is indented too far is still an indentation problem
     with pytest.raises(ScenarioError, match=r"not allowed here; check the indentation$"):
         load_scenario_text(HEAD + "run:\n  duration_s: 100\n   tick_s: 1\n", "night_raid.yaml")

@@ -357,8 +357,8 @@ def read_document(text: str, filename: str, *, keep_going: bool = False) -> Docu
     return doc
 
 
-_KEY_AND_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s#'\"{\[][^:#]*?):\s+(\S.*?)\s*(?:\s#.*)?$")
-"""A line ``key: value`` (maybe a list item ``- key: value``) whose value is plain text."""
+_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s#'\"{\[][^:#]*?):[ \t]")
+"""The start of a line ``key: value`` (maybe a list item ``- key: value``), up to the value."""
 
 
 def _quoted_value(text: str, mark: yaml.Mark | None) -> str | None:
@@ -370,11 +370,18 @@ def _quoted_value(text: str, mark: yaml.Mark | None) -> str | None:
     if not 0 <= mark.line < len(lines):
         return None
     line = lines[mark.line]
-    match = _KEY_AND_VALUE.match(line)
-    if match is None or match.start(3) > mark.column:
-        return None  # the bad colon is not inside the value of this line's key
-    value = match[3].replace("\\", "\\\\").replace('"', '\\"')
-    return f'{match[2].strip()}: "{value}"'
+    match = _KEY.match(line)
+    if match is None:
+        return None
+    rest = line[match.end():]
+    written = rest.split(" #", 1)[0].strip()  # a comment is not part of the value
+    start = match.end() + len(rest) - len(rest.lstrip())
+    if not written or written[0] in "'\"{[|>&*!" or start > mark.column:
+        return None  # the bad colon is not inside a plain value of this line's key
+    value = written.replace("\\", "\\\\").replace('"', '\\"')
+    if len(value) > 60:  # a long value is shown by its start
+        value = value[:40].rstrip() + " ..."
+    return f'{match[1].strip()}: "{value}"'
 
 
 def _reader_message(exc: yaml.reader.ReaderError) -> str:
