@@ -297,12 +297,11 @@ def _omission_check(ctx: DecisionContext, track: int) -> Steps:
                               spoofed=ctx.spoofed(track), spoofed_factor=j.spoofed_factor)
         call = deliberate(
             ctx.streams.get(f"judge/{ctx.stream_key[track]}"), hostile=True,
-            d_prime=d * noticing, look_s=j.look_s,
+            d_prime=d, look_s=j.look_s,
             start=logit(j.prior_hostile) + advice_weight(op.reliance, j.advice_weight, 0.0, 0.0)
             * advice_log_odds(p_ai, "recommendation", narrowed_cap=j.narrowed_cap,
                               suggestion=j.suggestion_log_odds),
-            bound_b=bound(j.evidence_bound, 0.0, j.pressure_bound_drop, d * noticing,
-                          j.look_s),
+            bound_b=bound(j.evidence_bound, 0.0, j.pressure_bound_drop, d, j.look_s),
             max_s=j.max_look_s, dt=j.step_s)
         yield ctx.env.timeout(j.notice_s + call.deliberation_s)
         noticed = bool(call.hostile and ctx.world.alive[track])
@@ -609,6 +608,7 @@ def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: floa
     (levels 1-4) asks the person's own call: approve = act on the track, veto = leave it."""
     env = ctx.env
     pending = ctx.crew.wait_for_person(d, op_index)
+    pending.info["purpose"] = "screening" if screening else "review"
     try:
         got = yield pending.answered | env.timeout(max(0.0, deadline - env.now))
     finally:

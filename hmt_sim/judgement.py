@@ -34,6 +34,7 @@ from hmt_sim.plugins.classify import logit, sigmoid
 
 MAX_ADVICE_LOG_ODDS = logit(0.999)  # a shown probability is read to at most 99.9 %
 BLOCK = 64  # diffusion increments drawn at a time (a judgement rarely needs more)
+OVERSHOOT = 0.5826  # mean overshoot of a Gaussian walk over a bound, in step sds (Siegmund)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,12 @@ def deliberate(rng: np.random.Generator, *, hostile: bool, d_prime: float, look_
     s = 1.0 if hostile else -1.0
     mean = s * d_prime * d_prime / (2.0 * look_s) * dt
     sd = d_prime * math.sqrt(dt / look_s)
+    # A walk in steps overshoots a bound by about 0.5826 sd on average (Siegmund 1979;
+    # the continuity correction of Broadie, Glasserman & Kou 1997): bounds drawn in by that
+    # much give the continuous process's choice probabilities whatever the step.
+    bound_b = max(1e-9, bound_b - OVERSHOOT * sd)
+    if start >= bound_b or start <= -bound_b:
+        return HumanCall(start > 0, sigmoid(start + caution), dt, False, start, d_prime)
     x, t = start, 0.0
     steps_left = max(1, math.ceil(max_s / dt))
     while steps_left > 0:

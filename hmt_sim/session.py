@@ -230,6 +230,10 @@ class Session:
                 "protocol": d.protocol.value, "operator": p.operator,
                 "time_left_s": max(0.0, d.deadline - self.now) if d.protocol.value != "veto"
                 else None, "inspected": p.inspected_s > 0, "waiting_s": self.now - p.started,
+                # levels 1-4: the person's own call on a track (approve = act, veto = leave);
+                # at level 1 the AI was not consulted and the card shows no AI call
+                "purpose": p.info.get("purpose", "review"),
+                "advice_shown": d.spec.shows_advice,
             })
         return out
 

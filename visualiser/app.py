@@ -608,6 +608,12 @@ class App:
         colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
         rec = (f"AI recommends {card['action'].upper()}: {card['label']} "
                f"({card['confidence']:.0%} confidence)")
+        if card.get("purpose") == "screening":
+            # Levels 1-4: the person's own call; at level 1 there is no AI call to show.
+            advice = (f"AI: {card['label']} ({card['confidence']:.0%})"
+                      if card.get("advice_shown", True) else "no AI assessment")
+            rec = f"YOUR CALL: {card['action'].upper()} this track?  {advice}"
+            colour = th.TEXT
         size = self.s(21)
         while size > 12 and th.font(size, True).size(rec)[0] > r.w - 24:
             size -= 1

@@ -188,7 +188,8 @@ class Observer:
             return {}
         left = self.time_left(now, seat, card)
         return {
-            "has_card": 1.0, f"action.{card['action']}": 1.0, f"label.{card['label']}": 1.0,
+            "has_card": 1.0, f"action.{card['action']}": 1.0,
+            **({f"label.{card['label']}": 1.0} if card["label"] in LABELS else {}),
             "confidence": float(card["confidence"]), f"protocol.{card['protocol']}": 1.0,
             "level": float(card["level"]), "time_left_s": float(left),
             "inspected": float(bool(card["inspected"])), "waiting_s": float(card["waiting_s"]),

@@ -151,6 +151,9 @@ class ModelOperator:
             - v.b_lethal * (1.0 if card.lethal else 0.0)
         )
         p_no_verify = sigmoid(x) * MANUAL_RELIANCE.get(card.level, 1.0)
+        # Degree of automation (Onnasch et al. 2014): with more of the picture automated the
+        # operator looks less often, so fewer AI errors are even noticed.
+        p_no_verify = 1.0 - (1.0 - p_no_verify) * truth.noticing
         overload = max(0.0, workload - OVERLOAD_FROM) / (1.0 - OVERLOAD_FROM)
         rt = spec.review_time
         decide_s = rt.median_s * math.exp(rt.sigma * z_time) * (1.0 + overload)
@@ -183,7 +186,7 @@ def own_judgement(spec: Operators, card: Card, truth: ReviewTruth, pressure: flo
     d = effective_d_prime(truth.d_prime, sensitivity=j.sensitivity, workload=card.workload,
                           explanation_quality=card.explanation_quality,
                           eta=spec.verification.eta, spoofed=truth.spoofed,
-                          spoofed_factor=j.spoofed_factor) * truth.noticing
+                          spoofed_factor=j.spoofed_factor)
     shown = shown_advice(card.level)
     p_ai = card.confidence if card.label == "hostile" else 1.0 - card.confidence
     advice = advice_log_odds(p_ai, shown, narrowed_cap=j.narrowed_cap,

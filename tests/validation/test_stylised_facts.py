@@ -31,10 +31,17 @@ TRUST = str(HERE / "trust_dynamics.yaml")
 ALPHA = 0.01
 
 
+def _plain(value: Any) -> Any:
+    """A tuple of pairs (hashable, for the cache) back to a mapping, at any depth."""
+    if isinstance(value, tuple):
+        return {k: _plain(v) for k, v in value}
+    return value
+
+
 def _one(args: tuple[str, tuple[tuple[str, Any], ...], int]) -> dict[str, Any]:
     path, overrides, seed = args
     # Overrides arrive hashable (for the cache): a tuple of pairs stands for a mapping.
-    plain = {k: dict(v) if isinstance(v, tuple) else v for k, v in overrides}
+    plain = {k: _plain(v) for k, v in overrides}
     res = simulate(load_scenario(path, overrides=plain), seed=seed)
     row = flatten(res.metrics)
     effects = [e for e in res.events if e["kind"] == "effect" and e["action"] == "engage"]
@@ -42,11 +49,55 @@ def _one(args: tuple[str, tuple[tuple[str, Any], ...], int]) -> dict[str, Any]:
                                   and e.get("region") == "town")
     ts = res.timeseries
     row["mean_rung_sum"] = float((ts["rung_red"] + ts["rung_blue"]).mean())
+    row.update(_judgement_row(res.events))
     if path == TRUST:
         row["trust"] = ts["trust"].to_numpy()
         row["accuracy"] = ts["ai_accuracy"].to_numpy()
         row["t"] = ts["t"].to_numpy()
     return row
+
+
+def _judgement_row(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-run figures of the operator's own judgement (facts 7-10), from the event log."""
+    recs = {e["decision"]: e for e in events if e["kind"] == "recommendation"}
+    starts = {(e["decision"], e["operator"]): e for e in events if e["kind"] == "review_started"}
+    compliance: dict[int, float] = {}
+    for e in events:
+        if e["kind"] == "trust":
+            compliance[e["operator"]] = e["compliance"]
+    response, calls, correct, durations = [], 0, 0, []
+    wrong_reviewed = wrong_approved = engage_reviews = engage_verified = 0
+    for e in events:
+        if e["kind"] != "review_ended" or e["purpose"] not in ("approval", "veto"):
+            continue
+        rec = recs.get(e["decision"])
+        if rec is None or rec["action"] != "engage":
+            continue
+        if not rec["ai_wrong"]:
+            # A true alarm: how long until it was acted on; one ignored (vetoed or let time
+            # out) counts the whole time it was left.
+            start = starts[(e["decision"], e["operator"])]
+            acted = e["outcome"] in ("approve", "no_veto")
+            response.append(e["duration_s"] if acted else start["deadline_s"] - start["t"])
+        if e["purpose"] == "approval" and e["outcome"] in ("approve", "veto"):
+            engage_reviews += 1
+            engage_verified += bool(e["verified"])
+            if rec["ai_wrong"]:
+                wrong_reviewed += 1
+                wrong_approved += e["outcome"] == "approve"
+        if e["outcome"] in ("approve", "veto", "no_veto"):
+            calls += 1
+            correct += (e["outcome"] == "veto") == rec["ai_wrong"]
+            durations.append(e["duration_s"])
+    return {
+        "compliance": float(np.mean(list(compliance.values()))) if compliance else np.nan,
+        "true_alarm_response_s": float(np.mean(response)) if response else np.nan,
+        "human_call_accuracy": correct / calls if calls else np.nan,
+        "human_call_time_s": float(np.mean(durations)) if durations else np.nan,
+        "engage_verify_rate": engage_verified / engage_reviews if engage_reviews else np.nan,
+        "wrong_reviewed": wrong_reviewed,
+        "wrong_approved": wrong_approved,
+    }
 
 
 @cache
@@ -195,3 +246,90 @@ def test_degree_of_automation_lowers_the_catching_of_ai_errors():
     assert both.sum() >= 40
     assert m[both].mean() > a[both].mean()
     assert greater(m[both], a[both]) < ALPHA
+
+
+# ---------------------------------------------------------------- the operator's own judgement
+def errors(rows: list[dict[str, Any]]) -> np.ndarray:
+    """Wrong outcomes per run: wrongful engagements plus leakers."""
+    return col(rows, "harm.wrongful_engagements") + col(rows, "mission.leakers")
+
+
+def test_fact7_level1_is_unaided_reliability_cannot_change_it():
+    """At level 1 the AI is not consulted: its reliability changes no outcome, seed by seed."""
+    poor = runs(AIR, (("autonomy.level", 1), ("ai.reliability", 0.5)), 8)
+    good = runs(AIR, (("autonomy.level", 1), ("ai.reliability", 0.97)), 8)
+    for key in ("harm.wrongful_engagements", "mission.leakers", "harm.civilian_casualties",
+                "human.human_decisions", "control.uses_of_force"):
+        assert np.array_equal(col(poor, key), col(good, key)), key
+
+
+def test_fact7_wickens_dixon_a_poor_aid_is_worse_than_none():
+    """Wickens & Dixon (2007): at the consent level (5), an aid of reliability 0.5 gives more
+    errors (wrongful engagements + leakers) than the unaided operator (level 1) on the same
+    seeds; one of 0.95 gives fewer. docs/MODEL.md reports where the crossover sits."""
+    n = 40
+    unaided = errors(runs(AIR, (("autonomy.level", 1), ("ai.reliability", 0.5)), n))
+    poor = errors(runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.5)), n))
+    good = errors(runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.95)), n))
+    assert poor.mean() > unaided.mean() > good.mean()
+    assert greater(poor, unaided) < ALPHA
+    assert greater(unaided, good) < ALPHA
+
+
+CRY_WOLF = (("autonomy.level", 5), ("run.duration_s", 1800))
+
+
+def _alarms(false_alarm_rate: float) -> tuple[tuple[str, Any], ...]:
+    return (*CRY_WOLF, ("ai.confusion", (("hostile", (("hostile", 0.9),)),
+                                         ("civilian", (("hostile", false_alarm_rate),)))))
+
+
+def test_fact8_cry_wolf_false_alarms_lower_compliance_and_slow_true_alarms():
+    """Cry wolf (Breznitz 1984; Meyer 2001, 2004): the same hit rate (0.9), false alarms on
+    5 % or 50 % of civilians. More false alarms lower compliance, and true alarms are then
+    answered later or ignored (time to act, an ignored alarm counting all the time it had)."""
+    n = 40
+    quiet = runs(AIR, _alarms(0.05), n)
+    noisy = runs(AIR, _alarms(0.5), n)
+    assert greater(col(quiet, "compliance"), col(noisy, "compliance")) < ALPHA
+    late_noisy, late_quiet = col(noisy, "true_alarm_response_s"), col(quiet,
+                                                                     "true_alarm_response_s")
+    both = ~(np.isnan(late_noisy) | np.isnan(late_quiet))
+    assert greater(late_noisy[both], late_quiet[both]) < ALPHA
+
+
+def test_fact9_speed_accuracy_shorter_windows_faster_less_accurate_calls():
+    """Speed-accuracy: at level 6 a 12 s veto window instead of 40 s gives faster and less
+    accurate human calls on the AI's engage recommendations (reliability 0.7)."""
+    n = 40
+    base = (("autonomy.levels.engage", 6), ("ai.reliability", 0.7))
+    short = runs(AIR, (*base, ("autonomy.veto_window_s", 12)), n)
+    long_ = runs(AIR, (*base, ("autonomy.veto_window_s", 40)), n)
+    t_short, t_long = col(short, "human_call_time_s"), col(long_, "human_call_time_s")
+    a_short, a_long = col(short, "human_call_accuracy"), col(long_, "human_call_accuracy")
+    ok = ~(np.isnan(t_short) | np.isnan(t_long) | np.isnan(a_short) | np.isnan(a_long))
+    assert ok.sum() >= 30
+    assert greater(t_long[ok], t_short[ok]) < ALPHA
+    assert greater(a_long[ok], a_short[ok]) < ALPHA
+
+
+def test_fact10_complacency_a_reliable_aid_is_checked_less_and_its_errors_slip_through():
+    """First failure / complacency (Molloy & Parasuraman 1996; Parasuraman & Manzey 2010):
+    with a more reliable AI (0.99 instead of 0.6) operators verify its engage recommendations
+    less (paired over seeds), and its rare wrong one is approved more often at level 5 (pooled
+    over the runs, a one-sided Fisher exact test: a reliable AI errs too rarely per run)."""
+    n = 80
+    fair = runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.6)), n)
+    reliable = runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.99)), n)
+    v_fair, v_rel = col(fair, "engage_verify_rate"), col(reliable, "engage_verify_rate")
+    ok = ~(np.isnan(v_fair) | np.isnan(v_rel))
+    assert greater(v_fair[ok], v_rel[ok]) < ALPHA
+
+    def slipped(rows: list[dict[str, Any]]) -> tuple[int, int]:
+        approved = int(col(rows, "wrong_approved").sum())
+        return approved, int(col(rows, "wrong_reviewed").sum()) - approved
+
+    rel, fr = slipped(reliable), slipped(fair)
+    assert sum(rel) >= 15, "too few wrong recommendations of the reliable AI to judge"
+    assert rel[0] / sum(rel) > fr[0] / sum(fr)
+    assert stats.fisher_exact([rel, fr], alternative="greater").pvalue < ALPHA
