@@ -5,6 +5,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= airbase_swarm
 PYTEST_ARGS ?=
+# make test runs the suite on 2 processes (pytest-xdist; the CI machine has 2 cores). Tests that
+# share a fixture, or carry the same xdist_group mark, run on one of them (tests/conftest.py).
+# TEST_WORKERS=4 uses 4; XDIST= runs in one process, e.g. with PYTEST_ARGS="-p no:xdist".
+TEST_WORKERS ?= 2
+XDIST ?= -n $(TEST_WORKERS) --dist loadgroup
 
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
@@ -24,7 +29,7 @@ run: $(STAMP)
 	$(VENV)/bin/hmt-sim run $(SCENARIO)
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
