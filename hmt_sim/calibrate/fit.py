@@ -51,8 +51,8 @@ NOTES = (
     "review_time is fitted to the reviews answered without inspecting (durations truncated "
     "at the time each review had left); verification.b0 to whether each review was "
     "inspected; judgement.sensitivity to the calls after an inspection",
-    "the call's likelihood is the diffusion's closed-form chance of reaching a bound first, "
-    "bounds widened for its discrete steps; calls forced by a deadline are not modelled",
+    "the call's likelihood is the diffusion's closed-form chance of reaching a bound first; "
+    "calls forced by a deadline are not modelled",
     "held_fixed are the sessions' scenario values, used as they were in each session; merged "
     "over a scenario with other values, b0 and sensitivity keep their fitted numbers",
 )

@@ -10,10 +10,10 @@ maximum likelihood with ``scipy.optimize`` (docs/MODEL.md s.5, "Fitting operator
 - **The call after a look** (``judgement.sensitivity``), from the verified reviews: the
   drift-diffusion's chance of reaching +B first from x0, in closed form (Bogacz et al. 2006):
   hostile (1 - e^-(x0+B)) / (1 - e^-2B), civilian (e^(x0+B) - 1) / (e^2B - 1), with B in
-  proportion to the sensitivity. The engine's diffusion moves in steps of ``step_s``, so it
-  overshoots its bounds: they are widened by 0.5826 times a step's spread (the continuity
-  correction of Broadie, Glasserman & Kou 1997). A call forced by the deadline is treated like
-  any other (the truncation is ignored).
+  proportion to the sensitivity. The engine's stepped diffusion draws its bounds in by its
+  mean overshoot (the continuity correction of Broadie, Glasserman & Kou 1997), so its calls
+  follow this closed form; a start beyond the drawn-in bound is a call at once. A call forced
+  by the deadline is treated like any other (the truncation is ignored).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
 from hmt_sim.calibrate.reviews import ReviewRecord
+from hmt_sim.judgement import OVERSHOOT
 
-OVERSHOOT = 0.5826  # -zeta(1/2) / sqrt(2 pi): a discrete walk's mean overshoot, in step spreads
 EPS = 1e-9  # probabilities are kept in [EPS, 1 - EPS]: one call the model calls impossible
 # (a person who answers against a start beyond the bound) must not make the likelihood -inf
 B0_RANGE = (-20.0, 20.0)
@@ -132,11 +132,14 @@ def fit_b0(a: Arrays) -> PartFit:
 # ------------------------------------------------------------------ judgement
 def p_call_hostile(sensitivity: float, start: Floats, bound_unit: Floats, step_unit: Floats,
                    truth: Bools) -> Floats:
-    """P(the diffusion ends at +B) for each review at this sensitivity; a start at or beyond
-    a bound is a call made at once by its sign."""
+    """P(the diffusion ends at +B) for each review at this sensitivity. The engine draws its
+    stepped walk's bounds in by the mean overshoot (``hmt_sim.judgement.OVERSHOOT`` step
+    spreads), so its calls follow the continuous closed form at B; a start at or beyond the
+    drawn-in bound is a call made at once by its sign."""
     b = sensitivity * bound_unit
-    inside = np.abs(start) < b
-    bw = np.where(inside, b + OVERSHOOT * sensitivity * step_unit, 1.0)
+    inner = np.maximum(1e-9, b - OVERSHOOT * sensitivity * step_unit)
+    inside = np.abs(start) < inner
+    bw = np.where(inside, b, 1.0)
     x = np.where(inside, start, 0.0)
     up = np.expm1(-(x + bw)) / np.expm1(-2.0 * bw)  # hostile: drift +1 in log-odds units
     p = np.where(truth, up, np.exp(x - bw) * up)  # civilian: drift -1
