@@ -415,9 +415,15 @@ def _null_text(factors: list[str]) -> str:
 
 
 def condition_words(condition: Any) -> str:
-    """``harm.wrongful_engagements >= 1`` -> ``wrongful engagements (count) is at least 1``."""
+    """``harm.wrongful_engagements >= 1`` -> ``wrongful engagements (count) is at least 1``
+    (a share as a percentage: ``... is less than 50%``)."""
     return f"{_lower(metric_name(condition.metric))} {OP_WORDS[condition.op]} " \
-           f"{_num(condition.value)}"
+           f"{_threshold(condition.metric, condition.value)}"
+
+
+def _threshold(metric: str, value: float) -> str:
+    """A condition's number exactly as given; a share as a percentage."""
+    return f"{100 * value:g}%" if info(metric).unit == "share" else _num(value)
 
 
 def limits_words(limits: dict[str, Any]) -> str:
@@ -463,7 +469,11 @@ def _rules(data: SweepReportData) -> str:
     parts = [f'<p class="lead">{escape(base)} The rules below describe the regions of the '
              "factor space where it is much more likely (at least "
              f"{100 * found.min_density:.0f}% of runs), found by two methods.</p>"]
-    if found.n_cases and found.prim_rules and found.prim_rules[0].density < found.min_density:
+    if found.prim_rules and not found.prim_rules[0].limits:
+        parts.append('<p class="note">No restriction of the factors makes it significantly '
+                     "more likely than across the whole sweep (PRIM's restrictions were tested "
+                     "and dropped): in this sweep it is spread over the factor space.</p>")
+    elif found.prim_rules and found.prim_rules[0].density < found.min_density:
         parts.append(f'<p class="note">No region of this sweep reaches '
                      f"{100 * found.min_density:.0f}%: the densest box PRIM found is shown. The "
                      "outcome is spread over the factor space rather than concentrated in one "
