@@ -15,7 +15,7 @@ export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 export MPLBACKEND ?= Agg
 
-.PHONY: run test venv lint bench validation property check-wheel clean
+.PHONY: run test venv lint bench validation property fuzz check-wheel clean
 
 venv: $(STAMP)
 
@@ -44,6 +44,10 @@ validation: $(STAMP)
 # The property test "what validates, runs" at the size issue 15 asks for (about 9 minutes).
 property: $(STAMP)
 	HMT_PROPERTY_EXAMPLES=2000 $(PY) -m pytest tests/reliability/test_validate_runs.py $(PYTEST_ARGS)
+
+# The scenario fuzz tests at full size: 2,500 text and 2,500 data mutants (make test runs 1,000).
+fuzz: $(STAMP)
+	HMT_FUZZ_EXAMPLES=2500 $(PY) -m pytest $(XDIST) tests/reliability/test_fuzz_scenarios.py $(PYTEST_ARGS)
 
 # Build the wheel, install it in a fresh venv outside the checkout, run it (CI runs this too).
 check-wheel:

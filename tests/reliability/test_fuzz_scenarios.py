@@ -18,6 +18,7 @@ tried is printed in the "reliability figures" summary.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import pytest
@@ -34,7 +35,9 @@ TEXTS = {p.stem: p.read_text(encoding="utf-8") for p in bundled_scenarios()}
 NAMES = sorted(TEXTS)
 DEFAULT = settings(max_examples=150, derandomize=True, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-BIG = settings(DEFAULT, max_examples=2500)
+# The slow tests' size: 1,000 mutants of each family in `make test`; `make fuzz` runs the full
+# 2,500 of each (HMT_FUZZ_EXAMPLES=2500; the data family alone takes about 4 minutes).
+BIG = settings(DEFAULT, max_examples=int(os.environ.get("HMT_FUZZ_EXAMPLES", "1000")))
 
 ODD_VALUES = ["[]", "{}", "null", "~", "true", "no", "-1", "0", "1e309", "-.inf", ".nan",
               "0x1F", "0o17", "1_000", '"text"', "'", '"', "2024-01-01", "12:30:00",
@@ -150,6 +153,7 @@ def test_text_mutants_load_or_fail_located(text: str) -> None:
 @BIG
 @given(text_mutants())
 def test_text_mutants_load_or_fail_located_many(text: str) -> None:
+    """1,000 text mutants (`make fuzz`: 2,500, HMT_FUZZ_EXAMPLES)."""
     sc = _check_loads(text, "text mutants")
     if sc is not None:
         _runs(sc)
@@ -250,6 +254,7 @@ def test_the_same_changes_as_set_overrides_fail_cleanly(
 @given(data_mutants())
 def test_data_mutants_load_or_fail_located_many(mutant: tuple[dict[str, Any], list[Any]]
                                                 ) -> None:
+    """1,000 data mutants (`make fuzz`: 2,500, HMT_FUZZ_EXAMPLES)."""
     data, _ = mutant
     sc = _check_loads(_dump(data), "data mutants")
     if sc is not None:
