@@ -7,9 +7,9 @@ SCENARIO ?= airbase_swarm
 PYTEST_ARGS ?=
 # make test runs the suite on 2 processes (pytest-xdist; the CI machine has 2 cores). Tests that
 # share a fixture, or carry the same xdist_group mark, run on one of them (tests/conftest.py).
-# TEST_WORKERS=4 uses 4; XDIST= runs in one process, e.g. with PYTEST_ARGS="-p no:xdist".
+# TEST_WORKERS=4 uses 4; XDIST= (or PYTEST_ARGS="-p no:xdist") runs in one process.
 TEST_WORKERS ?= 2
-XDIST ?= -n $(TEST_WORKERS) --dist loadgroup
+XDIST ?= $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
