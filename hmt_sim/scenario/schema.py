@@ -344,10 +344,23 @@ class Verification(Spec):
         10.0, gt=0.0, le=86_400.0, description="verification time without explanation"
     )
     eta: Probability = Field(0.5, description="share of verification time explanations save")
-    p_catch: Probability = Field(0.85, description="p_h: ceiling on catching an AI error")
-    tau_v_s: float = Field(5.0, gt=0.0, le=86_400.0)
-    p_false_alarm: Probability = Field(0.05, description="reject a correct call after verifying")
-    p_notice_miss: Probability = Field(0.8, description="omission: notice an AI miss (scaled)")
+    p_notice_miss: Probability = Field(
+        0.8, description="omission: take a second look at an AI all-clear (scaled)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced_keys(cls, data: Any) -> Any:
+        """Keys of the earlier error-rate operator, now the operator's own judgement: say so
+        instead of a bare 'unknown key'."""
+        if isinstance(data, dict):
+            for key in ("p_catch", "tau_v_s", "p_false_alarm"):
+                if key in data:
+                    raise ValueError(
+                        f"{key} was replaced by the operator's own judgement: whether an AI "
+                        "error is caught now comes from operators.judgement (sensitivity, "
+                        "d_prime, evidence_bound; docs/MODEL.md s.5a); remove this key")
+        return data
 
 
 class ReviewTime(Spec):

@@ -35,7 +35,7 @@ KEY = "wave0/0"  # the stream key the model would give the first contact of the 
 # blocking force gates off) with a civilian kind too. Model operators never reject a correct
 # call after verifying, so a correct recommendation is always approved.
 TEXT = TINY.replace("kinds:\n", "kinds:\n  airliner: {true_class: civilian, speed_mps: 50}\n")
-BASE = {"operators.verification.p_false_alarm": 0.0}
+BASE: dict[str, float] = {}
 
 
 @dataclass

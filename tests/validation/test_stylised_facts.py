@@ -60,13 +60,12 @@ def _one(args: tuple[str, tuple[tuple[str, Any], ...], int]) -> dict[str, Any]:
 def _judgement_row(events: list[dict[str, Any]]) -> dict[str, Any]:
     """Per-run figures of the operator's own judgement (facts 7-10), from the event log."""
     recs = {e["decision"]: e for e in events if e["kind"] == "recommendation"}
-    starts = {(e["decision"], e["operator"]): e for e in events if e["kind"] == "review_started"}
     compliance: dict[int, float] = {}
     for e in events:
         if e["kind"] == "trust":
             compliance[e["operator"]] = e["compliance"]
     response, calls, correct, durations = [], 0, 0, []
-    wrong_reviewed = wrong_approved = engage_reviews = engage_verified = 0
+    wrong_reviewed = wrong_approved = engage_reviews = engage_verified = ignored = alarms = 0
     for e in events:
         if e["kind"] != "review_ended" or e["purpose"] not in ("approval", "veto"):
             continue
@@ -74,11 +73,13 @@ def _judgement_row(events: list[dict[str, Any]]) -> dict[str, Any]:
         if rec is None or rec["action"] != "engage":
             continue
         if not rec["ai_wrong"]:
-            # A true alarm: how long until it was acted on; one ignored (vetoed or let time
-            # out) counts the whole time it was left.
-            start = starts[(e["decision"], e["operator"])]
-            acted = e["outcome"] in ("approve", "no_veto")
-            response.append(e["duration_s"] if acted else start["deadline_s"] - start["t"])
+            # A true alarm: how long the operator took to act on it, or ignored (vetoed or
+            # let time out).
+            if e["outcome"] in ("approve", "no_veto"):
+                response.append(e["duration_s"])
+            elif e["purpose"] == "approval":
+                ignored += 1
+            alarms += e["purpose"] == "approval"
         if e["purpose"] == "approval" and e["outcome"] in ("approve", "veto"):
             engage_reviews += 1
             engage_verified += bool(e["verified"])
@@ -92,6 +93,7 @@ def _judgement_row(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "compliance": float(np.mean(list(compliance.values()))) if compliance else np.nan,
         "true_alarm_response_s": float(np.mean(response)) if response else np.nan,
+        "true_alarms_ignored": ignored / alarms if alarms else np.nan,
         "human_call_accuracy": correct / calls if calls else np.nan,
         "human_call_time_s": float(np.mean(durations)) if durations else np.nan,
         "engage_verify_rate": engage_verified / engage_reviews if engage_reviews else np.nan,
@@ -286,8 +288,9 @@ def _alarms(false_alarm_rate: float) -> tuple[tuple[str, Any], ...]:
 
 def test_fact8_cry_wolf_false_alarms_lower_compliance_and_slow_true_alarms():
     """Cry wolf (Breznitz 1984; Meyer 2001, 2004): the same hit rate (0.9), false alarms on
-    5 % or 50 % of civilians. More false alarms lower compliance, and true alarms are then
-    answered later or ignored (time to act, an ignored alarm counting all the time it had)."""
+    5 % or 50 % of civilians. More false alarms lower compliance, and the true alarms are then
+    acted on later (checked more often and weighed less); the share ignored rises too, but too
+    little to test at this size (docs/MODEL.md s.12)."""
     n = 40
     quiet = runs(AIR, _alarms(0.05), n)
     noisy = runs(AIR, _alarms(0.5), n)
@@ -295,6 +298,7 @@ def test_fact8_cry_wolf_false_alarms_lower_compliance_and_slow_true_alarms():
     late_noisy, late_quiet = col(noisy, "true_alarm_response_s"), col(quiet,
                                                                      "true_alarm_response_s")
     both = ~(np.isnan(late_noisy) | np.isnan(late_quiet))
+    assert both.sum() >= 30
     assert greater(late_noisy[both], late_quiet[both]) < ALPHA
 
 
