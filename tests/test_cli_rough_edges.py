@@ -140,6 +140,7 @@ def test_a_seat_beyond_the_operators_is_refused_before_the_engine_loads() -> Non
 # ------------------------------------------------------------------------------------ banner
 
 
+@pytest.mark.slow  # three visualiser runs in fresh interpreters: about 30 s on a shared machine
 def test_no_pygame_banner_on_play_or_replay(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYGAME_HIDE_SUPPORT_PROMPT"}
     env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
