@@ -309,7 +309,12 @@ def test_operators_file_errors_are_located_in_it(tmp_path: Path, text: str, wher
     assert f"{f}{where}" in str(info.value)
     assert main(["run", "overload", "--operators", str(f)]) == 2
     assert f"{f}{where}" in capsys.readouterr().err
-    assert main(["sweep", "experiments/none.yaml", "--operators", str(f)]) == 2
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text("scenario: overload\nfactors:\n  autonomy.level: [5]\nseeds: [1]\n")
+    assert main(["sweep", str(spec_file), "--operators", str(f), "--out",
+                 str(tmp_path / "sweep")]) == 2
+    assert f"{f}{where}" in capsys.readouterr().err
+    assert not (tmp_path / "sweep").exists()
 
 
 # ------------------------------------------------------------------ the likelihood
