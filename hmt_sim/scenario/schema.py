@@ -767,15 +767,15 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             problems.append((loc, f"unknown contact kind {kind!r} (allowed: {allowed_k})"))
 
     for pair in sc.operators.judgement.d_prime:
-        loc = ("operators", "judgement", "d_prime", pair)
+        at: tuple[str | int, ...] = ("operators", "judgement", "d_prime", pair)
         names = pair.split("/")
         if len(names) != 2:
-            problems.append((loc, "a pair is written 'kind_a/kind_b'"))
+            problems.append((at, "a pair is written 'kind_a/kind_b'"))
         elif any(n not in kinds for n in names):
             unknown = next(n for n in names if n not in kinds)
-            problems.append((loc, f"unknown contact kind {unknown!r} (allowed: {allowed_k})"))
+            problems.append((at, f"unknown contact kind {unknown!r} (allowed: {allowed_k})"))
         elif sc.kinds[names[0]].true_class == sc.kinds[names[1]].true_class:
-            problems.append((loc, "a look-alike pair joins a hostile and a civilian kind; both "
+            problems.append((at, "a look-alike pair joins a hostile and a civilian kind; both "
                              f"are {sc.kinds[names[0]].true_class}"))
     for i, wave in enumerate(sc.red.waves):
         bad_kind(("red", "waves", i, "kind"), wave.kind)

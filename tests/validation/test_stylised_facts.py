@@ -115,6 +115,11 @@ def col(rows: list[dict[str, Any]], key: str) -> np.ndarray:
     return np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float)
 
 
+def say(fact: str, text: str) -> None:
+    """Print a fact's measured effect (shown with ``pytest -s``; docs/MODEL.md s.12 quotes it)."""
+    print(f"\nfact {fact}: {text}")
+
+
 def greater(x: np.ndarray, y: np.ndarray) -> float:
     """p-value of a one-sided paired Wilcoxon signed-rank test that x > y."""
     return float(stats.wilcoxon(x, y, alternative="greater", zero_method="zsplit").pvalue)
@@ -126,6 +131,7 @@ def test_fact1_autonomy_under_time_pressure_reduces_leakers():
     at5 = runs(AIR, (("autonomy.level", 5),), n)
     at8 = runs(AIR, (("autonomy.level", 8),), n)
     l5, l8 = col(at5, "mission.leakers"), col(at8, "mission.leakers")
+    say("1 leakers", f"{l5.mean():.2f} -> {l8.mean():.2f} (p = {greater(l5, l8):.1g})")
     assert l5.mean() > l8.mean()
     assert greater(l5, l8) < ALPHA
 
@@ -144,6 +150,12 @@ def test_fact2_low_reliability_autonomy_raises_wrongful_engagements_and_harm():
                    col(low5, "harm.civilian_casualties")) < ALPHA
     gap_low = col(low8, w) - col(low5, w)
     gap_high = col(high8, w) - col(high5, w)
+    c = "harm.civilian_casualties"
+    say("2 low reliability", f"wrongful {col(low5, w).mean():.2f} -> {col(low8, w).mean():.2f} "
+        f"(p = {greater(col(low8, w), col(low5, w)):.1g}); casualties {col(low5, c).mean():.1f} "
+        f"-> {col(low8, c).mean():.1f} (p = {greater(col(low8, c), col(low5, c)):.1g}); gap "
+        f"{gap_low.mean():.2f} at 0.6 vs {gap_high.mean():.2f} at 0.95 (p = "
+        f"{greater(gap_low, gap_high):.1g})")
     assert gap_low.mean() > gap_high.mean() >= 0
     assert greater(gap_low, gap_high) < 0.05  # the narrowing is the weaker effect: alpha 0.05
 
@@ -154,6 +166,11 @@ def test_fact3_short_veto_windows_erode_meaningful_review():
     short = runs(AIR, (("autonomy.levels.engage", 6), ("autonomy.veto_window_s", 3)), n)
     long_ = runs(AIR, (("autonomy.levels.engage", 6), ("autonomy.veto_window_s", 30)), n)
     m = "control.meaningful_review_rate"
+    w = "harm.wrongful_engagements"
+    say("3a veto windows", f"meaningful review {np.nanmean(col(long_, m)):.2f} -> "
+        f"{np.nanmean(col(short, m)):.2f} (p = {greater(col(long_, m), col(short, m)):.1g}); "
+        f"wrongful {col(long_, w).mean():.2f} -> {col(short, w).mean():.2f} (p = "
+        f"{greater(col(short, w), col(long_, w)):.1g})")
     assert greater(col(long_, m), col(short, m)) < ALPHA
     assert greater(col(short, "harm.wrongful_engagements"),
                    col(long_, "harm.wrongful_engagements")) < ALPHA
@@ -167,6 +184,12 @@ def test_fact3_higher_workload_raises_rubber_stamps_and_commission_errors():
     calm = runs(AIR, (("autonomy.level", 5), ("operators.count", 4)), n)
     assert col(busy, "human.utilisation_mean").mean() > 2 * col(calm, "human.utilisation_mean"
                                                                ).mean()
+    rs, mr = "control.rubber_stamp_rate", "control.meaningful_review_rate"
+    say("3b workload", f"utilisation {col(calm, 'human.utilisation_mean').mean():.2f} -> "
+        f"{col(busy, 'human.utilisation_mean').mean():.2f}; rubber stamps "
+        f"{np.nanmean(col(calm, rs)):.2f} -> {np.nanmean(col(busy, rs)):.2f} (p = "
+        f"{greater(col(busy, rs), col(calm, rs)):.1g}); meaningful review "
+        f"{np.nanmean(col(calm, mr)):.2f} -> {np.nanmean(col(busy, mr)):.2f}")
     assert greater(col(busy, "control.rubber_stamp_rate"),
                    col(calm, "control.rubber_stamp_rate")) < ALPHA
     assert greater(col(calm, "control.meaningful_review_rate"),
@@ -187,6 +210,9 @@ def test_fact4_regional_bias_concentrates_harm_in_that_region():
     n = 40
     fair = runs(AIR, (("autonomy.level", 8),), n)
     biased = runs(AIR, (("autonomy.level", 8), ("ai.region_bias", (("town", 3.0),))), n)
+    say("4 regional bias", f"wrongful in town {col(fair, 'wrongful_in_town').mean():.2f} -> "
+        f"{col(biased, 'wrongful_in_town').mean():.2f} (p = "
+        f"{greater(col(biased, 'wrongful_in_town'), col(fair, 'wrongful_in_town')):.1g})")
     assert greater(col(biased, "wrongful_in_town"), col(fair, "wrongful_in_town")) < ALPHA
     share_fair = col(fair, "wrongful_in_town").sum() / col(fair, "harm.wrongful_engagements").sum()
     share_biased = col(biased, "wrongful_in_town").sum() / col(
@@ -208,6 +234,8 @@ def test_fact5_trust_lags_deception_then_falls_faster_than_it_recovers():
     # Equal windows (700 s) after the degradation and after the repair.
     fall = np.array([at(r, "trust", 860) - at(r, "trust", 1560) for r in rows])
     rise = np.array([at(r, "trust", 2340) - at(r, "trust", 1640) for r in rows])
+    say("5 trust lag", f"lag {lag.mean():.2f} (> 0.1 in {(lag > 0.1).mean():.0%}); fall "
+        f"{fall.mean():.2f} vs rise {rise.mean():.2f} (p = {greater(fall, rise):.1g})")
     assert fall.mean() > 0 and rise.mean() > 0
     assert greater(fall, rise) < ALPHA
 
@@ -230,6 +258,8 @@ def test_fact6_wrongful_engagements_cause_inadvertent_steps_amplified_by_hair_tr
         return col(runs(AIR, base, n), "escalation.inadvertent_steps")
 
     calm, hair = inadvertent(0.3), inadvertent(0.6)
+    say("6 inadvertent", f"Spearman {rho.statistic:.2f}; steps {calm.mean():.2f} at 0.3 vs "
+        f"{hair.mean():.2f} at 0.6 (p = {greater(hair, calm):.1g})")
     assert hair.mean() > calm.mean() > 0
     assert greater(hair, calm) < ALPHA
 
@@ -246,6 +276,8 @@ def test_degree_of_automation_lowers_the_catching_of_ai_errors():
     a, m = col(automated, caught), col(manual, caught)
     both = ~(np.isnan(a) | np.isnan(m))
     assert both.sum() >= 40
+    say("DOA", f"wrong calls vetoed {m[both].mean():.2f} (stages manual) vs "
+        f"{a[both].mean():.2f} (automated), p = {greater(m[both], a[both]):.1g}")
     assert m[both].mean() > a[both].mean()
     assert greater(m[both], a[both]) < ALPHA
 
@@ -273,6 +305,9 @@ def test_fact7_wickens_dixon_a_poor_aid_is_worse_than_none():
     unaided = errors(runs(AIR, (("autonomy.level", 1), ("ai.reliability", 0.5)), n))
     poor = errors(runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.5)), n))
     good = errors(runs(AIR, (("autonomy.level", 5), ("ai.reliability", 0.95)), n))
+    say("7 Wickens-Dixon", f"errors a run: level 5 at 0.5 {poor.mean():.2f}, level 1 "
+        f"{unaided.mean():.2f}, level 5 at 0.95 {good.mean():.2f}; p = "
+        f"{greater(poor, unaided):.1g}, {greater(unaided, good):.1g}")
     assert poor.mean() > unaided.mean() > good.mean()
     assert greater(poor, unaided) < ALPHA
     assert greater(unaided, good) < ALPHA
@@ -298,6 +333,13 @@ def test_fact8_cry_wolf_false_alarms_lower_compliance_and_slow_true_alarms():
     late_noisy, late_quiet = col(noisy, "true_alarm_response_s"), col(quiet,
                                                                      "true_alarm_response_s")
     both = ~(np.isnan(late_noisy) | np.isnan(late_quiet))
+    say("8 cry wolf", f"compliance {np.nanmean(col(quiet, 'compliance')):.2f} -> "
+        f"{np.nanmean(col(noisy, 'compliance')):.2f} (p = "
+        f"{greater(col(quiet, 'compliance'), col(noisy, 'compliance')):.1g}); true alarms "
+        f"acted on after {late_quiet[both].mean():.1f} -> {late_noisy[both].mean():.1f} s "
+        f"(p = {greater(late_noisy[both], late_quiet[both]):.1g}); ignored "
+        f"{np.nanmean(col(quiet, 'true_alarms_ignored')):.3f} -> "
+        f"{np.nanmean(col(noisy, 'true_alarms_ignored')):.3f}")
     assert both.sum() >= 30
     assert greater(late_noisy[both], late_quiet[both]) < ALPHA
 
@@ -313,6 +355,9 @@ def test_fact9_speed_accuracy_shorter_windows_faster_less_accurate_calls():
     a_short, a_long = col(short, "human_call_accuracy"), col(long_, "human_call_accuracy")
     ok = ~(np.isnan(t_short) | np.isnan(t_long) | np.isnan(a_short) | np.isnan(a_long))
     assert ok.sum() >= 30
+    say("9 speed-accuracy", f"call time {t_long[ok].mean():.1f} -> {t_short[ok].mean():.1f} s "
+        f"(p = {greater(t_long[ok], t_short[ok]):.1g}); accuracy {a_long[ok].mean():.3f} -> "
+        f"{a_short[ok].mean():.3f} (p = {greater(a_long[ok], a_short[ok]):.1g})")
     assert greater(t_long[ok], t_short[ok]) < ALPHA
     assert greater(a_long[ok], a_short[ok]) < ALPHA
 
@@ -334,6 +379,12 @@ def test_fact10_complacency_a_reliable_aid_is_checked_less_and_its_errors_slip_t
         return approved, int(col(rows, "wrong_reviewed").sum()) - approved
 
     rel, fr = slipped(reliable), slipped(fair)
+    say("10 complacency", f"engage reviews verified {v_fair[ok].mean():.3f} -> "
+        f"{v_rel[ok].mean():.3f} (p = {greater(v_fair[ok], v_rel[ok]):.1g}); wrong calls "
+        f"approved {fr[0]}/{sum(fr)} -> {rel[0]}/{sum(rel)} (Fisher p = "
+        f"{stats.fisher_exact([rel, fr], alternative='greater').pvalue:.1g})")
     assert sum(rel) >= 15, "too few wrong recommendations of the reliable AI to judge"
-    assert rel[0] / sum(rel) > fr[0] / sum(fr)
-    assert stats.fisher_exact([rel, fr], alternative="greater").pvalue < ALPHA
+    assert rel[0] / sum(rel) > 1.5 * fr[0] / sum(fr)
+    # The slip-through is the weaker effect (a reliable AI errs some 25 times in 80 runs):
+    # alpha = 0.05, as for fact 2's narrowing.
+    assert stats.fisher_exact([rel, fr], alternative="greater").pvalue < 0.05
