@@ -198,7 +198,10 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
         yield ctx.env.timeout(relook)
         if not ctx.world.alive[track]:
             return
-    belief = review.belief if review.belief is not None else cls.p_hostile
+    # A model operator's belief comes from their judgement; a person who chose to act is
+    # taken to believe it hostile as firmly as an operator who flags a missed threat.
+    belief = review.belief if review.belief is not None else max(
+        cls.p_hostile, OPERATOR_OVERRIDE_CONFIDENCE)
     judged = Classification("hostile", max(0.5, belief), cls.correct, cls.silent, cls.accuracy)
     tried: set[str] = set()
     for _ in range(MAX_DECISIONS_PER_TRACK):
@@ -376,6 +379,14 @@ def _approval(ctx: DecisionContext, d: Decision) -> Steps:
     if d.screened_by is not None:
         # Levels 1-4, person-led: the operator's own call is the approval; a two-person case
         # needs one more person, never the same one.
+        least = ctx.authority.roe.min_review_s if d.action_class.lethal else 0.0
+        if d.review_s < least:
+            # the least human review before lethal force: the operator keeps looking
+            if ctx.now + least - d.review_s > d.deadline:
+                ctx.log.emit(ctx.now, "timeout", d.track, decision=d.id, outcome="no_action")
+                return False
+            yield env.timeout(least - d.review_s)
+            d.review_s = least
         _answer(ctx, d, d.screened_by, "approve", d.review_s, d.verified, by="screening")
         if d.two_person:
             if len(ctx.crew) < 2:
