@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= airbase_swarm
 PYTEST_ARGS ?=
-# make test runs the suite on 2 processes (pytest-xdist; the CI machine has 2 cores). Tests that
-# share a fixture, or carry the same xdist_group mark, run on one of them (tests/conftest.py).
+# make test runs the suite on 2 processes (pytest-xdist; the CI machine has 2 cores), each test
+# module whole on one of them, modules with slow tests first (tests/conftest.py).
 # TEST_WORKERS=4 uses 4; XDIST= (or PYTEST_ARGS="-p no:xdist") runs in one process.
 TEST_WORKERS ?= 2
-XDIST ?= $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(TEST_WORKERS) --dist loadgroup)
+XDIST ?= $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(TEST_WORKERS) --dist loadfile \
+	--no-loadscope-reorder)
 
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy

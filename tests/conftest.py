@@ -1,13 +1,12 @@
 """Shared fixtures: headless settings and a tiny hand-built scenario for protocol tests.
 
-It also fits the suite to ``pytest -n 2`` (pytest-xdist, what ``make test`` runs):
-
-* tests that share a module- or session-scoped fixture of ours run on one worker, so the fixture
-  (a real sweep, a recorded session, a fork server) is built once rather than once per worker;
-* in the workers, ``slow`` tests are collected first, so the longest work starts early and the
-  run does not end with one worker busy and the other idle;
-* the reliability figures that the tests of tests/reliability tally in each worker are sent to
-  the controller, which prints them as a serial run does.
+It also fits the suite to ``pytest -n 2 --dist loadfile --no-loadscope-reorder`` (pytest-xdist,
+what ``make test`` runs): each test module runs whole on one worker, so a module-scoped fixture
+(a real sweep, a recorded session, a fork server) is built once; modules with ``slow`` tests are
+handed out first, so the run does not end with one worker busy and the other idle; and the
+reliability figures that tests/reliability tallies in each worker are sent to the controller,
+which prints them as a serial run does. (``--dist loadgroup`` would be finer, but with pytest 9.2
+and pytest-xdist 3.8 it silently does not group: pytest-xdist issue 1386.)
 
 Without xdist (``pytest -p no:xdist``, or ``-n 0``) none of this changes what runs or how.
 """
@@ -30,9 +29,6 @@ from hmt_testing import TINY
 
 from hmt_sim.scenario import Scenario, load_scenario_text
 
-SHARED_SCOPES = ("class", "module", "package", "session")
-"""Fixture scopes whose value outlives one test: tests sharing one of ours share a worker."""
-
 FIGURES_KEY = "hmt_reliability_figures"
 """The key under which a worker hands its reliability figures to the controller."""
 
@@ -50,77 +46,13 @@ def tiny() -> Callable[..., Scenario]:
 # --------------------------------------------------------------- scheduling under pytest-xdist
 
 
-def _shared_fixtures(item: pytest.Item) -> list[str]:
-    """The fixtures of this test suite (not pytest's own) that ``item`` uses and that live
-    longer than one test, as ``where::name``."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return []
-    found = []
-    for name in info.names_closure:
-        defs = info.name2fixturedefs.get(name)
-        if not defs:
-            continue
-        fixture = defs[-1]  # the definition closest to the item is the one it gets
-        if fixture.baseid and fixture.scope in SHARED_SCOPES:
-            found.append(f"{fixture.baseid}::{name}")
-    return found
-
-
-def _explicit_groups(item: pytest.Item) -> set[str]:
-    names = set()
-    for mark in item.iter_markers("xdist_group"):
-        names.add(str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")))
-    return names
-
-
-def _group_by_shared_fixture(items: list[pytest.Item]) -> None:
-    """Mark each test with an ``xdist_group`` naming the set of tests it shares a fixture with
-    (connected through any chain of shared fixtures). A set that holds a test with an explicit
-    group takes that group's name, so the explicit mark and ours agree."""
-    parent: dict[str, str] = {}
-
-    def find(key: str) -> str:
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the smallest name leads: same in every worker
-
-    keys = {}
-    for item in items:
-        own = [f"fixture {f}" for f in _shared_fixtures(item)]
-        own += [f"group {g}" for g in sorted(_explicit_groups(item))]
-        keys[item.nodeid] = own
-        for other in own[1:]:
-            union(own[0], other)
-    named: dict[str, str] = {}
-    for key in parent:
-        if key.startswith("group "):
-            named.setdefault(find(key), key.removeprefix("group "))
-    for item in items:
-        own = keys[item.nodeid]
-        if not own or _explicit_groups(item):
-            continue
-        root = find(own[0])
-        name = named.get(root, root.removeprefix("fixture "))
-        # xdist reads the text after the last "@" of a node id as its group
-        item.add_marker(pytest.mark.xdist_group(name.replace("@", "_")))
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In an xdist worker: group tests by shared fixture; modules with ``slow`` tests first."""
+    """In an xdist worker: modules that hold a ``slow`` test first, so that with
+    ``--no-loadscope-reorder`` the longest work starts early. Whole modules move, in their own
+    order, so a module-scoped fixture is still built once."""
     if not hasattr(config, "workerinput"):
         return
-    if config.getoption("dist", "no") == "loadgroup":
-        _group_by_shared_fixture(items)
-    # Whole modules move, so a module-scoped fixture is still built once per worker.
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow)  # stable: the order within is kept
 

@@ -138,7 +138,6 @@ print(json.dumps({"refused": refused, "groups": list(run.metrics), "vetoes": vet
     assert got["groups"][-1] == "plug_count" and got["accuracy"] == 1.0
 
 
-@pytest.mark.xdist_group("dask")  # starts a Dask LocalCluster: one at a time under xdist
 @pytest.mark.slow
 def test_a_sweep_and_a_determinism_check_pass_the_flag_to_their_workers(site: Path) -> None:
     (site.parent / "spec.yaml").write_text(

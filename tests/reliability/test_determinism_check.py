@@ -110,7 +110,6 @@ def test_every_bundled_scenario_is_deterministic_across_processes_and_the_sweep_
     assert {r.scenario_id for r in reports} == {load_scenario(p).id for p in bundled_scenarios()}
 
 
-@pytest.mark.xdist_group("dask")  # starts a Dask LocalCluster: one at a time under xdist
 def test_a_recorded_session_replays_identically_everywhere_including_dask() -> None:
     sc = load_scenario("airbase_swarm", overrides={"run.duration_s": 400})
     s = Session(sc, seed=21, human_seats=["operator"])

@@ -12,7 +12,6 @@ from hmt_sim.errors import InputError
 from hmt_sim.sweep import run_sweep, sweep
 
 
-@pytest.mark.xdist_group("dask")  # starts a Dask LocalCluster: one at a time under xdist
 def test_dask_rows_equal_local_rows(write_spec: WriteSpec, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     spec = write_spec()
