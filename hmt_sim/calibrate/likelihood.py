@@ -21,10 +21,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from hmt_sim.calibrate.reviews import ReviewRecord
 from hmt_sim.judgement import OVERSHOOT
@@ -34,6 +35,7 @@ EPS = 1e-9  # probabilities are kept in [EPS, 1 - EPS]: one call the model calls
 B0_RANGE = (-20.0, 20.0)
 SENSITIVITY_RANGE = (0.02, 10.0)  # the schema allows (0, 10]
 SIGMA_RANGE = (1e-3, 3.0)  # the schema allows [0, 3]
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 MIN_SECONDS = 1e-3  # an answer in 0 s is read as 1 ms (log 0 has no density)
 
 Floats = NDArray[np.float64]
@@ -94,48 +96,64 @@ class PartFit:
 def review_time_loglik(mu: float, sigma: float, a: Arrays) -> float:
     """Log-likelihood of the unverified reviews' durations (in seconds) under a lognormal
     reading time with median e^mu and spread ``sigma``, truncated at the time left."""
+    return _review_time_ll(mu, sigma, *_reading(a))
+
+
+def _reading(a: Arrays) -> tuple[Floats, Floats, Floats]:
+    """The unverified reviews' ln(D / (1 + overload)), its truncation point, and ln D."""
     m = ~a.verified
-    y = a.log_d[m] - a.log_over[m]
-    upper = a.log_left[m] - a.log_over[m]
-    dens = stats.norm.logpdf(y, mu, sigma) - a.log_d[m]
-    kept = stats.norm.logcdf((upper - mu) / sigma)
+    return a.log_d[m] - a.log_over[m], a.log_left[m] - a.log_over[m], a.log_d[m]
+
+
+def _review_time_ll(mu: float, sigma: float, y: Floats, upper: Floats, log_d: Floats
+                    ) -> float:
+    z = (y - mu) / sigma
+    dens = -0.5 * z * z - math.log(sigma) - HALF_LOG_2PI - log_d  # density of D, not of y
+    kept = special.log_ndtr((upper - mu) / sigma)
     return float(np.sum(dens - kept))
 
 
 def fit_review_time(a: Arrays) -> PartFit:
     """Maximum-likelihood median and sigma of the reading time."""
-    m = ~a.verified
-    y = a.log_d[m] - a.log_over[m]
+    y, upper, log_d = _reading(a)
     lo, hi = math.log(SIGMA_RANGE[0]), math.log(SIGMA_RANGE[1])
     x0 = [float(np.mean(y)), min(hi, max(lo, math.log(max(float(np.std(y)), 1e-3))))]
-    res = optimize.minimize(lambda th: -review_time_loglik(th[0], math.exp(th[1]), a), x0,
-                            method="L-BFGS-B", bounds=[(None, None), (lo, hi)])
+    res = optimize.minimize(
+        lambda th: -_review_time_ll(th[0], math.exp(th[1]), y, upper, log_d), x0,
+        method="L-BFGS-B", bounds=[(None, None), (lo, hi)])
     mu, sigma = float(res.x[0]), math.exp(float(res.x[1]))
     return PartFit({"review_time.median_s": math.exp(mu), "review_time.sigma": sigma},
-                   -float(res.fun), int(m.sum()))
+                   -float(res.fun), int(y.size))
 
 
 # ------------------------------------------------------------------ verification
 def verification_loglik(b0: float, a: Arrays) -> float:
     """Log-likelihood of which reviews were verified, given b0."""
-    p_verify = (1.0 - special.expit(b0 + a.offset) * a.reliance) * a.noticing
+    return float(_verification_ll(np.float64(b0), a))
+
+
+def _verification_ll(b0: Floats | np.float64, a: Arrays) -> Floats:
+    """The log-likelihood at each b0 (an array of them broadcasts: one value per row)."""
+    b = np.asarray(b0, dtype=np.float64)[..., None]
+    p_verify = (1.0 - special.expit(b + a.offset) * a.reliance) * a.noticing
     p = np.clip(p_verify, EPS, 1.0 - EPS)
-    return float(np.sum(np.where(a.verified, np.log(p), np.log1p(-p))))
+    return np.sum(np.where(a.verified, np.log(p), np.log1p(-p)), axis=-1)
 
 
 def fit_b0(a: Arrays) -> PartFit:
     """Maximum-likelihood b0 (the other coefficients fixed)."""
-    b0 = _maximise(lambda b: verification_loglik(b, a), *B0_RANGE, log_scale=False)
+    b0 = _maximise(lambda b: _verification_ll(b, a), *B0_RANGE, log_scale=False)
     return PartFit({"verification.b0": b0}, verification_loglik(b0, a), len(a))
 
 
 # ------------------------------------------------------------------ judgement
-def p_call_hostile(sensitivity: float, start: Floats, bound_unit: Floats, step_unit: Floats,
-                   truth: Bools) -> Floats:
-    """P(the diffusion ends at +B) for each review at this sensitivity. The engine draws its
-    stepped walk's bounds in by the mean overshoot (``hmt_sim.judgement.OVERSHOOT`` step
-    spreads), so its calls follow the continuous closed form at B; a start at or beyond the
-    drawn-in bound is a call made at once by its sign."""
+def p_call_hostile(sensitivity: float | Floats, start: Floats, bound_unit: Floats,
+                   step_unit: Floats, truth: Bools) -> Floats:
+    """P(the diffusion ends at +B) for each review at this sensitivity (a column of
+    sensitivities broadcasts: one row each). The engine draws its stepped walk's bounds in by
+    the mean overshoot (``hmt_sim.judgement.OVERSHOOT`` step spreads), so its calls follow the
+    continuous closed form at B; a start at or beyond the drawn-in bound is a call made at
+    once by its sign."""
     b = sensitivity * bound_unit
     inner = np.maximum(1e-9, b - OVERSHOOT * sensitivity * step_unit)
     inside = np.abs(start) < inner
@@ -148,32 +166,39 @@ def p_call_hostile(sensitivity: float, start: Floats, bound_unit: Floats, step_u
 
 def judgement_loglik(sensitivity: float, a: Arrays) -> float:
     """Log-likelihood of the verified reviews' calls at this sensitivity."""
-    m = a.verified
-    p = np.clip(p_call_hostile(sensitivity, a.start[m], a.bound[m], a.step[m], a.truth[m]),
-                EPS, 1.0 - EPS)
-    return float(np.sum(np.where(a.call[m], np.log(p), np.log1p(-p))))
+    return float(_judgement_ll(np.float64(sensitivity), a.take(np.flatnonzero(a.verified))))
+
+
+def _judgement_ll(sensitivity: Floats | np.float64, v: Arrays) -> Floats:
+    """The log-likelihood of ``v``'s calls (every review in it verified) at each sensitivity."""
+    s = np.asarray(sensitivity, dtype=np.float64)[..., None]
+    p = np.clip(p_call_hostile(s, v.start, v.bound, v.step, v.truth), EPS, 1.0 - EPS)
+    return np.sum(np.where(v.call, np.log(p), np.log1p(-p)), axis=-1)
 
 
 def fit_sensitivity(a: Arrays) -> PartFit:
     """Maximum-likelihood sensitivity (every other judgement parameter fixed)."""
-    s = _maximise(lambda v: judgement_loglik(v, a), *SENSITIVITY_RANGE, log_scale=True)
-    return PartFit({"judgement.sensitivity": s}, judgement_loglik(s, a), int(a.verified.sum()))
+    v = a.take(np.flatnonzero(a.verified))
+    s = _maximise(lambda x: _judgement_ll(x, v), *SENSITIVITY_RANGE, log_scale=True)
+    return PartFit({"judgement.sensitivity": s}, float(_judgement_ll(np.float64(s), v)),
+                   len(v))
 
 
-def _maximise(fn: Callable[[float], float], lo: float, hi: float, log_scale: bool,
+def _maximise(fn: Callable[[Floats], Floats], lo: float, hi: float, log_scale: bool,
               points: int = 41) -> float:
     """The maximiser of a one-parameter log-likelihood on [lo, hi]: the best of a grid (the
     judgement's likelihood has steps where a start crosses a bound), refined by bounded Brent
-    between its neighbours."""
-    def back(g: float) -> float:
-        return math.exp(g) if log_scale else g
+    between its neighbours. ``fn`` takes an array of parameter values."""
+    def back(g: Any) -> Any:
+        return np.exp(g) if log_scale else g
 
     grid = np.linspace(math.log(lo) if log_scale else lo, math.log(hi) if log_scale else hi,
                        points)
-    values = [fn(back(float(g))) for g in grid]
+    values = fn(back(grid))
     i = int(np.argmax(values))
     left, right = float(grid[max(0, i - 1)]), float(grid[min(points - 1, i + 1)])
-    res = optimize.minimize_scalar(lambda g: -fn(back(g)), bounds=(left, right),
-                                   method="bounded", options={"xatol": 1e-6})
-    best = float(res.x) if -float(res.fun) >= values[i] else float(grid[i])
-    return back(best)
+    res = optimize.minimize_scalar(lambda g: -float(fn(back(np.float64(g)))),
+                                   bounds=(left, right), method="bounded",
+                                   options={"xatol": 1e-6})
+    best = float(res.x) if -float(res.fun) >= float(values[i]) else float(grid[i])
+    return float(back(np.float64(best)))
