@@ -252,6 +252,12 @@ def test_too_few_reviews_are_refused_with_how_many_are_needed(
     assert main(["calibrate", str(path), "-o", str(tmp_path / "x.yaml"),
                  "--bootstrap", "3"]) == 2
     assert "--bootstrap" in capsys.readouterr().err
+    nobody = tmp_path / "nobody.jsonl"  # a session with no person in a seat
+    with sessionfile.open(nobody, sc, 1, []) as writer:
+        writer.clock(60.0)
+    with pytest.raises(InputError, match=r"hold 0 \(0 inspected, 0 not\) \(no session had a "
+                       r"person in a seat"):
+        calibrate([nobody])
     assert main(["calibrate", str(path), "-o", str(tmp_path / "x.yaml"),
                  "--intervals", "jackknife"]) == 2
     assert "--intervals: 'jackknife' is not one of bootstrap, profile" in \
