@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hmt_sim.plugins.classify import logit, sigmoid
+from hmt_sim.logodds import logit, sigmoid
 
 MAX_ADVICE_LOG_ODDS = logit(0.999)  # a shown probability is read to at most 99.9 %
 BLOCK = 64  # diffusion increments drawn at a time (a judgement rarely needs more)

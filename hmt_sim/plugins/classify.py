@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from hmt_sim.logodds import logit as logit  # re-exported: their earlier home
+from hmt_sim.logodds import sigmoid as sigmoid
 from hmt_sim.plugins.registry import PluginError
 
 if TYPE_CHECKING:
@@ -28,20 +30,6 @@ if TYPE_CHECKING:
 
 CLASSES: tuple[str, ...] = ("hostile", "civilian")
 """The classes a classifier tells apart (the order of ties: see ``label_from``)."""
-
-
-def sigmoid(x: float) -> float:
-    """Logistic function, written so large |x| never overflows."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def logit(p: float) -> float:
-    """Inverse of ``sigmoid``, clipped away from 0 and 1."""
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True, slots=True)
