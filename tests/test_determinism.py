@@ -41,8 +41,12 @@ def test_same_bytes_in_a_separate_process(tmp_path: Path):
 
 def _world_and_ai(events):
     spawns = {e["track"]: (e["x"], e["y"], e["t"]) for e in events if e["kind"] == "spawn"}
-    cls = {e["track"]: (e["t"], e["label"], e["confidence"]) for e in events
-           if e["kind"] == "classification"}
+    # The AI's first call on each contact (at levels 1-4 the AI is not asked again as the
+    # contact moves on, so later re-judgements exist only at some levels).
+    cls: dict[int, tuple[float, str, float]] = {}
+    for e in events:
+        if e["kind"] == "classification":
+            cls.setdefault(e["track"], (e["t"], e["label"], e["confidence"]))
     return spawns, cls
 
 

@@ -44,7 +44,7 @@ name: grid
 scenario: urban_nomination
 set: {run.duration_s: 400}
 factors:
-  autonomy.level: [4, 6, 9]
+  autonomy.level: [5, 7, 9]
   ai.reliability: [0.5, 0.7, 0.95]
 seeds: {start: 1, count: 4}
 metrics: [harm]
