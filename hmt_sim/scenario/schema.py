@@ -395,10 +395,12 @@ class HumanJudgement(Spec):
     pressure_bound_drop: Probability = Field(
         0.5, description="share of the bound lost under full time pressure",
     )
+    # Bounded so one look is at most 60,000 diffusion steps (what validates runs in bounded
+    # time): max_look_s / step_s <= 600 / 0.01.
     max_look_s: float = Field(
-        60.0, gt=0.0, le=3_600.0, description="longest look at one track without a deadline",
+        60.0, gt=0.0, le=600.0, description="longest look at one track without a deadline",
     )
-    step_s: float = Field(0.1, gt=0.0, le=5.0, description="time step of the diffusion")
+    step_s: float = Field(0.1, ge=0.01, le=5.0, description="time step of the diffusion")
     prior_hostile: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
         0.5, description="the briefed share of hostile contacts (the prior)",
     )
@@ -432,7 +434,7 @@ class HumanJudgement(Spec):
         4.0, gt=0.0, le=600.0, description="a glance at a track the AI called civilian",
     )
     relook_s: float = Field(
-        30.0, gt=0.0, le=3_600.0, description="levels 1-4: a track left alone that heads "
+        30.0, ge=1.0, le=3_600.0, description="levels 1-4: a track left alone that heads "
         "for the defended asset is looked at again this often while there is time",
     )
 
