@@ -30,6 +30,7 @@ from hmt_sim.judgement import (
     bound,
     deliberate,
     effective_d_prime,
+    lethal_caution,
 )
 from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
@@ -62,6 +63,12 @@ class Decision:
     verified: bool = False
     review_s: float = 0.0
     screened_by: int | None = None  # levels 1-4: the seat whose own call started it
+    advice: Classification | None = None  # levels 1-4: the AI's call a card shows (not cls)
+
+    @property
+    def shown(self) -> Classification:
+        """The AI's call as a card shows it: the advice at levels 1-4, else the AI's call."""
+        return self.advice if self.advice is not None else self.cls
 
     @property
     def spec(self) -> ProtocolSpec:
@@ -109,11 +116,12 @@ def track_process(ctx: DecisionContext, track: int) -> Steps:
         judged = cls
         if action == MONITOR and c.hostile and not omission_checked:
             omission_checked = True
-            if (yield from _omission_check(ctx, track)):
+            belief = yield from _omission_check(ctx, track)
+            if belief is not None:
                 action, human_initiated = OVERRIDE_ACTION, True
                 # From here the operator's own judgement stands in for the AI's call: the
                 # gates (doubt, proportionality) weigh the person's belief that it is hostile.
-                judged = replace(cls, label="hostile", confidence=OPERATOR_OVERRIDE_CONFIDENCE)
+                judged = replace(cls, label="hostile", confidence=belief)
         if action == MONITOR:
             # Keep watching: the AI re-judges the track as it moves on, into other regions
             # and through drift or deception, until its call changes or the track is gone.
@@ -200,9 +208,9 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
             return
     # A model operator's belief comes from their judgement; a person who chose to act is
     # taken to believe it hostile as firmly as an operator who flags a missed threat.
-    belief = review.belief if review.belief is not None else max(
-        cls.p_hostile, OPERATOR_OVERRIDE_CONFIDENCE)
+    belief = review.belief if review.belief is not None else OPERATOR_OVERRIDE_CONFIDENCE
     judged = Classification("hostile", max(0.5, belief), cls.correct, cls.silent, cls.accuracy)
+    lethal_judged = actions.is_lethal(candidate)
     tried: set[str] = set()
     for _ in range(MAX_DECISIONS_PER_TRACK):
         time_left = ctx.world.time_to_asset(track)
@@ -212,8 +220,14 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
         decision = _recommend(ctx, track, judged, action, time_left, True, level=level,
                               explanation=f"operator judges it hostile ({judged.confidence:.0%}"
                               f"); operator {action}s")
-        decision.screened_by, decision.verified = review.operator, review.verified
-        decision.review_s = review.review_s
+        decision.advice = cls  # cards show the AI's call (or none at level 1), not a colleague's
+        if actions.is_lethal(action) and not lethal_judged:
+            # Up the ladder to lethal force: a new judgement with the caution lethal force asks,
+            # not the screening call made for a lesser action.
+            lethal_judged = True
+        else:
+            decision.screened_by, decision.verified = review.operator, review.verified
+            decision.review_s = review.review_s
         executed = yield from _run_protocol(ctx, decision)
         if not executed or not ctx.world.alive[track]:
             return
@@ -279,18 +293,19 @@ def _watch(ctx: DecisionContext, track: int, case: tuple[float, float], cls: Cla
 
 
 def _omission_check(ctx: DecisionContext, track: int) -> Steps:
-    """The AI called a hostile civilian. Does an operator look again (reliance on its
+    """The AI called a hostile civilian. Returns the operator's belief that it is hostile when
+    they see the threat, else None. Does an operator look again (reliance on its
     all-clears, workload, degree of automation) and, looking, see a threat with their own eyes
     (a judgement against the AI's civilian call)? (docs/MODEL.md s.3a)"""
     op_stream = ctx.streams.get(f"op/{ctx.stream_key[track]}")
     u = float(op_stream.random())
     if not len(ctx.crew):
         ctx.log.emit(ctx.now, "missed_threat", track, noticed=False)
-        return False
+        return None
     op = ctx.crew[0]
     noticing = ctx.authority.noticing(ctx.authority.level(OVERRIDE_ACTION))
     workload = ctx.crew.workload()
-    noticed = False
+    noticed, belief = False, None
     if op.looks_again(workload, u, noticing):
         j = ctx.operator_spec.judgement
         cls = ctx.assessments.call(track)
@@ -298,18 +313,22 @@ def _omission_check(ctx: DecisionContext, track: int) -> Steps:
         d = effective_d_prime(ctx.d_prime(track), sensitivity=j.sensitivity,
                               workload=workload, explanation_quality=0.0, eta=0.0,
                               spoofed=ctx.spoofed(track), spoofed_factor=j.spoofed_factor)
+        caution = lethal_caution(j.lethal_caution, ctx.authority.roe.doubt_p) if (
+            actions.is_lethal(OVERRIDE_ACTION)) else 0.0
         call = deliberate(
             ctx.streams.get(f"judge/{ctx.stream_key[track]}"), hostile=True,
-            d_prime=d, look_s=j.look_s,
-            start=logit(j.prior_hostile) + advice_weight(op.reliance, j.advice_weight, 0.0, 0.0)
+            d_prime=d, look_s=j.look_s, caution=caution,
+            start=logit(j.prior_hostile) - caution
+            + advice_weight(op.reliance, j.advice_weight, 0.0, 0.0)
             * advice_log_odds(p_ai, "recommendation", narrowed_cap=j.narrowed_cap,
                               suggestion=j.suggestion_log_odds),
             bound_b=bound(j.evidence_bound, 0.0, j.pressure_bound_drop, d, j.look_s),
             max_s=j.max_look_s, dt=j.step_s)
         yield ctx.env.timeout(j.notice_s + call.deliberation_s)
         noticed = bool(call.hostile and ctx.world.alive[track])
+        belief = call.p_hostile if noticed else None
     ctx.log.emit(ctx.now, "missed_threat", track, noticed=noticed)
-    return noticed
+    return belief
 
 
 def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: str,
@@ -387,7 +406,6 @@ def _approval(ctx: DecisionContext, d: Decision) -> Steps:
                 return False
             yield env.timeout(least - d.review_s)
             d.review_s = least
-        _answer(ctx, d, d.screened_by, "approve", d.review_s, d.verified, by="screening")
         if d.two_person:
             if len(ctx.crew) < 2:
                 ctx.log.emit(ctx.now, "gate", d.track, decision=d.id, rule="human_only_rung",
@@ -397,6 +415,7 @@ def _approval(ctx: DecisionContext, d: Decision) -> Steps:
             second = yield from human_review(ctx, d, d.deadline, seats_seen={d.screened_by})
             if second.outcome != "approve":
                 return False
+        _answer(ctx, d, d.screened_by, "approve", d.review_s, d.verified, by="screening")
         yield env.timeout(HUMAN_EXECUTION_S)
         return True
     if d.two_person and len(ctx.crew) < 2:
@@ -476,11 +495,17 @@ def _inform_after(ctx: DecisionContext, d: Decision) -> None:
 def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
     """A level-7 after-the-fact review: it takes the operator's time and changes nothing."""
     crew, authority = ctx.crew, ctx.authority
-    while not authority.comms_up:
-        # No new review starts during a comms loss: the operator is told once the link is back.
-        yield authority.comms_restored
-    with crew.request(priority=1) as req:
+    while True:
+        while not authority.comms_up:
+            # No new review starts during a comms loss: the operator is told once the link is
+            # back (also when it went down while this review waited for a seat).
+            yield authority.comms_restored
+        req = crew.request(priority=1)
         yield req
+        if authority.comms_up:
+            break
+        crew.release(req)
+    try:
         op_index = cast(int, crew.take_seat())
         z = float(ctx.streams.get(f"op/{ctx.stream_key[d.track]}").standard_normal())
         rt = ctx.operator_spec.review_time
@@ -492,6 +517,8 @@ def _after_review(ctx: DecisionContext, d: Decision) -> Steps:
                      duration_s=round(dur, 6), purpose="inform", outcome="informed",
                      verified=False)
         crew.free_seat(op_index)
+    finally:
+        crew.release(req)
 
 
 # ---------------------------------------------------------------------- human reviews
@@ -527,6 +554,12 @@ def human_review(ctx: DecisionContext, d: Decision, deadline: float, veto_mode: 
                 crew.release(req)
             return Review("timeout", None, 0.0, False)
         seat = crew.take_seat(exclude)
+        if seat is not None and not authority.comms_up:
+            # The link went down while this review waited for a seat: it cannot start now.
+            crew.free_seat(seat)
+            crew.release(req)
+            yield authority.comms_restored | env.timeout(max(0.0, deadline - env.now))
+            continue
         if seat is not None:
             break
         # The only free seat already reviewed this decision: wait for another person.
@@ -571,7 +604,7 @@ def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: 
         explanation_quality=ctx.ai_profile.explanation_quality if d.spec.shows_advice else 0.0,
         workload=ctx.crew.workload(), time_available_s=max(0.0, deadline - env.now),
         level=d.level, draws=draws, noticing=ctx.authority.noticing(d.level),
-        action=d.action, label=d.cls.label, confidence=d.cls.confidence, veto=veto_mode,
+        action=d.action, label=d.shown.label, confidence=d.shown.confidence, veto=veto_mode,
         policy_rng=lambda: ctx.streams.get(f"policy/{key}"),
         track_hostile=ctx.contacts[d.track].hostile, d_prime=ctx.d_prime(d.track),
         spoofed=ctx.spoofed(d.track), diffusion=ctx.streams.get(f"judge/{key}"),
@@ -593,8 +626,10 @@ def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: 
     else:
         yield env.timeout(duration)
     if screening:
+        # No look: the operator took the advice, and believes what it said.
+        belief = outcome.belief if outcome.belief is not None else d.shown.p_hostile
         return Review("act" if outcome.approve else "leave", op_index, duration,
-                      outcome.verified, outcome.belief)
+                      outcome.verified, belief)
     if veto_mode and outcome.approve:
         # On the loop, a model operator who finds nothing wrong lets the window run out.
         d.operator, d.verified, d.review_s = op_index, outcome.verified, duration

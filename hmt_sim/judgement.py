@@ -102,6 +102,14 @@ def criterion(prior_hostile: float, lethal: bool, lethal_caution: float,
     return logit(prior_hostile) - caution
 
 
+def lethal_caution(base: float, doubt_p: float | None) -> float:
+    """ln(cost of a false alarm / cost of a miss) for lethal force: ``base``, raised to
+    logit(1 - doubt_p) when the ROE's doubt rule is stricter (no force if P(civilian) > it)."""
+    if doubt_p is not None and 0.0 < doubt_p < 1.0:
+        return max(base, logit(1.0 - doubt_p))
+    return base
+
+
 def bound(evidence_bound: float, pressure: float, drop: float, d_prime: float,
           look_s: float) -> float:
     """The decision bound B in log-odds. The operator stops when the raw evidence reaches
@@ -140,8 +148,8 @@ def deliberate(rng: np.random.Generator, *, hostile: bool, d_prime: float, look_
         if out.size:
             i = int(out[0])
             x = float(path[i])
-            return HumanCall(x > 0, sigmoid(x + caution), t + (i + 1) * dt, False, start,
-                             d_prime)
+            return HumanCall(x > 0, sigmoid(x + caution), min(t + (i + 1) * dt, max_s),
+                             False, start, d_prime)
         x = float(path[-1])
         t += n * dt
         steps_left -= n

@@ -225,8 +225,8 @@ class Session:
         for p in self.model.crew.open_cards():
             did, d = p.decision.id, p.decision
             out.append({
-                "decision": did, "track": d.track, "action": d.action, "label": d.cls.label,
-                "confidence": d.cls.confidence, "explanation": d.explanation, "level": d.level,
+                "decision": did, "track": d.track, "action": d.action, "label": d.shown.label,
+                "confidence": d.shown.confidence, "explanation": d.explanation, "level": d.level,
                 "protocol": d.protocol.value, "operator": p.operator,
                 "time_left_s": max(0.0, d.deadline - self.now) if d.protocol.value != "veto"
                 else None, "inspected": p.inspected_s > 0, "waiting_s": self.now - p.started,

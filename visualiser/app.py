@@ -608,6 +608,9 @@ class App:
         colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
         rec = (f"AI recommends {card['action'].upper()}: {card['label']} "
                f"({card['confidence']:.0%} confidence)")
+        if not card.get("advice_shown", True) and card.get("purpose") != "screening":
+            rec = f"{card['action'].upper()} proposed by an operator: no AI assessment"
+            colour = th.TEXT
         if card.get("purpose") == "screening":
             # Levels 1-4: the person's own call; at level 1 there is no AI call to show.
             advice = (f"AI: {card['label']} ({card['confidence']:.0%})"

@@ -30,8 +30,9 @@ from hmt_sim.judgement import (
     criterion,
     deliberate,
     effective_d_prime,
+    lethal_caution,
 )
-from hmt_sim.plugins.classify import logit, sigmoid
+from hmt_sim.plugins.classify import sigmoid
 from hmt_sim.plugins.registry import PluginError
 
 if TYPE_CHECKING:
@@ -153,7 +154,8 @@ class ModelOperator:
         p_no_verify = sigmoid(x) * MANUAL_RELIANCE.get(card.level, 1.0)
         # Degree of automation (Onnasch et al. 2014): with more of the picture automated the
         # operator looks less often, so fewer AI errors are even noticed.
-        p_no_verify = 1.0 - (1.0 - p_no_verify) * truth.noticing
+        if not (card.screening and card.level == 1):  # at level 1 there is nothing to take
+            p_no_verify = 1.0 - (1.0 - p_no_verify) * truth.noticing
         overload = max(0.0, workload - OVERLOAD_FROM) / (1.0 - OVERLOAD_FROM)
         rt = spec.review_time
         decide_s = rt.median_s * math.exp(rt.sigma * z_time) * (1.0 + overload)
@@ -193,11 +195,7 @@ def own_judgement(spec: Operators, card: Card, truth: ReviewTruth, pressure: flo
                              suggestion=j.suggestion_log_odds)
     weight = advice_weight(card.trust, j.advice_weight, j.persuasion, card.explanation_quality,
                            j.suggestion_anchor if shown == "suggestion" else 1.0)
-    caution = 0.0
-    if card.lethal:
-        caution = j.lethal_caution
-        if card.doubt_p is not None and 0.0 < card.doubt_p < 1.0:
-            caution = max(caution, logit(1.0 - card.doubt_p))
+    caution = lethal_caution(j.lethal_caution, card.doubt_p) if card.lethal else 0.0
     start = criterion(j.prior_hostile, False, 0.0, caution) + weight * advice
     b = bound(j.evidence_bound, pressure, j.pressure_bound_drop, d, j.look_s)
     rng = truth.diffusion if truth.diffusion is not None else np.random.default_rng(

@@ -80,3 +80,40 @@ def test_a_person_in_the_seat_gets_a_screening_card_without_ai_advice_at_level_1
             and e["decision"] == card["decision"]]
     assert left and left[0]["outcome"] == "leave"
     assert not np.isnan(left[0]["duration_s"])
+
+
+def test_an_operator_who_takes_the_advice_unlooked_believes_what_it_said() -> None:
+    """Level 4, a trusting crew: a screening call made without looking carries the AI's own
+    P(hostile) into the action choice and the gates, not a firmer belief of its own."""
+    events = run(4, seed=1, **{"ai.reliability": 0.6, "operators.trust.alpha0": 40.0})
+    ai = {}
+    for e in kinds(events, "classification"):
+        ai.setdefault(e["track"], e["confidence"] if e["label"] == "hostile"
+                      else 1.0 - e["confidence"])
+    unlooked = {e["track"] for e in kinds(events, "review_ended")
+                if e["purpose"] == "screening" and e["outcome"] == "act" and not e["verified"]}
+    assert unlooked, "no unlooked screening call to check"
+    firsts: dict[int, dict] = {}
+    for e in kinds(events, "recommendation"):
+        firsts.setdefault(e["track"], e)
+    for track in unlooked & set(firsts):
+        assert firsts[track]["confidence"] == pytest.approx(max(0.5, ai[track]), abs=1e-6)
+
+
+def test_moving_up_to_lethal_force_needs_a_new_judgement() -> None:
+    """A person-led track warned first and then engaged: the engagement was judged again."""
+    checked = 0
+    for seed in (1, 2, 3):
+        events = simulate(load_scenario("airbase_swarm", overrides={"autonomy.level": 4}),
+                          seed=seed).events
+        recs = kinds(events, "recommendation")
+        reviewed = {e["decision"] for e in kinds(events, "review_started")
+                    if e["purpose"] == "approval"}
+        warned = set()
+        for r in recs:
+            if r["action"] != "engage":
+                warned.add(r["track"])
+            elif r["track"] in warned:
+                assert r["decision"] in reviewed, r
+                checked += 1
+    assert checked > 0, "no track went from a lesser action to lethal force"
