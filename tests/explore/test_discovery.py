@@ -110,18 +110,18 @@ def test_limit_text() -> None:
 
 
 def test_a_real_sweep_gives_a_rule(grid_sweep: Path) -> None:
-    found = discover(grid_sweep, "harm.precaution_score < 0.7")
+    found = discover(grid_sweep, "harm.precaution_score < 0.65")
     assert found.n_runs == 36 and 0 < found.n_cases < 36
     rule = found.prim_rules[0]
     assert "ai.reliability" in rule.limits, rule.text
     assert rule.density >= found.min_density > found.base_rate
-    assert rule.text.endswith(" of such runs)") and "harm.precaution_score < 0.7 in " in rule.text
+    assert rule.text.endswith(" of such runs)") and "harm.precaution_score < 0.65 in " in rule.text
 
 
 def test_discover_command(grid_sweep: Path, tmp_path: Path,
                           capsys: pytest.CaptureFixture[str]) -> None:
     png = tmp_path / "trajectory.png"
-    rc = main(["discover", str(grid_sweep), "--where", "harm.precaution_score < 0.7",
+    rc = main(["discover", str(grid_sweep), "--where", "harm.precaution_score < 0.65",
                "-o", str(png)])
     out = capsys.readouterr().out
     assert rc == 0, out

@@ -38,7 +38,7 @@ def _scripted(tmp_path: Path, until: float) -> tuple[Session, Path]:
 
 
 def test_header_inputs_and_resume_rebuild_exact_state(tmp_path):
-    s, path = _scripted(tmp_path, 400.0)
+    s, path = _scripted(tmp_path, 500.0)
     rec = sessionfile.read(path)
     assert rec.header["format"] == "hmt-sim-session" and rec.header["seed"] == script.SEED
     assert rec.header["scenario_id"] == script.SCENARIO
