@@ -1,9 +1,9 @@
-"""The ``--allow-plugins`` option, shared by the commands that run scenarios.
+"""Options shared by several commands: ``--allow-plugins`` and ``--lang``.
 
-One annotated type, so each command adds one parameter and nothing else: the option's callback
-records the user's trust while the command line is parsed, before the command loads anything.
-Importing this module costs typer only (the plugin registry loads when the flag is given), so
-``--help`` stays fast.
+One annotated type each, so a command adds one parameter and nothing else: the option's callback
+acts while the command line is parsed, before the command loads anything. Importing this module
+costs typer only (the plugin registry loads when the flag is given; the language catalog when the
+command renders text), so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -28,3 +28,24 @@ AllowPlugins = Annotated[bool, typer.Option(
     callback=_allow,
 )]
 """``allow_plugins: AllowPlugins = False`` in a command's signature."""
+
+
+def _check_lang(value: str) -> str:
+    """Normalise the code (``NL`` -> ``nl``); a code without a catalog is an InputError (exit 2)."""
+    from hmt_sim.i18n import check_language
+
+    return check_language(value)
+
+
+Lang = Annotated[str, typer.Option(
+    "--lang", metavar="LANG",
+    help="language of everything participants, facilitators and report readers see: "
+    "en (English) or nl (Nederlands)",
+    callback=_check_lang,
+)]
+"""``lang: Lang = "en"`` in a command's signature; the value arrives checked and normalised.
+
+The command then renders inside ``with hmt_sim.i18n.use_language(lang):`` (or calls
+``set_language(lang)`` once for a long-lived process such as the visualiser), so a test that
+calls ``main()`` twice in one interpreter does not carry one run's language into the next.
+"""
