@@ -19,6 +19,7 @@ import numpy as np
 from hmt_sim.explore.discovery import Discovery
 from hmt_sim.explore.sensitivity import SensitivityResult
 from hmt_sim.fileio import atomic_path
+from hmt_sim.sweep.plots import factor_label, metric_label
 
 BLUE, ORANGE, GREEN, GREY = "#0072B2", "#E69F00", "#009E73", "#999999"
 MAX_PANELS = 9
@@ -40,8 +41,14 @@ def _figure(panels: int, width: float, height: float) -> tuple[Any, list[Any]]:
     return fig, flat[:panels]
 
 
-def _save(fig: Any, out: str | os.PathLike[str]) -> None:
-    fig.tight_layout(rect=(0, 0, 1, 0.94) if fig.get_suptitle() else None)
+def condition_text(condition: Any) -> str:
+    """A condition in words: ``harm.wrongful_engagements >= 1`` -> ``Wrongful engagements
+    (count) >= 1`` (the glossary's label and unit)."""
+    return str(condition).replace(condition.metric, metric_label(condition.metric), 1)
+
+
+def _save(fig: Any, out: str | os.PathLike[str], top: float = 0.94) -> None:
+    fig.tight_layout(rect=(0, 0, 1, top) if fig.get_suptitle() else None)
     with atomic_path(out) as tmp:
         fig.savefig(tmp, dpi=130, format=str(out).rsplit(".", 1)[-1].lower())
 
@@ -72,16 +79,18 @@ def plot_sensitivity(result: SensitivityResult, out: str | os.PathLike[str]) -> 
             ax.barh(pos + h / 2, [r.sigma for r in rows], h, color=GREEN, label="sigma")
             ax.set_xlabel("change of the metric over a factor's range")
         ax.axvline(0, color=GREY, lw=0.8)
-        ax.set_yticks(pos, [r.factor for r in rows])
+        ax.set_yticks(pos, [factor_label(r.factor) for r in rows])
         ax.invert_yaxis()
-        ax.set_title(m.metric, fontsize=10)
+        ax.set_title(metric_label(m.metric), fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", ncol=2, fontsize=8, frameon=False)
+    # Below the title, above the panels: never over a bar.
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=2,
+               fontsize=8, frameon=False)
     method = "Sobol indices" if result.method == "sobol" else "Morris elementary effects"
     seeds = f"{result.seeds} seed{'s' if result.seeds != 1 else ''}"
     fig.suptitle(f"{method}: {result.points} design points x {seeds}",
                  fontsize=11)
-    _save(fig, out)
+    _save(fig, out, top=0.9)
     return len(metrics)
 
 
@@ -109,6 +118,8 @@ def plot_trajectory(found: Discovery, out: str | os.PathLike[str]) -> None:
     ax.set_ylabel("density (share of the box's runs)")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_title(f"PRIM peeling trajectory: {found.condition}", fontsize=10)
+    # Under the axes, outside the data: the trajectory runs through every corner.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
+              frameon=False)
+    ax.set_title(f"PRIM peeling trajectory: {condition_text(found.condition)}", fontsize=10)
     _save(fig, out)

@@ -142,3 +142,14 @@ def test_discover_command_errors(grid_sweep: Path, tmp_path: Path, args: list[st
     rc = main(["discover", str(grid_sweep), *args, "-o", str(tmp_path / "t.png")])
     assert rc == 2
     assert message in capsys.readouterr().err
+
+
+def test_plots_name_conditions_and_factors_in_words() -> None:
+    """The trajectory's title and the index panels read as words with units, not raw keys."""
+    from hmt_sim.explore.plots import condition_text
+    from hmt_sim.explore.where import parse_condition
+    from hmt_sim.sweep.plots import factor_label
+
+    cond = parse_condition("harm.wrongful_engagements >= 1", ["harm.wrongful_engagements"])
+    assert condition_text(cond) == "Wrongful engagements (count) >= 1"
+    assert factor_label("ai.reliability") == "AI reliability"
