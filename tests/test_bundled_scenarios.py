@@ -104,7 +104,9 @@ def test_runs_end_to_end_deterministically_and_fast(sid: str) -> None:
     assert "inject" in kinds and "recommendation" in kinds and "engagement" in kinds
     assert set(first.metrics) == {"escalation", "harm", "control", "human", "mission", "ai"}
     # The fastest of two runs, so a load spike on a shared machine does not fail the test.
-    assert min(walls) < WALL_LIMIT_S, f"{sid} took {min(walls):.2f} s per run"
+    # mass_swarm (2,000+ contacts): 50x real time here; benchmarks/bench_scale.py aims at 200x.
+    limit = sc.run.duration_s / 50 if sid == "mass_swarm" else WALL_LIMIT_S
+    assert min(walls) < limit, f"{sid} took {min(walls):.2f} s per run"
 
 
 def test_list_shows_each_id_then_its_title(capsys: pytest.CaptureFixture[str],
