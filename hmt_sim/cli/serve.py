@@ -112,6 +112,7 @@ def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
         if notice:
             print(notice, file=sys.stderr)
         count = len(record.human_seats)
+        red = bool(record.header.get("red_cell", False))
     else:
         from hmt_sim.scenario import load_scenario, parse_overrides
 
@@ -122,9 +123,10 @@ def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
             raise InputError(f"--seats {count}: the scenario has {sc.operators.count} "
                              f"operator(s); add --set operators.count={count}")
         human = seat_names(sc.operators.count)[:count]
-        sess = Session(sc, seed=seed, human_seats=human)
+        red_cell: dict[str, Any] = {"red_cell": True} if red else {}
+        sess = Session(sc, seed=seed, human_seats=human, **red_cell)
         writer = sessionfile.open(session_path or _default_path(sc.id), sc, sess.seed,
-                                  human, force=force)
+                                  human, force=force, **red_cell)
     try:
         room, server = open_room(sess, writer, count, red, addr, port,
                                  resume=resume is not None)

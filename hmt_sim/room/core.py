@@ -75,6 +75,7 @@ class Room:
         self.version = 0
         self._published_at = -1e9
         self._dirty = True
+        self._common: dict[str, Any] = {}
         self._cursor = 0
         self._deadlines: dict[int, float] = {}
         self._messages: dict[int, list[dict[str, Any]]] = {n: [] for n in self.seats}
@@ -220,15 +221,17 @@ class Room:
     def publish(self, host: Host, force: bool = False) -> bool:
         """Rebuild every role's view if due (clock owner only); True when it did."""
         now = time.monotonic()
-        if not (force or self._dirty or now - self._published_at >= PUBLISH_EVERY_S):
+        common = {"paused": host.paused, "speed": host.speed}
+        changed = force or self._dirty or common != self._common
+        if not (changed or now - self._published_at >= PUBLISH_EVERY_S):
             return False
-        if not (force or self._dirty) and host.paused:
+        if not changed and host.paused:
             return False  # nothing moves while paused
+        self._common = common
         s = host.session
         self._track_deadlines(s)
         snap = s.snapshot()
         pending = s.pending_decisions()
-        common = {"paused": host.paused, "speed": host.speed}
         out: dict[str, dict[str, Any]] = {}
         for n in self.seats:
             v = views.seat_view(s, snap, pending, n, self._deadlines)

@@ -29,6 +29,20 @@
     return String(Math.floor(t / 60)).padStart(2, "0") + ":" + String(t % 60).padStart(2, "0");
   }
   function pct(x) { return x === null || x === undefined ? "?" : Math.round(x * 100); }
+  function show(v) {
+    if (v === null || v === undefined) return "-";
+    if (Array.isArray(v)) return v.map(show).join(", ");
+    if (typeof v === "object") return Object.entries(v).map(([k, x]) => k + " " + show(x)).join(", ");
+    if (typeof v === "number" && !Number.isInteger(v)) return String(Math.round(v * 1000) / 1000);
+    return String(v);
+  }
+  function lines(v) {
+    if (v === null || v === undefined) return [];
+    if (Array.isArray(v)) return v.map(show);
+    if (typeof v === "object") return Object.entries(v).filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => k.replace(/_/g, " ") + ": " + show(x));
+    return [String(v)];
+  }
   function word(w) { return w && L["legend_" + w] ? L["legend_" + w] : (w || "?"); }
 
   if (CFG.role === "refused" || CFG.role === "index") {
@@ -172,15 +186,11 @@
       if (!items || !items.length) return;
       box.appendChild(el("p", "", title));
       const ul = el("ul");
-      for (const it of items) ul.appendChild(el("li", "", typeof it === "string" ? it : JSON.stringify(it)));
+      for (const it of items) ul.appendChild(el("li", "", it));
       box.appendChild(ul);
     };
-    const ev = Array.isArray(info.evidence) ? info.evidence
-      : (info.evidence && typeof info.evidence === "object"
-        ? Object.entries(info.evidence).map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : v))
-        : (info.evidence ? [String(info.evidence)] : []));
-    list(L.evidence, ev);
-    list(L.reasons, Array.isArray(info.reasons) ? info.reasons : (info.reasons ? [String(info.reasons)] : []));
+    list(L.evidence, lines(info.evidence));
+    list(L.reasons, lines(info.reasons));
     for (const r of (info.recommendations || []).slice(-2))
       box.appendChild(el("p", "why", fmt(L.recommendation, r)));
     for (const g of (info.gates || []).slice(-4))
@@ -194,7 +204,7 @@
     parent.appendChild(canvas);
     const legend = el("div", "legend");
     for (const [k, c] of [["hostile", "--hostile"], ["civilian", "--civilian"],
-      ["unknown", "--other"], ["asset", "--asset"], ["mine", "--warn"]]) {
+      ["unknown", "--other"], ["asset", "--asset"], ["site", "--site"], ["mine", "--warn"]]) {
       const s = el("span", "", L["legend_" + k]);
       s.style.setProperty("--c", "var(" + c + ")");
       legend.appendChild(s);
@@ -214,8 +224,9 @@
       for (let k = 10; k < m.w; k += 10) { g.beginPath(); g.moveTo(X(k), 0); g.lineTo(X(k), h); g.stroke(); }
       for (let k = 10; k < m.h; k += 10) { g.beginPath(); g.moveTo(0, Y(k)); g.lineTo(w, Y(k)); g.stroke(); }
       for (const s of m.sites || []) {
-        g.strokeStyle = "#4fd18b"; g.beginPath();
-        g.arc(X(s.x), Y(s.y), Math.max(3, s.r * sx), 0, 7); g.stroke();
+        const r = Math.max(4, s.r * sx);
+        g.strokeStyle = "#c58cff"; g.lineWidth = 1.5;
+        g.strokeRect(X(s.x) - r, Y(s.y) - r, 2 * r, 2 * r); g.lineWidth = 1;
       }
       g.fillStyle = "#5aa9ff"; g.beginPath();
       g.arc(X(m.asset.x), Y(m.asset.y), Math.max(5, m.asset.r * sx), 0, 7); g.fill();
@@ -251,7 +262,7 @@
     errorLine(cards);
     if (!state.cards.length) cards.appendChild(el("p", "empty", L.no_cards));
     for (const c of state.cards) cards.appendChild(renderCard(c));
-    const st = el("p", "status", fmt(L.queue, { n: state.queue }));
+    const st = el("p", "status", fmt(state.queue === 1 ? L.queue_one : L.queue, { n: state.queue }));
     cards.appendChild(st);
     if (state.comms_up === false) cards.appendChild(el("p", "error", L.comms_down));
     frag.push(cards);
@@ -271,6 +282,7 @@
     if (state.next_reaction_s !== null && state.next_reaction_s !== undefined)
       s.appendChild(el("p", "status", fmt(L.red_next, { s: Math.ceil(state.next_reaction_s) })));
     const chosen = state.chosen || "model";
+    if (state.red_cell === false) s.appendChild(el("p", "error", L.red_unavailable));
     s.appendChild(el("p", "", fmt(L.red_chosen, { step: L[chosen] || chosen })));
     const row = el("div", "steps");
     for (const step of CFG.steps) {
@@ -284,7 +296,8 @@
     const hist = section(L.red_history);
     const ul = el("ul");
     for (const h of (state.history || []).slice(-12).reverse())
-      ul.appendChild(el("li", "", typeof h === "string" ? h : Object.entries(h).map(([k, v]) => k + ": " + v).join(", ")));
+      ul.appendChild(el("li", "", mmss(h.t) + "  " + (L[h.step] || h.step) + " · "
+        + (h.by === "red_cell" ? L.by_red_cell : L.by_model)));
     hist.appendChild(ul);
     main.replaceChildren(s, hist);
   }
@@ -365,7 +378,7 @@
       tr.appendChild(act);
       rows.push(tr);
     };
-    for (const s of state.seats) line(fmt(L.seat, { n: s.seat }) + " (" + s.operator + ")", "seat/" + s.seat, s, fmt(L.cards_waiting, { n: s.cards }));
+    for (const s of state.seats) line(fmt(L.seat, { n: s.seat }) + " (" + s.operator + ")", "seat/" + s.seat, s, fmt(s.cards === 1 ? L.cards_waiting_one : L.cards_waiting, { n: s.cards }));
     if (state.red) line(L.red, "red", state.red, "");
     seatBody.replaceChildren(...rows);
   }
