@@ -65,7 +65,9 @@ class Assessments:
             now, "assessment", track, true_class=contact.kind.true_class, ai_label=call.label,
             ai_correct=call.correct, confidence=round(call.confidence, 6), region=region,
         )
-        for op in self._crew:
-            trust = op.observe_outcome(call.correct, call.label)
-            self._log.emit(now, "trust", operator=op.index, trust=round(trust, 6),
-                           compliance=round(op.compliance, 6), reliance=round(op.reliance, 6))
+        for state, seats in self._crew.trust_groups:
+            # One record per trust type, not per seat: every seat of the type holds the same.
+            trust = state.observe(call.correct, call.label)
+            self._log.emit(now, "trust", operators=seats, trust=round(trust, 6),
+                           compliance=round(state.compliance, 6),
+                           reliance=round(state.reliance, 6))

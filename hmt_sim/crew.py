@@ -1,13 +1,17 @@
 """The operator crew: the seats, who is free, the queue of reviews, and the reviews waiting for a
 person in a human seat.
 
-Operator attention is a SimPy ``PriorityResource`` (its queue *is* the workload, DESIGN.md
-principle 3); the crew also owns which seat a granted request sits in, so no other module keeps
-seat bookkeeping of its own.
+Operator attention is a priority queue of SimPy events (its queue *is* the workload, DESIGN.md
+principle 3): a heap, so a request waits in O(log n) however long the queue grows, served by
+priority and first come, first served within one - the order SimPy's ``PriorityResource`` gives,
+without its re-sort of the whole queue on every request. The crew also owns which seat a granted
+request sits in, so no other module keeps seat bookkeeping of its own.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,17 +37,49 @@ class PendingReview:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+class SeatRequest(simpy.Event):
+    """A request for an operator's attention: it fires when a seat's attention is granted.
+
+    Yield it (alone or in a condition such as ``req | env.timeout(t)``); ``cancel`` withdraws
+    one still waiting; ``OperatorPool.release`` gives a granted one back."""
+
+    __slots__ = ("_pool", "cancelled", "granted", "priority")
+
+    def __init__(self, pool: OperatorPool, priority: int) -> None:
+        super().__init__(pool._env)
+        self._pool = pool
+        self.priority = priority
+        self.granted = False
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Withdraw the request if it is still waiting (a granted one must be released)."""
+        if not self.granted and not self.cancelled:
+            self.cancelled = True
+            self._pool._waiting -= 1
+
+
 class OperatorPool:
     """Seats and reviews of one run's operators."""
 
     def __init__(self, env: simpy.Environment, operators: list[OperatorAgent]) -> None:
         self._env = env
         self.operators = operators
-        self.resource = simpy.PriorityResource(env, capacity=max(1, len(operators)))
+        self.capacity = max(1, len(operators))
+        self._in_use = 0  # granted requests not yet released
+        self._waiting = 0  # requests in the heap not cancelled
+        self._heap: list[tuple[int, int, SeatRequest]] = []
+        self._order = itertools.count()
         self._free = list(range(len(operators)))
         self._pending: dict[tuple[int, int], PendingReview] = {}
         self._seat_freed = env.event()
         self.max_rt95 = max((op.rt95() for op in operators), default=0.0)
+        groups: dict[int, list[int]] = {}
+        for op in operators:
+            groups.setdefault(id(op.trust_state), []).append(op.index)
+        # Seats sharing one trust record, in seat order (one update and one log record each).
+        self.trust_groups: list[tuple[Any, list[int]]] = [
+            (operators[seats[0]].trust_state, seats) for seats in groups.values()]
 
     def __len__(self) -> int:
         return len(self.operators)
@@ -55,13 +91,34 @@ class OperatorPool:
         return iter(self.operators)
 
     # ------------------------------------------------------------------ seats
-    def request(self, priority: int) -> Any:
-        """Ask for an operator's attention (lower priority numbers are served first)."""
-        return self.resource.request(priority=priority)
+    def request(self, priority: int) -> SeatRequest:
+        """Ask for an operator's attention (lower priority numbers are served first, in order
+        of asking within a priority): granted now if attention is free, else queued."""
+        req = SeatRequest(self, priority)
+        if self._in_use < self.capacity and not self._waiting:
+            self._grant(req)
+        else:
+            heapq.heappush(self._heap, (priority, next(self._order), req))
+            self._waiting += 1
+        return req
 
-    def release(self, request: Any) -> None:
-        """Give an operator's attention back."""
-        self.resource.release(request)
+    def release(self, request: SeatRequest) -> None:
+        """Give an operator's attention back (a request never granted: nothing to give)."""
+        if not request.granted:
+            return
+        request.granted = False
+        self._in_use -= 1
+        heap = self._heap
+        while heap and self._in_use < self.capacity:
+            req = heapq.heappop(heap)[2]
+            if not req.cancelled:
+                self._waiting -= 1
+                self._grant(req)
+
+    def _grant(self, req: SeatRequest) -> None:
+        req.granted = True
+        self._in_use += 1
+        req.succeed()
 
     def take_seat(self, exclude: Collection[int] = ()) -> int | None:
         """The lowest-numbered free seat not in ``exclude`` (call after the resource granted a
@@ -93,25 +150,25 @@ class OperatorPool:
     @property
     def busy(self) -> int:
         """Seats reviewing now."""
-        return int(self.resource.count) if self.operators else 0
+        return self._in_use if self.operators else 0
 
     @property
     def queued(self) -> int:
         """Reviews waiting for a free seat."""
-        return len(self.resource.queue)
+        return self._waiting
 
     def workload(self) -> float:
         """W: operators busy plus reviews waiting, per operator, capped at 1 (a queue proxy)."""
         n = len(self.operators)
         if n == 0:
             return 1.0
-        return min(1.0, (self.resource.count + len(self.resource.queue)) / n)
+        return min(1.0, (self._in_use + self._waiting) / n)
 
     def utilisation(self) -> float | None:
         """Share of seats busy now; None without operators."""
         if not self.operators:
             return None
-        return self.resource.count / len(self.operators)
+        return self._in_use / len(self.operators)
 
     def mean_trust(self) -> float | None:
         """Mean trust in the AI over the seats; None without operators."""

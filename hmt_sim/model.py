@@ -31,7 +31,7 @@ import simpy
 from hmt_sim import __version__
 from hmt_sim.agents.ai import AIAgent
 from hmt_sim.agents.contacts import ContactAgent, disc_offset
-from hmt_sim.agents.operator import OperatorAgent
+from hmt_sim.agents.operator import OperatorAgent, TrustState
 from hmt_sim.assessments import Assessments
 from hmt_sim.authority import Authority
 from hmt_sim.context import DecisionContext
@@ -90,9 +90,13 @@ class HMTModel(mesa.Model):
         self.contacts: dict[int, ContactAgent] = {}
         self.stream_key: dict[int, str] = {}
         self.ai = AIAgent(self, sc.ai)
+        # Seats of one trust type share one trust record (they see the same revealed calls).
+        kinds = self._operator_types()
+        trust = {kind: TrustState(sc.operators.trust_for(kind)) for kind in sorted(set(kinds))}
         self.crew = OperatorPool(self.env, [
-            OperatorAgent(self, i, sc.operators, human=i in human_operators, kind=kind)
-            for i, kind in enumerate(self._operator_types())
+            OperatorAgent(self, i, sc.operators, human=i in human_operators, kind=kind,
+                          trust=trust[kind])
+            for i, kind in enumerate(kinds)
         ])
         self.escalation = EscalationAgent(self, sc.escalation, self.streams.get("adversary"))
         self.authority = Authority(self.env, sc.autonomy, sc.roe)

@@ -28,66 +28,56 @@ from hmt_sim.plugins.review import (
     verify_time,
 )
 from hmt_sim.scenario.schema import Operators
+from hmt_sim.scenario.schema import Trust as TrustSpec
 
 if TYPE_CHECKING:
     import numpy as np
 
     from hmt_sim.model import HMTModel
 
-__all__ = ["OVERLOAD_FROM", "OperatorAgent", "ReviewOutcome"]
+__all__ = ["OVERLOAD_FROM", "OperatorAgent", "ReviewOutcome", "TrustState"]
 
 
-class OperatorAgent(mesa.Agent):
-    """One operator seat. ``human`` seats are answered by a person through ``Session.decide``;
-    the others by the decision policy the scenario names (``operators.policy``; by default the
-    built-in operator model)."""
+class TrustState:
+    """One trust record: Beta-Bernoulli estimates of the AI's reliability, overall and in two
+    components (Meyer 2001, 2004): compliance - acting on the AI's alarms - learns from its
+    hostile calls; reliance - trusting its all-clears - from its civilian calls.
 
-    def __init__(self, model: HMTModel, index: int, spec: Operators, human: bool,
-                 kind: str = "bayesian") -> None:
-        super().__init__(model)
-        self.index = index
+    Every seat sees every revealed call, so seats of one trust type always hold the same
+    numbers: the model gives them one shared record, updated (and logged) once per assessment
+    rather than once per seat."""
+
+    __slots__ = ("_compliance", "_reliance", "alpha", "beta", "spec")
+
+    def __init__(self, spec: TrustSpec) -> None:
         self.spec = spec
-        self.human = human
-        self.kind = kind
-        self.trust_spec = spec.trust_for(kind)
-        self.alpha = self.trust_spec.alpha0
-        self.beta = self.trust_spec.beta0
-        # Two components (Meyer 2001, 2004): compliance - acting on the AI's alarms - learns
-        # from its hostile calls; reliance - trusting its all-clears - from its civilian calls.
-        self._compliance = [self.trust_spec.alpha0, self.trust_spec.beta0]
-        self._reliance = [self.trust_spec.alpha0, self.trust_spec.beta0]
-        self.policy_name = spec.policy
-        self.policy = call_plugin("operator policy", spec.policy,
-                                  plugins.operators.get(spec.policy),
-                                  PolicySetup(index, spec, kind))
-        self._error_rates = getattr(self.policy, "models_error_rates", False) is True
+        self.alpha = spec.alpha0
+        self.beta = spec.beta0
+        self._compliance = [spec.alpha0, spec.beta0]
+        self._reliance = [spec.alpha0, spec.beta0]
 
     @property
     def trust(self) -> float:
+        """Overall trust: the mean of the Beta estimate."""
         return self.alpha / (self.alpha + self.beta)
 
     @property
     def compliance(self) -> float:
-        """Trust in the AI's alarms (its hostile calls): false alarms lower it (cry wolf)."""
+        """Trust in the AI's alarms (hostile calls)."""
         a, b = self._compliance
         return a / (a + b)
 
     @property
     def reliance(self) -> float:
-        """Trust in the AI's all-clears (its civilian calls): misses lower it."""
+        """Trust in the AI's all-clears (civilian calls)."""
         a, b = self._reliance
         return a / (a + b)
 
-    def trust_in(self, label: str) -> float:
-        """The trust component that governs advice with this label: compliance for a hostile
-        call, reliance for a civilian one."""
-        return self.compliance if label == "hostile" else self.reliance
-
-    def observe_outcome(self, ai_correct: bool, label: str | None = None) -> float:
+    def observe(self, ai_correct: bool, label: str | None = None) -> float:
         """Beta-Bernoulli update with forgetting; failures weigh w_f, successes w_s. The
         overall trust learns from every revealed call; the component of the call's label
         (compliance for hostile, reliance for civilian) from that call alone."""
-        tr = self.trust_spec
+        tr = self.spec
         p = 1.0 if ai_correct else 0.0
         self.alpha = tr.forgetting * self.alpha + tr.w_success * p
         self.beta = tr.forgetting * self.beta + tr.w_failure * (1.0 - p)
@@ -96,6 +86,53 @@ class OperatorAgent(mesa.Agent):
             part[0] = tr.forgetting * part[0] + tr.w_success * p
             part[1] = tr.forgetting * part[1] + tr.w_failure * (1.0 - p)
         return self.trust
+
+
+class OperatorAgent(mesa.Agent):
+    """One operator seat. ``human`` seats are answered by a person through ``Session.decide``;
+    the others by the decision policy the scenario names (``operators.policy``; by default the
+    built-in operator model)."""
+
+    def __init__(self, model: HMTModel, index: int, spec: Operators, human: bool,
+                 kind: str = "bayesian", trust: TrustState | None = None) -> None:
+        super().__init__(model)
+        self.index = index
+        self.spec = spec
+        self.human = human
+        self.kind = kind
+        self.trust_spec = spec.trust_for(kind)
+        self.trust_state = trust if trust is not None else TrustState(self.trust_spec)
+        self.policy_name = spec.policy
+        self.policy = call_plugin("operator policy", spec.policy,
+                                  plugins.operators.get(spec.policy),
+                                  PolicySetup(index, spec, kind))
+        self._error_rates = getattr(self.policy, "models_error_rates", False) is True
+
+    @property
+    def trust(self) -> float:
+        """Overall trust in the AI (the seat's trust record, shared with its type)."""
+        return self.trust_state.trust
+
+    @property
+    def compliance(self) -> float:
+        """Trust in the AI's alarms (its hostile calls): false alarms lower it (cry wolf)."""
+        return self.trust_state.compliance
+
+    @property
+    def reliance(self) -> float:
+        """Trust in the AI's all-clears (its civilian calls): misses lower it."""
+        return self.trust_state.reliance
+
+    def trust_in(self, label: str) -> float:
+        """The trust component that governs advice with this label: compliance for a hostile
+        call, reliance for a civilian one."""
+        return self.compliance if label == "hostile" else self.reliance
+
+    def observe_outcome(self, ai_correct: bool, label: str | None = None) -> float:
+        """The seat learns a revealed call (``TrustState.observe``). The record may be shared
+        with the other seats of its type: every seat sees every revealed call, so call this
+        once per record, not once per seat (``OperatorPool.trust_groups``)."""
+        return self.trust_state.observe(ai_correct, label)
 
     def verify_time(self, explanation_quality: float) -> float:
         return verify_time(self.spec, explanation_quality)

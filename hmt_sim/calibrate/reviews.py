@@ -172,7 +172,8 @@ def _observe(state: _State, ev: Mapping[str, Any]) -> None:
         state.kinds[track] = ev["contact_kind"]
         state.hostile[track] = ev["true_class"] == "hostile"
     elif kind == "trust" and "compliance" in ev:
-        state.trust[ev["operator"]] = (float(ev["compliance"]), float(ev["reliance"]))
+        for seat in ev.get("operators") or [ev["operator"]]:  # older logs: one per seat
+            state.trust[seat] = (float(ev["compliance"]), float(ev["reliance"]))
     elif kind == "inject" and ev.get("inject") == "roe_change":
         changes = (ev.get("params") or {}).get("changes") or {}
         state.roe = ROE.model_validate({**state.roe.model_dump(), **changes})

@@ -30,7 +30,8 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
             recent.append(e["ai_correct"])
             pending_assessment = True
         elif e["kind"] == "trust":
-            trust_now[e["operator"]] = e["trust"]
+            for seat in e.get("operators") or [e["operator"]]:  # older logs: one per seat
+                trust_now[seat] = e["trust"]
     if pending_assessment and trust_now:
         errors.append(abs(sum(trust_now.values()) / len(trust_now) - sum(recent) / len(recent)))
     # Every human judgement: an approval, a veto, or (level 6) a review that let the action

@@ -63,7 +63,8 @@ def _judgement_row(events: list[dict[str, Any]]) -> dict[str, Any]:
     compliance: dict[int, float] = {}
     for e in events:
         if e["kind"] == "trust":
-            compliance[e["operator"]] = e["compliance"]
+            for seat in e["operators"]:
+                compliance[seat] = e["compliance"]
     response, calls, correct, durations = [], 0, 0, []
     wrong_reviewed = wrong_approved = engage_reviews = engage_verified = ignored = alarms = 0
     for e in events:
