@@ -13,9 +13,14 @@ from typing import Any
 
 from hmt_sim import actions
 from hmt_sim.events import Event
+from hmt_sim.i18n import _, ngettext
 from hmt_sim.timeline import Step, TimelineRow, decision_timeline, escalation_steps
 
-BOOKMARK_SLACK_S = 10.0  # a decision is "at" a bookmark if the mark falls within its span +- this
+# A decision is "at" a bookmark when one of its moments - the AI's recommendation, a person's
+# answer, or the moment it was settled (carried out, rejected, blocked, timed out) - falls within
+# this many seconds of the mark, before or after. Not its whole span: a decision the AI made at
+# 1:52 and carried out at 7:02 did nothing at 4:00, so a bookmark at 4:00 is not about it.
+BOOKMARK_SLACK_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +104,11 @@ def markers(events: list[Event]) -> list[Marker]:
                               str(e.get("source", ""))))
         elif e["kind"] == "input" and e.get("input") == "set_levels":
             levels = ", ".join(f"{k} {v}" for k, v in (e.get("levels") or {}).items())
-            out.append(Marker(e["t"], f"autonomy set: {levels}", "facilitator"))
+            out.append(Marker(e["t"], _("autonomy set: {levels}").format(levels=levels),
+                              _("facilitator")))
         elif e["kind"] == "input" and e.get("input") == "set_reliability":
-            out.append(Marker(e["t"], f"AI reliability set to {e.get('reliability')}",
-                              "facilitator"))
+            out.append(Marker(e["t"], _("AI reliability set to {value}").format(
+                value=e.get("reliability")), _("facilitator")))
     return out
 
 
@@ -118,30 +124,50 @@ def uses_of_force(events: list[Event]) -> list[tuple[float, bool]]:
             if e["kind"] == "engagement" and actions.is_lethal(e["action"])]
 
 
+def side_name(side: str) -> str:
+    """"red" / "blue" in the reader's language (the log keeps the English keys)."""
+    return {"red": _("red"), "blue": _("blue")}.get(side, side)
+
+
 def _who(row: TimelineRow) -> str:
     deciders = row.deciders
     if deciders:
         return " + ".join(
-            f"person (operator {a.operator})" if a.by == "person"
-            else f"model operator {a.operator}" for a in deciders)
-    who = {"executed": "AI (veto window passed)", "stopped": "kill switch",
-           "no_action": "nobody (time ran out)"}
+            _("person (operator {n})").format(n=a.operator) if a.by == "person"
+            else _("model operator {n}").format(n=a.operator) for a in deciders)
+    who = {"executed": _("AI (veto window passed)"), "stopped": _("kill switch"),
+           "no_action": _("nobody (time ran out)")}
     if row.timeout is not None:
         return who[row.timeout]
-    return "AI" if row.ai_acts else "-"
+    return _("AI") if row.ai_acts else "-"
 
 
 def _review_note(row: TimelineRow) -> str:
     if row.rubber_stamps:
-        return ("rubber stamp" if row.rubber_stamps == 1
-                else f"{row.rubber_stamps} rubber stamps")
-    return {"inform": "afterwards", "veto": "no veto"}.get(row.review_purpose, "")
+        if row.rubber_stamps == 1:
+            return _("rubber stamp")
+        return ngettext("{n} rubber stamp", "{n} rubber stamps", row.rubber_stamps).format(
+            n=row.rubber_stamps)
+    return {"inform": _("afterwards"), "veto": _("no veto")}.get(row.review_purpose, "")
 
 
 def _verified(row: TimelineRow) -> str:
     if row.verified is None:
         return "-"
-    return "yes" if row.verified else "no"
+    return _("yes") if row.verified else _("no")
+
+
+def moments(row: TimelineRow) -> list[float]:
+    """When a decision did something: the recommendation, each answer, its settlement."""
+    times = [row.t, *(a.t for a in row.answers)]
+    if row.settled_t is not None:
+        times.append(row.settled_t)
+    return times
+
+
+def near_bookmark(row: TimelineRow, t: float) -> bool:
+    """Whether a bookmark at ``t`` is about this decision (see ``BOOKMARK_SLACK_S``)."""
+    return any(abs(m - t) <= BOOKMARK_SLACK_S for m in moments(row))
 
 
 def decision_rows(events: list[Event]) -> list[DecisionRow]:
@@ -152,8 +178,8 @@ def decision_rows(events: list[Event]) -> list[DecisionRow]:
     rows = []
     for r in decision_timeline(events):
         escalation = "; ".join(
-            f"{s.side} {s.from_rung}\u2192{s.to_rung}" + (" (inadvertent)" if s.inadvertent
-                                                          else "") for s in r.steps) or "none"
+            f"{side_name(s.side)} {s.from_rung}\u2192{s.to_rung}"
+            + (" " + _("(inadvertent)") if s.inadvertent else "") for s in r.steps) or _("none")
         true_class, contact = truth.get(r.track, ("?", "?"))
         rows.append(DecisionRow(
             decision=r.decision, t=r.t, end_t=r.end_t, track=r.track, contact=contact,
@@ -162,8 +188,7 @@ def decision_rows(events: list[Event]) -> list[DecisionRow]:
             review_s=r.review_s, review_note=_review_note(r), verified=_verified(r),
             outcome=r.outcome, civilian_harm=r.civilian_harm, escalation=escalation,
             inadvertent=r.inadvertent,
-            bookmarks=[b.label or "bookmark" for b in marks
-                       if r.t - BOOKMARK_SLACK_S <= b.t <= r.end_t + BOOKMARK_SLACK_S],
+            bookmarks=[b.label or _("bookmark") for b in marks if near_bookmark(r, b.t)],
             rubber_stamps=r.rubber_stamps,
         ))
     return rows
@@ -189,7 +214,10 @@ __all__ = [
     "gates",
     "input_counts",
     "markers",
+    "moments",
+    "near_bookmark",
     "rung_series",
+    "side_name",
     "start_rungs",
     "uses_of_force",
 ]

@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from hmt_sim.i18n import _
 from hmt_sim.ladder import RUNG_NAMES
 from hmt_sim.report.extract import Bookmark, Marker, Step
 
@@ -91,6 +92,11 @@ def _context_lines(ax: Axes, markers: list[Marker], marks: list[Bookmark],
                 clip_on=False, zorder=5)
 
 
+def rung_name(rung: int) -> str:
+    """A ladder rung's name in the language in force (``hmt_sim.ladder.RUNG_NAMES``)."""
+    return _(RUNG_NAMES[rung])
+
+
 def escalation_png(series: dict[str, tuple[list[float], list[int]]], steps: list[Step],
                    force: list[tuple[float, bool]], markers: list[Marker],
                    marks: list[Bookmark], duration_s: float) -> bytes:
@@ -98,7 +104,7 @@ def escalation_png(series: dict[str, tuple[list[float], list[int]]], steps: list
     with _style():
         fig, (ax,) = _figure(3.6)
         top = min(len(RUNG_NAMES) - 1, max(3, max(max(rs) for _, rs in series.values()) + 1))
-        for side, name in (("red", "adversary (red)"), ("blue", "own side (blue)")):
+        for side, name in (("red", _("adversary (red)")), ("blue", _("own side (blue)"))):
             ts, rs = series[side]
             offset = 0.04 if side == "red" else -0.04  # keep equal rungs apart
             ax.step(_minutes(ts), np.asarray(rs) + offset, where="post", linewidth=2.2,
@@ -111,29 +117,29 @@ def escalation_png(series: dict[str, tuple[list[float], list[int]]], steps: list
                 ax.plot(s.t / 60.0, s.to_rung + offset, marker="o", markersize=15,
                         markerfacecolor="none", markeredgecolor=OKABE_ITO["purple"],
                         markeredgewidth=2.2, zorder=5)
-                ax.annotate("inadvertent", (s.t / 60.0, s.to_rung + offset), xytext=(8, 6),
+                ax.annotate(_("inadvertent"), (s.t / 60.0, s.to_rung + offset), xytext=(8, 6),
                             textcoords="offset points", color=OKABE_ITO["purple"],
                             fontweight="bold", fontsize=8.5)
         wrong = [t for t, civ in force if civ]
         right = [t for t, civ in force if not civ]
         if right:
             ax.plot(_minutes(right), [-0.35] * len(right), linestyle="none", marker="|",
-                    markersize=9, color=OKABE_ITO["black"], label="use of force")
+                    markersize=9, color=OKABE_ITO["black"], label=_("use of force"))
         if wrong:
             ax.plot(_minutes(wrong), [-0.35] * len(wrong), linestyle="none", marker="v",
-                    markersize=7, color=OKABE_ITO["purple"], label="force on a civilian")
+                    markersize=7, color=OKABE_ITO["purple"], label=_("force on a civilian"))
         if any(s.inadvertent for s in steps):
             ax.plot([], [], marker="o", markersize=10, markerfacecolor="none", linestyle="none",
                     markeredgecolor=OKABE_ITO["purple"], markeredgewidth=2,
-                    label="inadvertent step")
+                    label=_("inadvertent step"))
         _context_lines(ax, markers, marks)
         ax.set_yticks(range(top + 1))
-        ax.set_yticklabels([f"{r} {RUNG_NAMES[r]}" for r in range(top + 1)])
+        ax.set_yticklabels([f"{r} {rung_name(r)}" for r in range(top + 1)])
         ax.set_ylim(-0.6, top + 0.4)
         ax.set_xlim(0, duration_s / 60.0)
-        ax.set_xlabel("simulation time (min)")
-        ax.set_ylabel("escalation rung")
-        ax.set_title("Escalation ladder over time")
+        ax.set_xlabel(_("simulation time (min)"))
+        ax.set_ylabel(_("escalation rung"))
+        ax.set_title(_("Escalation ladder over time"))
         fig.legend(loc="outside lower center", ncols=5)
         return _png(fig)
 
@@ -145,16 +151,16 @@ def trust_png(ts: pd.DataFrame, markers: list[Marker], marks: list[Bookmark],
         fig, (ax,) = _figure(3.0)
         t = _minutes(ts["t"])
         ax.plot(t, ts["ai_accuracy"].astype(float), color=OKABE_ITO["orange"], linewidth=2.0,
-                label="AI accuracy (ground truth)")
+                label=_("AI accuracy (ground truth)"))
         if ts["trust"].notna().any():
             ax.plot(t, ts["trust"].astype(float), color=OKABE_ITO["blue"], linewidth=2.0,
-                    linestyle="--", label="operators' trust in the AI")
+                    linestyle="--", label=_("operators' trust in the AI"))
         _context_lines(ax, markers, marks)
         ax.set_ylim(0, 1.05)
         ax.set_xlim(0, duration_s / 60.0)
-        ax.set_xlabel("simulation time (min)")
-        ax.set_ylabel("probability / trust (0-1)")
-        ax.set_title("Trust versus AI accuracy")
+        ax.set_xlabel(_("simulation time (min)"))
+        ax.set_ylabel(_("probability / trust (0-1)"))
+        ax.set_title(_("Trust versus AI accuracy"))
         fig.legend(loc="outside lower center", ncols=2)
         return _png(fig)
 
@@ -170,13 +176,13 @@ def workload_png(ts: pd.DataFrame, markers: list[Marker], marks: list[Bookmark],
                          linewidth=0)
         ax1.step(t, 100 * util, where="post", color=OKABE_ITO["blue"], linewidth=1.2)
         ax1.set_ylim(0, 105)
-        ax1.set_ylabel("operators busy (%)")
-        ax1.set_title("Workload")
+        ax1.set_ylabel(_("operators busy (%)"))
+        ax1.set_title(_("Workload"))
         ax2.step(t, ts["queue"].astype(float), where="post", color=OKABE_ITO["vermillion"],
                  linewidth=1.6)
         ax2.set_ylim(0, max(1.0, float(ts["queue"].max())) * 1.15)
-        ax2.set_ylabel("reviews waiting (count)")
-        ax2.set_xlabel("simulation time (min)")
+        ax2.set_ylabel(_("reviews waiting (count)"))
+        ax2.set_xlabel(_("simulation time (min)"))
         ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
         for ax in (ax1, ax2):
             _context_lines(ax, markers, marks, numbered=ax is ax1)
@@ -206,11 +212,12 @@ def distribution_png(title: str, unit_label: str, groups: list[str], values: lis
                 ax.scatter(x, d, s=13, alpha=0.55, color=GROUP_COLOURS[i % len(GROUP_COLOURS)],
                            edgecolors="none", zorder=3)
             else:
-                ax.annotate("n/a", (p, 0.5), xycoords=("data", "axes fraction"), ha="center",
+                ax.annotate(_("n/a"), (p, 0.5), xycoords=("data", "axes fraction"), ha="center",
                             color="#777777")
         if actual is not None:
             ax.axhline(float(actual), color=OKABE_ITO["vermillion"], linewidth=1.8,
-                       linestyle="--", label=f"this run ({actual:g})", zorder=4)
+                       linestyle="--", label=_("this run ({value})").format(value=f"{actual:g}"),
+                       zorder=4)
             fig.legend(loc="outside lower right", fontsize=8)
         if integer:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -220,6 +227,6 @@ def distribution_png(title: str, unit_label: str, groups: list[str], values: lis
                            fontsize=8)
         ax.set_xlim(0.4, len(groups) + 0.6)
         ax.set_ylabel(unit_label)
-        ax.set_xlabel(f"{xlabel} (each dot one seed)")
+        ax.set_xlabel(_("{factor} (each dot one seed)").format(factor=xlabel))
         ax.set_title(title)
         return _png(fig)

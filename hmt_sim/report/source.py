@@ -42,6 +42,8 @@ class ReportSource:
     overrides: dict[str, Any] = field(default_factory=dict)
     version: str | None = None
     recorded_to: float | None = None  # a session: how far the room got before it stopped
+    scenario_source: str | None = None  # a run: what was given to ``hmt-sim run``
+    created: str | None = None  # a session: when its file was started (UTC, ISO 8601)
 
     @property
     def timeseries(self) -> pd.DataFrame:
@@ -101,6 +103,7 @@ def _from_run_dir(path: Path) -> ReportSource:
         kind="run", path=path, scenario=scenario, seed=seed, events=events, metrics=metrics,
         inputs=list(run.get("inputs") or []), overrides=dict(run.get("overrides") or {}),
         version=run.get("version"),
+        scenario_source=(str(run["scenario_source"]) if run.get("scenario_source") else None),
     )
 
 
@@ -118,5 +121,5 @@ def _from_session_file(path: Path) -> ReportSource:
     return ReportSource(
         kind="session", path=path, scenario=scenario, seed=record.seed, events=result.events,
         metrics=result.metrics, inputs=list(result.inputs), human_seats=tuple(record.human_seats),
-        recorded_to=record.resume_time,
+        recorded_to=record.resume_time, created=str(record.header.get("created") or "") or None,
     )

@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidationInfo,
+    model_serializer,
+    model_validator,
+)
 
 from hmt_sim import actions, plugins
 
@@ -678,6 +687,20 @@ INJECT_KINDS: tuple[str, ...] = (
 )
 
 
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class ScenarioText(Spec):
+    """A scenario's participant-facing texts in one more language (``translations: {nl: ...}``).
+
+    Each key is optional: what is left out is shown in the scenario's own language. The
+    simulation never reads these, so a translation changes no run."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    briefing: str | None = None
+    questions: tuple[str, ...] | None = None
+
+
 class Scenario(Spec):
     """A complete scenario: what the YAML file says, with every default filled in."""
 
@@ -699,6 +722,41 @@ class Scenario(Spec):
     roe: ROE = Field(default_factory=ROE)
     escalation: Escalation = Field(default_factory=Escalation)
     injects: tuple[Inject, ...] = ()
+    translations: dict[LanguageCode, ScenarioText] = Field(
+        default_factory=dict,
+        description="title, briefing and questions in other languages, by code (nl: ...); "
+        "questions in the same order and number as the scenario's own",
+    )
+
+    @model_validator(mode="after")
+    def _same_questions(self) -> Scenario:
+        for code, text in self.translations.items():
+            if text.questions is not None and len(text.questions) != len(self.questions):
+                raise ValueError(
+                    f"translations.{code}.questions: {len(text.questions)} question(s), but the "
+                    f"scenario has {len(self.questions)}; translate each one, in the same order")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A scenario without translations dumps (and hashes) as it did before they existed, so
+        # session files and run directories recorded earlier still match their hashes.
+        data: dict[str, Any] = handler(self)
+        if not self.translations:
+            data.pop("translations", None)
+        return data
+
+    def text(self, lang: str | None = None) -> ScenarioText:
+        """Title, briefing and questions in ``lang`` (default: the language in force), each
+        falling back to the scenario's own text where no translation is given."""
+        from hmt_sim.i18n import language
+
+        own = self.translations.get(lang or language())
+        return ScenarioText(
+            title=own.title if own and own.title else self.title,
+            briefing=own.briefing if own and own.briefing else self.briefing,
+            questions=own.questions if own and own.questions is not None else self.questions,
+        )
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:
