@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from hmt_sim.cli import app
-from hmt_sim.cli.options import AllowPlugins
+from hmt_sim.cli.options import AllowPlugins, Lang
 from hmt_sim.errors import InputError
 
 
@@ -40,10 +40,20 @@ def report(
         help="sweep: the two factors of the interaction map, X,Y (default: the two that move "
         "the --where metric most)")] = None,
     allow_plugins: AllowPlugins = False,
+    lang: Lang = "en",
 ) -> None:
     """Write a self-contained HTML report (prints to PDF from a browser): the after-action
     review of a run or a session, or, for a sweep folder, main effects, an interaction map,
     sensitivity indices and rules in plain words."""
+    from hmt_sim.i18n import use_language
+
+    with use_language(lang):
+        _report(source, out, compare, seeds, workers, where, metric, heatmap)
+
+
+def _report(source: str, out: Path | None, compare: str | None, seeds: int | None,
+            workers: int | None, where: str | None, metric: list[str] | None,
+            heatmap: str | None) -> None:
     from hmt_sim.report import DEFAULT_SEEDS, build_report
     from hmt_sim.report.sweep import is_sweep_dir
 
