@@ -29,7 +29,7 @@ from hmt_sim.sessionfile import SessionWriter
 
 PUBLISH_EVERY_S = 0.25
 """Views are rebuilt at most four times a wall second (and at once after an input)."""
-CLOCK_EVERY_S = 2.0
+CLOCK_EVERY_S = 0.5
 """How often the serve clock records its time in the session file."""
 MESSAGES_KEPT = 20
 REPLIES_KEPT = 512
