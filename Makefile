@@ -16,7 +16,7 @@ export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 export MPLBACKEND ?= Agg
 
-.PHONY: run test venv lint bench validation property fuzz check-wheel clean
+.PHONY: run test venv lint bench validation property fuzz check-wheel clean i18n
 
 venv: $(STAMP)
 
@@ -49,6 +49,11 @@ property: $(STAMP)
 # The scenario fuzz tests at full size: 2,500 text and 2,500 data mutants (make test runs 1,000).
 fuzz: $(STAMP)
 	HMT_FUZZ_EXAMPLES=2500 $(PY) -m pytest $(XDIST) tests/reliability/test_fuzz_scenarios.py $(PYTEST_ARGS)
+
+# Extract the marked messages into hmt_sim/locale/messages.pot and merge them into each .po
+# (docs/i18n.md); lists what is left to translate.
+i18n: $(STAMP)
+	$(PY) -m hmt_sim.locale.catalog
 
 # Build the wheel, install it in a fresh venv outside the checkout, run it (CI runs this too).
 check-wheel:
