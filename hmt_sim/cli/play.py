@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from hmt_sim.cli import app
-from hmt_sim.cli.options import AllowPlugins
+from hmt_sim.cli.options import AllowPlugins, Lang
 from hmt_sim.errors import InputError
 
 MIN_SIZE = (1024, 640)
@@ -81,12 +82,38 @@ def play(
         "--no-record", help="do not write a session file")] = False,
     force: Annotated[bool, typer.Option(help="overwrite an existing --session file")]
     = False,
+    serve: Annotated[bool, typer.Option(
+        "--serve", help="also serve the seats to participants' devices (as hmt-sim serve): "
+        "this window is the facilitator's console and projector")] = False,
+    seats: Annotated[int | None, typer.Option(
+        help="with --serve: number of seats (operator/0 .. operator/N-1); default 1")] = None,
+    red: Annotated[bool, typer.Option(
+        "--red", help="with --serve: a red-cell seat for the adversary's command")] = False,
+    bind: Annotated[str | None, typer.Option(
+        "--bind", help="with --serve: address to listen on (default 127.0.0.1; 'lan')")]
+    = None,
+    port: Annotated[int | None, typer.Option(
+        help="with --serve: port (default 8765; 0: any free port)")] = None,
+    no_qr: Annotated[bool, typer.Option(
+        "--no-qr", help="with --serve: print the links without terminal QR codes")] = False,
+    lang: Lang = "en",
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Open the visualiser: map, panels, operator seat, facilitator console, debrief."""
     from hmt_sim.seats import parse_seat, seat_index
 
     window = window_size(size)
+    if not serve and (seats is not None or red or bind is not None or port is not None
+                      or no_qr):
+        raise InputError("--seats, --red, --bind, --port and --no-qr need --serve")
+    if serve and (autoplay or seat):
+        raise InputError("--serve gives the seats to participants' devices: drop --autoplay "
+                         "and --seat (use --seats N)")
+    if seats is not None and not 1 <= seats <= 200:
+        raise InputError(f"--seats {seats}: from 1 to 200")
+    if serve and resume is not None and (seats is not None or red):
+        raise InputError("--resume takes the seats and red cell from the session; drop "
+                         "--seats/--red")
     for name in seat or []:
         parse_seat(name)  # the name alone: no scenario needed yet
     if until is not None and not autoplay:
@@ -103,6 +130,21 @@ def play(
         sc = load_scenario(scenario, overrides=parse_overrides(set_ or []), match_file_name=True)
         for name in seat or []:
             seat_index(name, sc.operators.count)  # before the engine and pygame are loaded
+        if serve and (seats or 1) > sc.operators.count:
+            raise InputError(f"--seats {seats}: the scenario has {sc.operators.count} "
+                             f"operator(s); add --set operators.count={seats}")
+    served = None
+    if serve:
+        from hmt_sim.room.server import check_bind
+        from hmt_sim.seats import seat_names
+
+        if resume is None:
+            seat = seat_names(seats or 1)
+        served = {"red": red, "bind": None if bind is None else check_bind(bind),
+                  "port": port, "codes": not no_qr}
+    from hmt_sim.i18n import set_language
+
+    set_language(lang)
     _quiet_pygame()
     import visualiser
 
@@ -110,12 +152,19 @@ def play(
         scenario=sc, seed=seed, seats=seat, session_path=session, resume=resume,
         autoplay=autoplay, until=until, screenshot=screenshot, speed=speed,
         large_fonts=large_fonts, size=window, record=not no_record, force=force,
+        serve=served,
     )
     where = f"; session file {out['session_file']}" if out["session_file"] else ""
     print(f"stopped at t={out['t']:.1f} s with {out['events']} events and "
           f"{out['inputs']} inputs{where}")
+    if out["session_file"] and not out.get("finished", True):
+        again = " --serve" if serve else ""
+        print(f"resume with: hmt-sim play --resume {shlex.quote(out['session_file'])}{again}",
+              flush=True)
     if screenshot is not None:
         print(f"wrote {screenshot}")
+    if out.get("interrupted"):
+        raise typer.Exit(130)
 
 
 @app.command(short_help="Play a recorded session back with a timeline scrubber.")
@@ -127,10 +176,14 @@ def replay(
     speed: Annotated[float, typer.Option(help="playback speed (1-60)")] = 1.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
     size: Annotated[str, typer.Option(help="window size WxH, at least 1024x640")] = "1600x900",
+    lang: Lang = "en",
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Play a session back with a timeline scrubber (re-simulated from scenario, seed, inputs)."""
     window = window_size(size)
+    from hmt_sim.i18n import set_language
+
+    set_language(lang)
     _quiet_pygame()
     import visualiser
 
