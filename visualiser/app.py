@@ -22,52 +22,84 @@ from pygame_gui.elements import UIButton, UIHorizontalSlider
 
 from hmt_sim.actions import names as action_names
 from hmt_sim.fileio import atomic_path, open_log
+from hmt_sim.i18n import N_, _
 from visualiser import theme as th
 from visualiser.controller import SPEEDS, LiveRun
 from visualiser.feed import PROTOCOL_WORDS, clock
 from visualiser.mapview import MapView
 from visualiser.panels import Panels
 from visualiser.screens import (
-    HELP,
     Overlay,
-    briefing_lines,
+    briefing_overlay,
     debrief_lines,
     explain_lines,
+    help_lines,
+    inspect_lines,
     wrap,
 )
 
 GENERIC_INJECTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("Comms loss 60 s", "comms_loss", {"duration_s": 60.0}),
-    ("AI degradation", "ai_degradation", {"shift": 1.0}),
-    ("Spoofing", "spoofing", {}),
-    ("Adversary +1 rung", "adversary_step", {"rungs": 1}),
-    ("Kill switch", "kill_switch", {}),
+    (N_("Comms loss 60 s"), "comms_loss", {"duration_s": 60.0}),
+    (N_("AI degradation"), "ai_degradation", {"shift": 1.0}),
+    (N_("Spoofing"), "spoofing", {}),
+    (N_("Adversary +1 rung"), "adversary_step", {"rungs": 1}),
+    (N_("Kill switch"), "kill_switch", {}),
 )
+# The facilitator's buttons, in the order they flow into the console's rows.
+CONTROLS: tuple[tuple[str, str], ...] = (
+    ("play", N_("Pause (Space)")), ("step", N_("Step (N)")), ("slower", N_("Slower [")),
+    ("faster", N_("Faster ]")), ("truth", N_("Truth view (T)")), ("bookmark", N_("Bookmark (B)")),
+    ("explain", N_("Explain (E)")), ("briefing", N_("Briefing (G)")),
+    ("debrief", N_("Debrief (D)")), ("help", N_("Help (H)")), ("fonts", N_("Large fonts (L)")),
+    ("legend", N_("Legend (K)")), ("room", N_("Room view (V)")), ("shot", N_("Screenshot F12")),
+)
+CARD_BUTTONS = (("approve", N_("Approve (A)")), ("reject", N_("Reject (R)")),
+                ("inspect", N_("Inspect (I)")))
 MIN_SIZE = (1024, 640)
 
 
+def flow(widths: list[int], width: int, gap: int) -> list[tuple[int, int]]:
+    """(row, x) for boxes of ``widths`` placed left to right, wrapping at ``width``."""
+    out, row, x = [], 0, gap
+    for w in widths:
+        if x > gap and x + w > width - gap:
+            row, x = row + 1, gap
+        out.append((row, x))
+        x += w + gap
+    return out
+
+
 class App:
-    """The visualiser of one ``LiveRun`` (live, resumed or replayed)."""
+    """The visualiser of one ``LiveRun`` (live, resumed or replayed).
+
+    ``room=True`` starts in the room view for a projector: no facilitator console, no card
+    buttons and no truth (``V`` switches it, ``T`` shows the truth only when the facilitator
+    chooses to)."""
 
     def __init__(self, live: LiveRun, size: tuple[int, int] = (1600, 900),
                  large_fonts: bool = False, replay: bool = False,
                  screenshot_dir: Path | None = None, settle_s: float = 0.25,
-                 error_log: Path | None = None) -> None:
+                 error_log: Path | None = None, room: bool = False) -> None:
         pygame.init()
         th.font.cache_clear()  # fonts die with pygame.quit(); a new window needs new ones
         self.live = live
         self.replay = replay
+        self.room = room
+        if room:
+            live.truth = False
         self.scale = 1.35 if large_fonts else 1.0
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.settle_s = settle_s
         self.error_log = error_log
         self.screen = pygame.display.set_mode(self._clamp(size), pygame.RESIZABLE)
         sc = live.session.scenario
-        pygame.display.set_caption(f"hmt-sim - {sc.title}" + (" (replay)" if replay else ""))
+        pygame.display.set_caption(f"hmt-sim - {sc.title}" + (_(" (replay)") if replay else ""))
         self.text = th.TextCache()
         self.map = MapView(sc, pygame.Rect(0, 0, 10, 10), self.text, self.scale)
         self.panels = Panels(self.text)
         self.overlay: Overlay | None = None
+        self.inject_menu = False  # the injects pop-up is open
+        self.injects_in_menu = False  # the injects did not fit in the console: a pop-up holds them
         self.running = True
         self.auto_debrief = True  # open the debrief when the run ends (not when unattended)
         self._debrief_shown = False
@@ -80,7 +112,10 @@ class App:
         self._last_wall = time.perf_counter()
         self.buttons: dict[str, UIButton] = {}
         self.sliders: dict[str, UIHorizontalSlider] = {}
+        self.slider_labels: dict[str, pygame.Rect] = {}
         self.inject_buttons: dict[UIButton, tuple[str, dict[str, Any]]] = {}
+        self.menu_rect = pygame.Rect(0, 0, 0, 0)
+        self.inspected: tuple[int, dict[str, Any]] | None = None  # (decision, what was shown)
         self.manager: pygame_gui.UIManager | None = None
         self.build_ui()
 
@@ -90,27 +125,179 @@ class App:
         return max(MIN_SIZE[0], int(size[0])), max(MIN_SIZE[1], int(size[1]))
 
     def s(self, v: float) -> int:
+        """``v`` pixels at the current font scale."""
         return round(v * self.scale)
 
+    def _bw(self, label: str) -> int:
+        """The width of a button that shows ``label`` in full."""
+        return th.font(self.s(15)).size(label)[0] + self.s(24)
+
+    def _controls(self) -> list[tuple[str, str]]:
+        names = [(n, _(label)) for n, label in CONTROLS
+                 if not (self.replay and n == "bookmark")]
+        if self.injects_in_menu:
+            names.insert(len(names) - 1, ("injects", _("Injects (J)")))
+        return names
+
+    def _inject_items(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(label, kind, params) of every inject button: the scenario's own, then generic."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        sess = self.live.session
+        for i, inj in enumerate(sess.scenario.injects):
+            if inj.kind == "civilian_surge":
+                continue  # its traffic is planned by the scenario; it fires on schedule
+            label = inj.label or inj.kind.replace("_", " ")
+            label = label if len(label) <= 28 else label[:26] + "..."
+            params = inj.model_dump(exclude={"kind", "at_s"}, mode="json")
+            out.append((label, inj.kind, {**params, "_index": i}))
+        out += [(_(label), kind, dict(params)) for label, kind, params in GENERIC_INJECTS]
+        return out
+
+    def _slider_names(self) -> list[str]:
+        return ["scrub"] if self.replay else [*action_names(), "reliability"]
+
+    def _slider_label_w(self, name: str) -> int:
+        f = th.font(self.s(15))
+        if name == "scrub":
+            return f.size(_("timeline {t}").format(t="0:00:00"))[0] + 12
+        if name == "reliability":
+            return f.size(_("AI reliability {value:.2f}").format(value=0.0))[0] + 12
+        return f.size(_("{action} L{level}").format(action=name, level=10))[0] + 12
+
+    def _plan_console(self, w: int) -> None:
+        """Where every console widget goes (relative to the console's top) and its height."""
+        bh, gap = self.bh, self.gap
+        self.injects_in_menu = False
+        injects = [] if self.replay else self._inject_items()
+        inject_w = sum(min(self._bw(label), w - 2 * gap) + gap for label, _k, _p in injects)
+        self.injects_in_menu = bool(injects) and inject_w + gap > w
+        controls = self._controls()
+        widths = [min(w - 2 * gap, max(self._bw(label), self._bw(_("Play (Space)"))
+                                          if n == "play" else 0)) for n, label in controls]
+        places = flow(widths, w, gap)
+        self._plan: dict[str, Any] = {"controls": [
+            (n, label, pygame.Rect(x, gap + row * (bh + gap), wd, bh))
+            for (n, label), (row, x), wd in zip(controls, places, widths, strict=True)]}
+        y = gap + (places[-1][0] + 1) * (bh + gap)
+        # sliders: a label and a slider per group, as many groups a row as fit
+        names = self._slider_names()
+        label_w = {n: self._slider_label_w(n) for n in names}
+        group_min = max(label_w.values()) + self.s(100)
+        per_row = max(1, min(len(names), (w - gap) // (group_min + gap)))
+        if self.replay:
+            per_row = 1
+        group_w = (w - gap) // per_row - gap
+        sliders = []
+        for i, n in enumerate(names):
+            row, col = divmod(i, per_row)
+            gx = gap + col * (group_w + gap)
+            gy = y + row * (bh + gap)
+            lw = label_w[n] if self.replay else max(label_w.values())
+            sliders.append((n, pygame.Rect(gx, gy, lw, bh),
+                            pygame.Rect(gx + lw, gy, group_w - lw, bh)))
+        self._plan["sliders"] = sliders
+        y += ((len(names) + per_row - 1) // per_row) * (bh + gap)
+        self._plan["injects"] = []
+        if injects and not self.injects_in_menu:
+            x = gap
+            for label, kind, params in injects:
+                wd = self._bw(label)
+                self._plan["injects"].append((label, kind, params, pygame.Rect(x, y, wd, bh)))
+                x += wd + gap
+            y += bh + gap
+        self.console_h = y
+
     def layout(self) -> None:
+        """Split the window into top bar, map, panel, console and status line."""
         w, h = self.screen.get_size()
-        self.top_h = self.s(34)
-        self.status_h = self.s(24)
-        self.bh = self.s(30)
         self.gap = 6
-        rows = 2 if self.replay else 3
-        self.console_h = rows * (self.bh + self.gap) + self.gap
-        panel_w = min(self.s(450), w // 2)
+        self.bh = self.s(30)
+        self.line_h = self.s(26)
+        self.top_rows = self._top_rows(w)
+        self.top_h = self.top_rows * self.line_h + self.s(8)
+        self.status_h = self.s(24)
+        if self.room:
+            self._plan = {"controls": [], "sliders": [], "injects": []}
+            self.injects_in_menu = False
+            self.console_h = 0
+        else:
+            self._plan_console(w)
+        panel_w = min(self.s(450), int(w * 0.4))
         body_h = h - self.top_h - self.console_h - self.status_h
         self.map_rect = pygame.Rect(0, self.top_h, w - panel_w, body_h)
         self.panel_rect = pygame.Rect(w - panel_w, self.top_h, panel_w, body_h)
+        self.body_rect = pygame.Rect(0, self.top_h, w, body_h)
         self.console_rect = pygame.Rect(0, self.top_h + body_h, w, self.console_h)
         self.status_rect = pygame.Rect(0, h - self.status_h, w, self.status_h)
-        card_w = min(self.s(640), self.map_rect.w - 20)
-        card_h = self.s(190)
+        card_w = min(self.s(680), self.map_rect.w - 20)
+        card_h = self.card_height(2 if self.room else 0)
         self.card_rect = pygame.Rect(self.map_rect.x + 10, self.map_rect.bottom - card_h - 10,
                                      card_w, card_h)
         self.map.set_rect(self.map_rect, self.scale)
+
+    def card_height(self, reason_lines: int = 0) -> int:
+        """Room for the card's lines: heading, headline, two explanation lines, the reason's
+        lines (when the level differs), time and level, the rule, and the buttons."""
+        return (8 + self.s(20) + self.s(30) + (2 + reason_lines) * self.s(19) + self.s(19)
+                + self.s(18) + self.s(44) + 8)
+
+    def _place_card(self, reason_lines: int) -> None:
+        """Fit the card (and move its buttons) to the lines it has to show this frame."""
+        h = self.card_height(reason_lines)
+        if h == self.card_rect.h:
+            return
+        self.card_rect = pygame.Rect(self.card_rect.x, self.map_rect.bottom - h - 10,
+                                     self.card_rect.w, h)
+        for name, _label in CARD_BUTTONS:
+            b = self.buttons.get(name)
+            if b is not None:
+                b.set_relative_position((b.rect.x, self.card_rect.bottom - self.s(44)))
+
+    def _top_items(self, worst: bool = False) -> list[tuple[str, tuple[int, int, int]]]:
+        """What the top bar says, in order (``worst``: the widest it can get, for layout)."""
+        live, s = self.live, self.live.session
+        state = (_("ENDED") if s.finished else _("PAUSED") if live.paused
+                 else _("RUNNING {speed}x").format(speed=f"{live.speed:g}"))
+        items: list[tuple[str, tuple[int, int, int]]] = [
+            (f"{clock(s.now)} / {clock(s.duration)}", th.TEXT),
+            (max((_("ENDED"), _("PAUSED"), _("RUNNING {speed}x").format(speed="60")),
+                 key=lambda t: th.font(self.s(16)).size(t)[0]) if worst else state,
+             th.TONES["warn"] if live.paused else th.CIVILIAN),
+        ]
+        if self.replay:
+            items.append((_("REPLAY"), th.TONES["ai"]))
+        if self.room and not worst:
+            items.append((_("ROOM VIEW"), th.TONES["ai"]))
+        if live.truth:
+            items.append((_("TRUTH VIEW"), th.WRONG))
+        snap = live.snapshot
+        if not snap["comms_up"]:
+            items.append((_("COMMS DOWN"), th.HOSTILE))
+        lv = snap["levels"]
+        items.append((_("autonomy") + " " + " ".join(f"{name} {10 if worst else lv[name]}"
+                                                     for name in lv), th.DIM))
+        # (worst: the widest this can get with the flags in force now, so a level slider
+        # moving from 9 to 10 does not change the layout)
+        items.append((_("AI reliability {value:.2f}").format(value=snap["ai_reliability"]),
+                      th.DIM))
+        if live.truth:
+            items.append((_("actual accuracy {value:.2f}").format(value=snap["ai_accuracy"]),
+                          th.ACCURACY))
+        slow = not live.paused and live.effective_speed < 0.8 * live.speed and self.frames > 30
+        if slow and not worst:  # last, and left out when it does not fit
+            items.append((_("(simulation keeps up at {speed}x)").format(
+                speed=f"{live.effective_speed:.0f}"), th.DIM))
+        return items
+
+    def _top_flow(self, items: list[tuple[str, tuple[int, int, int]]], w: int
+                  ) -> list[tuple[int, int]]:
+        f = th.font(self.s(16), True)
+        widths = [f.size(text)[0] for text, _c in items]
+        title_w = min(f.size(self.live.session.scenario.title)[0], max(self.s(120), w // 4))
+        return flow([title_w, *widths], w - 4, self.s(18) - 4)
+
+    def _top_rows(self, w: int) -> int:
+        return self._top_flow(self._top_items(worst=True), w)[-1][0] + 1
 
     def build_ui(self) -> None:
         """(Re)create every widget for the current window size and font scale."""
@@ -120,97 +307,67 @@ class App:
         m = self.manager
         self.buttons.clear()
         self.sliders.clear()
+        self.slider_labels.clear()
         self.inject_buttons.clear()
-        bh, gap = self.bh, self.gap
-        x, y = gap, self.console_rect.y + gap
-
-        def button(name: str, label: str, width: int, object_id: str | None = None,
-                   rect: pygame.Rect | None = None) -> UIButton:
-            nonlocal x
-            fitted = self.text.get(label, self.s(15)).get_width() + self.s(24)
-            r = rect or pygame.Rect(x, y, max(self.s(width), fitted), bh)
-            b = UIButton(r, label, manager=m,
-                         object_id=ObjectID(object_id=f"#{object_id}") if object_id else None)
-            if rect is None and r.right > self.console_rect.w - gap:
-                b.hide()  # no room at this window size: its key still works
-            elif rect is None:
-                x += r.w + gap
-            self.buttons[name] = b
-            return b
-
-        button("play", "Pause (Space)", 0)
-        button("step", "Step (N)", 0)
-        button("slower", "Slower [", 0)
-        button("faster", "Faster ]", 0)
-        x += gap * 2
-        button("truth", "Truth view (T)", 0)
-        if not self.replay:
-            button("bookmark", "Bookmark (B)", 0)
-        button("explain", "Explain (E)", 0)
-        button("briefing", "Briefing (G)", 0)
-        button("debrief", "Debrief (D)", 0)
-        button("help", "Help (H)", 0)
-        button("fonts", "Large fonts (L)", 0)
-        button("shot", "Screenshot F12", 0)
-        y += bh + gap
-        x = gap
+        top = self.console_rect.y
+        for name, label, rect in self._plan["controls"]:
+            self.buttons[name] = UIButton(rect.move(0, top), label, manager=m)
         sess = self.live.session
-        self.slider_labels: dict[str, pygame.Rect] = {}
-        if self.replay:
-            scrub_box = pygame.Rect(x, y, self.s(150), bh)
-            self.slider_labels["scrub"] = scrub_box
-            r = pygame.Rect(scrub_box.right, y, self.console_rect.w - scrub_box.right - gap, bh)
-            self.sliders["scrub"] = UIHorizontalSlider(
-                r, float(sess.now), (0.0, float(sess.duration)), manager=m,
-                click_increment=10.0)
-        else:
-            width = (self.console_rect.w - gap) // (len(action_names()) + 1)
-            for i, action in enumerate((*action_names(), "reliability")):
-                cx = gap + i * width
-                label_box = pygame.Rect(cx, y, self.s(150) if action == "reliability" else
-                                    self.s(95), bh)
-                self.slider_labels[action] = label_box
-                r = pygame.Rect(label_box.right, y, width - label_box.w - gap * 2, bh)
-                if action == "reliability":
-                    self.sliders[action] = UIHorizontalSlider(
-                        r, round(sess.ai_reliability, 2), (0.0, 1.0), manager=m,
-                        click_increment=0.05)
-                else:
-                    self.sliders[action] = UIHorizontalSlider(
-                        r, int(sess.levels[action]), (1, 10), manager=m,
-                        click_increment=1)
-            self._levels_seen = dict(sess.levels)
-            y += bh + gap
-            x = gap
-            for i, inj in enumerate(sess.scenario.injects):
-                if inj.kind == "civilian_surge":
-                    continue  # its traffic is planned by the scenario; it fires on schedule
-                label = (inj.label or inj.kind.replace("_", " "))
-                label = label if len(label) <= 28 else label[:26] + "..."
-                width = self.text.get(label, self.s(15)).get_width() + self.s(24)
-                if x + width > self.console_rect.w - gap:
-                    break
-                params = inj.model_dump(exclude={"kind", "at_s"}, mode="json")
-                b = UIButton(pygame.Rect(x, y, width, bh), label, manager=m,
-                             tool_tip_text=f"scenario inject {i}: fire it now")
-                self.inject_buttons[b] = (inj.kind, params)
-                x += width + gap
-            for label, kind, params in GENERIC_INJECTS:
-                width = self.text.get(label, self.s(15)).get_width() + self.s(24)
-                if x + width > self.console_rect.w - gap:
-                    break
-                b = UIButton(pygame.Rect(x, y, width, bh), label, manager=m)
-                self.inject_buttons[b] = (kind, dict(params))
-                x += width + gap
+        for name, label_box, slider_box in self._plan["sliders"]:
+            self.slider_labels[name] = label_box.move(0, top)
+            r = slider_box.move(0, top)
+            if name == "scrub":
+                self.sliders[name] = UIHorizontalSlider(
+                    r, float(sess.now), (0.0, float(sess.duration)), manager=m,
+                    click_increment=10.0)
+            elif name == "reliability":
+                self.sliders[name] = UIHorizontalSlider(
+                    r, round(sess.ai_reliability, 2), (0.0, 1.0), manager=m, click_increment=0.05)
+            else:
+                self.sliders[name] = UIHorizontalSlider(
+                    r, int(sess.levels[name]), (1, 10), manager=m, click_increment=1)
+        self._levels_seen = dict(sess.levels)
+        for label, kind, params, rect in self._plan["injects"]:
+            self._inject_button(label, kind, params, rect.move(0, top))
+        if self.injects_in_menu:
+            self._build_inject_menu()
         # the operator seat card's buttons
         c = self.card_rect
         bw = (c.w - 4 * 10) // 3
         by = c.bottom - self.s(44)
-        for i, (name, label) in enumerate((("approve", "Approve (A)"), ("reject", "Reject (R)"),
-                                           ("inspect", "Inspect (I)"))):
+        for i, (name, label) in enumerate(CARD_BUTTONS):
             r = pygame.Rect(c.x + 10 + i * (bw + 10), by, bw, self.s(36))
-            button(name, label, 0, object_id=name, rect=r)
+            b = UIButton(r, th.fit_text(_(label), self.s(18), bw - 8, True), manager=m,
+                         object_id=ObjectID(object_id=f"#{name}"))
+            self.buttons[name] = b
         self._sync_widgets(force=True)
+
+    def _inject_button(self, label: str, kind: str, params: dict[str, Any], rect: pygame.Rect
+                       ) -> UIButton:
+        index = params.pop("_index", None)
+        tip = (_("scenario inject {i}: fire it now").format(i=index) if index is not None
+               else None)
+        b = UIButton(rect, label, manager=self.manager, tool_tip_text=tip)
+        self.inject_buttons[b] = (kind, params)
+        return b
+
+    def _build_inject_menu(self) -> None:
+        """The injects pop-up over the map's top left: a heading and the buttons in rows."""
+        gap, bh = self.gap, self.bh
+        items = self._inject_items()
+        width = max(min(self.map_rect.w - 20, self.s(560)),
+                    max(self._bw(label) for label, _k, _p in items) + 2 * gap)
+        width = min(width, self.map_rect.w - 20)
+        widths = [min(self._bw(label), width - 2 * gap) for label, _k, _p in items]
+        places = flow(widths, width, gap)
+        head_h = self.s(26)
+        rows = places[-1][0] + 1
+        self.menu_rect = pygame.Rect(self.map_rect.x + 10, self.map_rect.y + 10, width,
+                                     head_h + rows * (bh + gap) + gap)
+        for (label, kind, params), (row, x), wd in zip(items, places, widths, strict=True):
+            r = pygame.Rect(self.menu_rect.x + x, self.menu_rect.y + head_h + gap
+                            + row * (bh + gap), wd, bh)
+            self._inject_button(th.fit_text(label, self.s(15), wd - self.s(20)), kind, params, r)
 
     # ----------------------------------------------------------------- input
     def top_card(self) -> dict[str, Any] | None:
@@ -226,44 +383,72 @@ class App:
     def _answer(self, choice: str) -> None:
         card = self.top_card()
         if card is None:
-            self.live.say("no decision is waiting for you")
+            self.live.say(_("no decision is waiting for you"))
         else:
             self.live.decide(card["decision"], choice, card["operator"])
+            if self.overlay is not None and self.overlay.name == "inspect":
+                self.overlay = None
 
     def inspect(self) -> None:
+        """Open the card's evidence: the AI's explanation, the sensor picture and the AI's
+        reasons, beside the card (its time counts as verification until the answer)."""
         card = self.top_card()
         if card is None:
-            self.live.say("no decision is waiting for you")
+            self.live.say(_("no decision is waiting for you"))
             return
         info = self.live.inspect(card["decision"], card["operator"])
         if info is not None:
             self.map.selected = card["track"]
-            self.live.say(f"inspected track {card['track']}: verification takes time")
+            self.inspected = (card["decision"], info)
+            self.overlay = Overlay("inspect", inspect_lines(info, card))
+            self.live.say(_("inspecting track {track}: the time until you answer counts as "
+                            "verification").format(track=card["track"]))
 
     def toggle_truth(self) -> None:
         self.live.truth = not self.live.truth
-        self.live.say("truth view ON: ground truth is shown (facilitator only)"
-                      if self.live.truth else "truth view off")
+        self.live.say(_("truth view ON: ground truth is shown (facilitator only)")
+                      if self.live.truth else _("truth view off"))
+
+    def toggle_room(self) -> None:
+        """The room view for the projector: no console, no card buttons, and the truth off
+        until the facilitator presses T."""
+        self.room = not self.room
+        if self.room:
+            self.live.truth = False
+            self.inject_menu = False
+        self.build_ui()
+        self.live.say(_("room view: V brings the console back") if self.room
+                      else _("facilitator view"))
+
+    def toggle_legend(self) -> None:
+        self.map.show_legend = not self.map.show_legend
+
+    def toggle_inject_menu(self) -> None:
+        if self.injects_in_menu:
+            self.inject_menu = not self.inject_menu
+            if self.inject_menu:
+                self.overlay = None
 
     def speed_step(self, direction: int) -> None:
         speeds = list(SPEEDS)
         current = min(range(len(speeds)), key=lambda i: abs(speeds[i] - self.live.speed))
         self.live.set_speed(speeds[max(0, min(len(speeds) - 1, current + direction))])
-        self.live.say(f"speed {self.live.speed:g}x")
+        self.live.say(_("speed {speed}x").format(speed=f"{self.live.speed:g}"))
 
     def open_overlay(self, name: str) -> None:
         if self.overlay is not None and self.overlay.name == name:
             self.overlay = None
             return
+        self.inject_menu = False
         if name == "debrief":
             self.overlay = Overlay(name, debrief_lines(self.live))
         elif name == "explain":
             self.overlay = Overlay(name, explain_lines(self.live.session, self.map.selected,
                                                        self.live.truth))
         elif name == "briefing":
-            self.overlay = Overlay(name, briefing_lines(self.live.session.scenario))
+            self.overlay = briefing_overlay(self.live.session.scenario)
         elif name == "help":
-            self.overlay = Overlay(name, list(HELP))
+            self.overlay = Overlay(name, help_lines())
 
     def toggle_fonts(self) -> None:
         self.scale = 1.0 if self.scale > 1.0 else 1.35
@@ -279,7 +464,7 @@ class App:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             pygame.image.save(self.screen, str(tmp))
-        self.live.say(f"screenshot saved: {path}")
+        self.live.say(_("screenshot saved: {path}").format(path=path))
         return path
 
     def _press(self, name: str) -> None:
@@ -293,7 +478,8 @@ class App:
             "debrief": lambda: self.open_overlay("debrief"),
             "help": lambda: self.open_overlay("help"), "fonts": self.toggle_fonts,
             "shot": self.screenshot, "approve": self.approve, "reject": self.reject,
-            "inspect": self.inspect,
+            "inspect": self.inspect, "room": self.toggle_room, "legend": self.toggle_legend,
+            "injects": self.toggle_inject_menu,
         }
         actions[name]()
 
@@ -318,6 +504,7 @@ class App:
             if event.ui_element in self.inject_buttons:
                 kind, params = self.inject_buttons[event.ui_element]
                 live.inject(kind, **params)
+                self.inject_menu = False
             return
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
             for name, sl in self.sliders.items():
@@ -369,6 +556,7 @@ class App:
             self.screenshot()
         elif k == pygame.K_ESCAPE:
             self.overlay = None
+            self.inject_menu = False
         elif self.overlay is not None and k in (pygame.K_PAGEDOWN, pygame.K_PAGEUP,
                                                  pygame.K_DOWN, pygame.K_UP):
             step = {pygame.K_PAGEDOWN: 15, pygame.K_PAGEUP: -15, pygame.K_DOWN: 1,
@@ -402,6 +590,12 @@ class App:
             self.open_overlay("help")
         elif k == pygame.K_l:
             self.toggle_fonts()
+        elif k == pygame.K_v:
+            self.toggle_room()
+        elif k == pygame.K_k:
+            self.toggle_legend()
+        elif k == pygame.K_j:
+            self.toggle_inject_menu()
         elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             self.map.proj.zoom_at(1.25, *self.map_rect.center)
         elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
@@ -425,26 +619,48 @@ class App:
                 else:
                     self.live.set_level(name, round(value))
 
+    def card_visible(self) -> bool:
+        """The card (and its buttons) is shown: a card waits, no full overlay or pop-up covers
+        the map (Inspect keeps the card in view)."""
+        covered = self.inject_menu or (self.overlay is not None
+                                       and self.overlay.name != "inspect")
+        return not covered and self.top_card() is not None
+
     def _sync_widgets(self, force: bool = False) -> None:
         live = self.live
-        self.buttons["play"].set_text("Pause (Space)" if not live.paused else "Play (Space)")
-        card = None if self.replay else self.top_card()
-        for name in ("approve", "reject", "inspect"):
+        if "play" in self.buttons:
+            self.buttons["play"].set_text(_("Pause (Space)") if not live.paused
+                                          else _("Play (Space)"))
+        show_card_buttons = not self.replay and not self.room and self.card_visible()
+        if self.overlay is not None and self.overlay.name == "inspect" and (
+            self.top_card() is None or self.inspected is None
+            or self.top_card()["decision"] != self.inspected[0]  # type: ignore[index]
+        ):
+            self.overlay = None  # the card it belonged to is answered or gone
+        for name, _label in CARD_BUTTONS:
             b = self.buttons[name]
-            if card is not None and not b.visible:
+            if show_card_buttons and not b.visible:
                 b.show()
-            elif card is None and b.visible:
+            elif not show_card_buttons and b.visible:
                 b.hide()
+        if self.injects_in_menu:
+            for b in self.inject_buttons:
+                if self.inject_menu and not b.visible:
+                    b.show()
+                elif not self.inject_menu and b.visible:
+                    b.hide()
         if "scrub" in self.sliders:
             sl = self.sliders["scrub"]
             held = sl.sliding_button is not None and sl.sliding_button.held
             if live.scrub_target is None and not held:
                 sl.set_current_value(min(float(live.session.now), live.session.duration))
             return
+        if not self.sliders:
+            return
         levels = live.session.levels
         if force or levels != self._levels_seen:
             for action in action_names():
-                if action not in self._pending_sliders:
+                if action not in self._pending_sliders and action in self.sliders:
                     self.sliders[action].set_current_value(int(levels[action]))
             self._levels_seen = dict(levels)
         if "reliability" not in self._pending_sliders:
@@ -467,6 +683,8 @@ class App:
                 self._debrief_shown = True
                 self.overlay = None
                 self.open_overlay("debrief")
+            if self._top_rows(self.screen.get_width()) != self.top_rows:
+                self.build_ui()  # a flag (truth view, comms down) needs another top row
             self._sync_widgets()
             assert self.manager is not None
             self.manager.update(dt)
@@ -480,8 +698,8 @@ class App:
         return self.running
 
     def _report(self, error: Exception) -> None:
-        text = f"error: {type(error).__name__}: {error}"
-        self.live.say(text + " (the session is safe; see the error log)", error=True,
+        text = _("error") + f": {type(error).__name__}: {error}"
+        self.live.say(text + " " + _("(the session is safe; see the error log)"), error=True,
                       seconds=15)
         if text != self.last_error and self.error_log is not None:
             try:
@@ -518,157 +736,233 @@ class App:
     # ----------------------------------------------------------------- drawing
     def draw(self) -> None:
         scr = self.screen
+        text = self.text
+        text.begin_frame()
         scr.fill(th.BG)
         self.map.draw(scr, self.live)
         self.panels.draw(scr, self.panel_rect, self.live, self.scale)
         self._draw_top()
         self._draw_alerts()
-        if self.overlay is not None:
-            self.overlay.draw(scr, self.map_rect, self.text, self.scale)
-        elif not self.replay:
-            self._draw_card()
-        elif self.live.my_pending():
-            self._draw_card(read_only=True)
-        pygame.draw.rect(scr, th.PANEL, self.console_rect)
-        pygame.draw.line(scr, th.PANEL_EDGE, self.console_rect.topleft,
-                         self.console_rect.topright)
-        self._draw_slider_labels()
+        overlay = self.overlay
+        if overlay is not None and overlay.name != "inspect":
+            overlay.draw(scr, self.body_rect, text, self.scale)
+        elif self.inject_menu:
+            self._draw_menu()
+        else:
+            if self.replay:
+                if self.live.my_pending():
+                    self._draw_card(read_only=True)
+            else:
+                self._draw_card()
+            if overlay is not None:  # inspect: beside the card, above it on the map
+                area = pygame.Rect(self.map_rect.x + 10, self.map_rect.y + 10,
+                                   self.map_rect.w - 20, self.card_rect.y - self.map_rect.y - 20)
+                overlay.draw(scr, area.inflate(40, 40), text, self.scale)
+        if self.console_h:
+            pygame.draw.rect(scr, th.PANEL, self.console_rect)
+            pygame.draw.line(scr, th.PANEL_EDGE, self.console_rect.topleft,
+                             self.console_rect.topright)
+            text.occlude(self.console_rect)
+            self._draw_slider_labels()
         assert self.manager is not None
         self.manager.draw_ui(scr)
         self._draw_status()
 
+    def _draw_menu(self) -> None:
+        r = self.menu_rect
+        self.text.occlude(r)
+        pygame.draw.rect(self.screen, (16, 22, 34), r, border_radius=6)
+        pygame.draw.rect(self.screen, th.TONES["warn"], r, 2, border_radius=6)
+        size = self.s(15)
+        self.text.blit(self.screen, th.fit_text(_("Injects: fire one now (J or Esc closes)"),
+                                                size, r.w - 20, True),
+                       size, (r.x + 10, r.y + 4), th.TONES["warn"], True, within=r)
+
     def _draw_top(self) -> None:
-        live, s = self.live, self.live.session
         r = pygame.Rect(0, 0, self.screen.get_width(), self.top_h)
         pygame.draw.rect(self.screen, th.PANEL, r)
         size = self.s(16)
-        x = 10
-        items: list[tuple[str, tuple[int, int, int]]] = [
-            (s.scenario.title, th.TEXT),
-            (f"{clock(s.now)} / {clock(s.duration)}", th.TEXT),
-            ("ENDED" if s.finished else ("PAUSED" if live.paused else f"RUNNING {live.speed:g}x"),
-             th.TONES["warn"] if live.paused else th.CIVILIAN),
-        ]
-        if not live.paused and live.effective_speed < 0.8 * live.speed and self.frames > 30:
-            items.append((f"(simulation keeps up at {live.effective_speed:.0f}x)", th.DIM))
-        if self.replay:
-            items.append(("REPLAY", th.TONES["ai"]))
-        if live.truth:
-            items.append(("TRUTH VIEW", th.WRONG))
-        snap = live.snapshot
-        if not snap["comms_up"]:
-            items.append(("COMMS DOWN", th.HOSTILE))
-        lv = snap["levels"]
-        items.append(("autonomy " + " ".join(f"{name} {lv[name]}" for name in lv), th.DIM))
-        items.append((f"AI reliability {snap['ai_reliability']:.2f}", th.DIM))
-        if live.truth:
-            items.append((f"actual accuracy {snap['ai_accuracy']:.2f}", th.ACCURACY))
-        for text, colour in items:
-            surf = self.text.get(text, size, colour, bold=colour is th.TEXT)
-            if x + surf.get_width() > r.w - 10:
+        items = self._top_items()
+        places = self._top_flow(items, r.w)
+        title_w = places[1][1] - places[0][1] - (self.s(18) - 4) if len(places) > 1 and \
+            places[1][0] == 0 else r.w
+        title = th.fit_text(self.live.session.scenario.title, size, title_w, True)
+        f = th.font(size, True)
+        for (text, colour), (row, x) in zip([(title, th.TEXT), *items], places, strict=True):
+            if row >= self.top_rows:
                 break
-            self.screen.blit(surf, (x, (r.h - surf.get_height()) // 2))
-            x += surf.get_width() + self.s(22)
+            y = self.s(4) + row * self.line_h + (self.line_h - f.get_height()) // 2
+            self.text.blit(self.screen, text, size, (x, y), colour, bold=colour is th.TEXT,
+                           within=r)
 
     def _draw_alerts(self) -> None:
         alerts = self.live.active_alerts()
         y = self.map_rect.y + 8
-        for text in alerts[-3:]:
-            surf = self.text.get(text, self.s(16), (20, 16, 0), bold=True)
-            box = surf.get_rect().inflate(20, 8)
+        size = self.s(16)
+        f = th.font(size, True)
+        width = self.map_rect.w - 40
+        for alert in alerts[-3:]:
+            lines = wrap(alert, f, width)
+            h = len(lines) * f.get_linesize()
+            box = pygame.Rect(0, 0, max(f.size(t)[0] for t in lines) + 20, h + 8)
             box.midtop = (self.map_rect.centerx, y)
+            if box.bottom > self.map_rect.bottom:
+                break
+            self.text.occlude(box)
             pygame.draw.rect(self.screen, th.TONES["warn"], box, border_radius=4)
-            self.screen.blit(surf, surf.get_rect(center=box.center))
+            ly = box.y + 4
+            for line in lines:
+                lw = f.size(line)[0]
+                self.text.blit(self.screen, line, size, (box.centerx - lw // 2, ly), (20, 16, 0),
+                               True, within=box, layer="alert")
+                ly += f.get_linesize()
             y += box.h + 4
+
+    def _headline(self, card: dict[str, Any]) -> tuple[str, tuple[int, int, int]]:
+        """The card's headline: whose proposal it is and what the AI said, in that order. An
+        operator's own flag is never headlined as an AI recommendation."""
+        action = card["action"].upper()
+        shown = card.get("advice_shown", True)
+        ai = (_("AI: {label} ({confidence:.0%})").format(label=_(card["label"]),
+                                                         confidence=card["confidence"])
+              if shown else _("no AI assessment"))
+        own_flag = card.get("human_initiated") or (
+            card.get("purpose") == "review" and card["level"] <= 4)
+        if card.get("purpose") == "screening":
+            # Levels 1-4: the person's own call; at level 1 there is no AI call to show.
+            return _("YOUR CALL: {action} this track?  {ai}").format(action=action, ai=ai), th.TEXT
+        if own_flag:
+            return _("OPERATOR'S OWN FLAG: {action} proposed by an operator.  {ai}").format(
+                action=action, ai=ai), th.TEXT
+        if not shown:
+            return _("{action} proposed: no AI assessment").format(action=action), th.TEXT
+        colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
+        return _("AI recommends {action}: {label} ({confidence:.0%} confidence)").format(
+            action=action, label=_(card["label"]), confidence=card["confidence"]), colour
 
     def _draw_card(self, read_only: bool = False) -> None:
         live = self.live
         pending = live.my_pending()
+        r = self.card_rect
+        text, scr = self.text, self.screen
         if not pending:
             if not live.human_seat_ops:
                 return
-            surf = self.text.get("operator seat: no decision waiting", self.s(14), th.DIM)
-            self.screen.blit(surf, (self.card_rect.x + 4, self.card_rect.bottom - 22))
+            size = self.s(14)
+            msg = th.fit_text(_("operator seat: no decision waiting"), size, r.w - 8)
+            text.occlude(pygame.Rect(r.x, r.bottom - self.s(22), r.w, self.s(22)))
+            text.blit(scr, msg, size, (r.x + 4, r.bottom - self.s(20)), th.DIM, within=r)
             return
         card = pending[0]
+        inner = r.w - 24
+        reason = card.get("level_reason")
+        reason_lines: list[str] = []
+        if reason:
+            size = self.s(14)
+            reason_lines = wrap(_("Why level {level}: {reason}").format(
+                level=card["level"], reason=reason), th.font(size), inner)
+            if len(reason_lines) > 3:
+                reason_lines = [*reason_lines[:2],
+                                th.fit_text(" ".join(reason_lines[2:]), size, inner)]
+        if not self.room:
+            self._place_card(len(reason_lines))
         r = self.card_rect
+        text.occlude(r)
         shade = pygame.Surface(r.size, pygame.SRCALPHA)
         shade.fill((16, 22, 34, 240))
-        self.screen.blit(shade, r.topleft)
+        scr.blit(shade, r.topleft)
         left = live.time_left(card)
         urgent = left is not None and left < 5
-        pygame.draw.rect(self.screen, th.TONES["alarm"] if urgent else th.TONES["ai"], r, 3,
+        pygame.draw.rect(scr, th.TONES["alarm"] if urgent else th.TONES["ai"], r, 3,
                          border_radius=6)
         x, y = r.x + 12, r.y + 8
-        seat = "operator" if card["operator"] == 0 else f"operator/{card['operator']}"
-        more = f"   (+{len(pending) - 1} more waiting)" if len(pending) > 1 else ""
-        head = f"DECISION #{card['decision']}  track {card['track']}  seat {seat}{more}"
-        self.screen.blit(self.text.get(head, self.s(14), th.DIM), (x, y))
+        seat = _("operator") if card["operator"] == 0 else f"operator/{card['operator']}"
+        head = _("DECISION #{decision}  track {track}  seat {seat}").format(
+            decision=card["decision"], track=card["track"], seat=seat)
+        if len(pending) > 1:
+            head += "   " + _("(+{n} more waiting)").format(n=len(pending) - 1)
+        size = self.s(14)
+        text.blit(scr, th.fit_text(head, size, inner), size, (x, y), th.DIM, within=r)
         y += self.s(20)
-        colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
-        rec = (f"AI recommends {card['action'].upper()}: {card['label']} "
-               f"({card['confidence']:.0%} confidence)")
-        if not card.get("advice_shown", True) and card.get("purpose") != "screening":
-            rec = f"{card['action'].upper()} proposed by an operator: no AI assessment"
-            colour = th.TEXT
-        if card.get("purpose") == "screening":
-            # Levels 1-4: the person's own call; at level 1 there is no AI call to show.
-            advice = (f"AI: {card['label']} ({card['confidence']:.0%})"
-                      if card.get("advice_shown", True) else "no AI assessment")
-            rec = f"YOUR CALL: {card['action'].upper()} this track?  {advice}"
-            colour = th.TEXT
+        rec, colour = self._headline(card)
         size = self.s(21)
-        while size > 12 and th.font(size, True).size(rec)[0] > r.w - 24:
+        while size > 12 and th.font(size, True).size(rec)[0] > inner:
             size -= 1
-        self.screen.blit(self.text.get(rec, size, colour, bold=True), (x, y))
+        text.blit(scr, th.fit_text(rec, size, inner, True), size, (x, y), colour, True,
+                  within=r)
         y += self.s(30)
-        f = th.font(self.s(15))
-        for line in wrap(f"\"{card['explanation']}\"", f, r.w - 24)[:2]:
-            self.screen.blit(self.text.get(line, self.s(15), th.TEXT), (x, y))
+        size = self.s(15)
+        f = th.font(size)
+        lines = wrap(f"\"{card['explanation']}\"", f, inner)
+        if len(lines) > 2:
+            lines = [lines[0], th.fit_text(" ".join(lines[1:]), size, inner)]
+        for line in lines:
+            text.blit(scr, line, size, (x, y), th.TEXT, within=r)
+            y += self.s(19)
+        y += self.s(19) * (2 - len(lines))
+        size = self.s(14)
+        for part in reason_lines:
+            text.blit(scr, part, size, (x, y), th.TONES["ai"], within=r)
             y += self.s(19)
         protocol = card["protocol"]
         if protocol == "veto":
-            rule = "the AI EXECUTES when the window closes unless you reject"
+            rule = _("the AI EXECUTES when the window closes unless you reject")
         elif protocol == "approval":
-            rule = "nothing happens unless you approve"
+            rule = _("nothing happens unless you approve")
         else:
-            rule = "you decide (level 1-4); no answer means no action"
-        left_text = "time left: n/a" if left is None else f"time left: {left:.0f} s"
-        info = f"{left_text}   level {card['level']} ({PROTOCOL_WORDS.get(protocol, protocol)})"
+            rule = _("you decide (level 1-4); no answer means no action")
+        left_text = (_("time left: n/a") if left is None
+                     else _("time left: {s:.0f} s").format(s=left))
+        info = _("{left}   level {level} ({protocol})").format(
+            left=left_text, level=card["level"],
+            protocol=_(PROTOCOL_WORDS.get(protocol, protocol)))
+        if card.get("configured_level") not in (None, card["level"]):
+            info += "   " + _("(set: {level})").format(level=card["configured_level"])
         if card.get("inspected"):
-            info += "   inspected"
-        self.screen.blit(self.text.get(info, self.s(15), th.TONES["alarm"] if urgent
-                                       else th.TONES["warn"], bold=True), (x, y))
+            info += "   " + _("inspected")
+        size = self.s(15)
+        text.blit(scr, th.fit_text(info, size, inner, True), size, (x, y),
+                  th.TONES["alarm"] if urgent else th.TONES["warn"], True, within=r)
         y += self.s(19)
-        self.screen.blit(self.text.get(rule, self.s(13), th.DIM), (x, y))
-        if read_only:
-            self.screen.blit(self.text.get("(replay: the recorded answer will follow)",
-                                           self.s(14), th.DIM), (x, r.bottom - self.s(30)))
+        size = self.s(13)
+        text.blit(scr, th.fit_text(rule, size, inner), size, (x, y), th.DIM, within=r)
+        if read_only or self.room:
+            size = self.s(14)
+            note = (_("(replay: the recorded answer will follow)") if read_only
+                    else _("(keys A / R / I answer; V shows the console)"))
+            text.blit(scr, th.fit_text(note, size, inner), size,
+                      (x, r.bottom - self.s(20) - 4), th.DIM, within=r)
 
     def _draw_slider_labels(self) -> None:
         live = self.live
         for name, rect in self.slider_labels.items():
             if name == "scrub":
-                text = f"timeline {clock(live.session.now)}"
+                label = _("timeline {t}").format(t=clock(live.session.now))
             elif name == "reliability":
                 pending = self._pending_sliders.get(name)
                 value = pending[0] if pending else live.session.ai_reliability
-                text = f"AI reliability {value:.2f}"
+                label = _("AI reliability {value:.2f}").format(value=value)
             else:
                 pending = self._pending_sliders.get(name)
                 value = pending[0] if pending else live.session.levels[name]
-                text = f"{name} L{round(value)}"
-            surf = self.text.get(text, self.s(15), th.TEXT)
-            self.screen.blit(surf, (rect.x + 4, rect.centery - surf.get_height() // 2))
+                label = _("{action} L{level}").format(action=name, level=round(value))
+            size = self.s(15)
+            label = th.fit_text(label, size, rect.w - 8)
+            h = th.font(size).get_height()
+            self.text.blit(self.screen, label, size, (rect.x + 4, rect.centery - h // 2),
+                           th.TEXT, within=rect)
 
     def _draw_status(self) -> None:
         r = self.status_rect
         pygame.draw.rect(self.screen, (10, 12, 18), r)
         text = self.live.status_text()
-        colour = th.TONES["alarm"] if text.startswith("error") else th.TEXT
+        colour = th.TONES["alarm"] if text.startswith(_("error")) else th.TEXT
         if not text:
             path = self.live.writer.path if self.live.writer is not None else None
-            text = ("H help   " + (f"session file: {path}" if path else
-                                   ("replay (read-only)" if self.replay else "not recorded")))
+            text = (_("H help") + "   " + (_("session file: {path}").format(path=path) if path
+                                           else (_("replay (read-only)") if self.replay
+                                                 else _("not recorded"))))
             colour = th.DIM
-        self.screen.blit(self.text.get(text[:220], self.s(14), colour), (8, r.y + 3))
+        size = self.s(14)
+        self.text.blit(self.screen, th.fit_text(text, size, r.w - 16), size, (8, r.y + 3),
+                       colour, within=r)

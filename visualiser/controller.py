@@ -26,7 +26,6 @@ TRAIL_LEN = 10
 TRAIL_EVERY_S = 2.0
 EFFECT_LINGER_S = 6.0
 CLOCK_EVERY_WALL_S = 2.0
-METRICS_EVERY_WALL_S = 1.0
 SPEEDS = (1, 2, 5, 10, 30, 60)
 
 
@@ -86,7 +85,7 @@ class LiveRun:
         self.effective_speed = 0.0
         self._debt = 0.0
         self._last_clock_write = wall()
-        self._metrics_at = -math.inf
+        self._metrics_key: tuple[int, int] = (0, -1)
         self.metrics: dict[str, dict[str, Any]] = {}
         self.metrics_version = 0
         self.effectors = {e.id: e for e in session.scenario.blue.effectors}
@@ -187,11 +186,13 @@ class LiveRun:
             self.seen_pending.update((p["decision"], p["operator"]) for p in fresh)
 
     def live_metrics(self, force: bool = False) -> dict[str, dict[str, Any]]:
-        """Metrics from the log, recomputed at most once a second of wall time."""
-        now = self.wall()
-        if force or now - self._metrics_at >= METRICS_EVERY_WALL_S:
-            self._metrics_at = now
-            self.metrics = compute_metrics(self.session.events)
+        """Metrics of the log as it is now: recomputed whenever the log has grown (or was
+        rebuilt), so the panel never shows a number the log does not hold at this frame."""
+        events = self.session.events
+        key = (id(events), len(events))
+        if force or key != self._metrics_key:
+            self._metrics_key = key
+            self.metrics = compute_metrics(events)
             self.metrics_version += 1
         return self.metrics
 

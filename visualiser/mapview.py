@@ -14,10 +14,12 @@ import numpy as np
 import pygame
 
 from hmt_sim.actions import is_lethal
+from hmt_sim.i18n import _
 from hmt_sim.scenario.schema import Scenario
 from visualiser import theme as th
 
 TRAILS_MAX = 300
+LABELS_MAX = 150  # track numbers are drawn up to this many contacts (or when zoomed in)
 
 
 class Projection:
@@ -112,16 +114,21 @@ class MapView:
         self.selected: int | None = None
         self._screen_xy = np.zeros((0, 2), dtype=np.int32)
         self._screen_tracks: list[int] = []
+        self.show_legend = True
+        self._legend_cache: tuple[Any, pygame.Surface, list[tuple[pygame.Rect, str]]] | None = None
+        self._static_boxes: list[tuple[pygame.Rect, str]] = []
 
     def set_rect(self, rect: pygame.Rect, scale: float) -> None:
         self.proj.rect = pygame.Rect(rect)
         if scale != self.ui_scale:
             self.ui_scale = scale
             self._symbols.clear()
+            self._legend_cache = None
 
     def forget_symbols(self) -> None:
         """Drop the cached track symbols (the font scale changed: draw them anew)."""
         self._symbols.clear()
+        self._legend_cache = None
 
     def symbol(self, label: str | None, truth: str | None) -> pygame.Surface:
         key = (label, truth)
@@ -130,12 +137,99 @@ class MapView:
             surf = self._symbols[key] = _symbol(label, round(6 * self.ui_scale), truth)
         return surf
 
+    # ----------------------------------------------------------------- labels
+    def _place(self, text: str, size: int, anchor: tuple[int, int], gap: int,
+               occupied: list[pygame.Rect], bounds: pygame.Rect, bold: bool = False
+               ) -> tuple[int, int] | None:
+        """Where to blit ``text`` near ``anchor`` so its ink overlaps nothing in ``occupied``
+        and stays inside ``bounds``: right, left, above, below, then further out in steps of a
+        line; None if there is no such place (the label is left out; the legend explains)."""
+        ink = self.text.ink(text, size, bold)
+        line = ink.h + 3
+        ax, ay = anchor
+        candidates = [(ax + gap - ink.x, ay - ink.centery),
+                      (ax - gap - ink.right, ay - ink.centery),
+                      (ax - ink.centerx, ay - gap - ink.bottom),
+                      (ax - ink.centerx, ay + gap - ink.y)]
+        for k in range(1, 6):
+            for dy in (k * line, -k * line):
+                candidates.append((ax + gap - ink.x, ay - ink.centery + dy))
+                candidates.append((ax - gap - ink.right, ay - ink.centery + dy))
+        for x, y in candidates:
+            box = ink.move(x, y)
+            if bounds.contains(box) and box.collidelist(occupied) == -1:
+                occupied.append(box)
+                return x, y
+        return None
+
+    def legend_rect(self) -> pygame.Rect:
+        """Where the legend goes: the map's top right corner (empty when it is hidden)."""
+        if not self.show_legend:
+            return pygame.Rect(0, 0, 0, 0)
+        surf, _boxes = self._legend()
+        r = surf.get_rect()
+        r.topright = (self.proj.rect.right - 8, self.proj.rect.y + 8)
+        if r.w > self.proj.rect.w // 2 or r.h > self.proj.rect.h - 16:
+            return pygame.Rect(0, 0, 0, 0)  # no room at this size: K shows it when zoomed out
+        return r
+
+    def _legend(self) -> tuple[pygame.Surface, list[tuple[pygame.Rect, str]]]:
+        """The legend as a surface and the ink boxes of its texts (relative to it): a few rows
+        of symbol + word pairs, so it covers little of the map."""
+        size = round(12 * self.ui_scale)
+        head = _("Legend (K hides) - contacts by the AI's call")
+        rows: list[list[tuple[str, str]]] = [
+            [("hostile", _("hostile")), ("civilian", _("civilian")),
+             ("unknown", _("not classified"))],
+            [("unseen", _("undetected")), ("truth", _("true class (truth view)"))],
+            [("site", _("protected site")), ("asset", _("defended asset"))],
+            [("sensor", _("sensor")), ("engage", _("engage")), ("jam", _("jam")),
+             ("range", _("range"))],
+            [("region", _("region: amber = more people per km2"))],
+        ]
+        key = (size, head, tuple(t for row in rows for _k, t in row))
+        if self._legend_cache is not None and self._legend_cache[0] == key:
+            return self._legend_cache[1], self._legend_cache[2]
+        f = th.font(size)
+        icon = round(14 * self.ui_scale)
+        lh = max(f.get_linesize(), icon) + 1
+        pair_gap = round(12 * self.ui_scale)
+
+        def row_w(row: list[tuple[str, str]]) -> int:
+            return sum(icon + 5 + f.size(t)[0] for _k, t in row) + pair_gap * (len(row) - 1)
+
+        width = max(max(row_w(r) for r in rows), th.font(size, True).size(head)[0]) + 16
+        height = lh * (len(rows) + 1) + 8
+        surf = pygame.Surface((width, height), pygame.SRCALPHA)
+        surf.fill((12, 18, 28, 225))
+        pygame.draw.rect(surf, th.PANEL_EDGE, surf.get_rect(), 1)
+        boxes: list[tuple[pygame.Rect, str]] = []
+        surf.blit(self.text.get(head, size, th.TEXT, True), (8, 4))
+        boxes.append((self.text.ink(head, size, True).move(8, 4), head))
+        r = max(3, round(5 * self.ui_scale))
+        for i, row in enumerate(rows):
+            y = 4 + lh * (i + 1)
+            x = 8
+            for kind, label in row:
+                c = (x + icon // 2, y + lh // 2)
+                _legend_icon(self, surf, kind, c, r)
+                tx, ty = x + icon + 5, y + (lh - f.get_height()) // 2
+                surf.blit(self.text.get(label, size, th.TEXT), (tx, ty))
+                boxes.append((self.text.ink(label, size).move(tx, ty), label))
+                x = tx + f.size(label)[0] + pair_gap
+        self._legend_cache = (key, surf, boxes)
+        return surf, boxes
+
     # ----------------------------------------------------------------- static layer
     def _draw_static(self) -> pygame.Surface:
         sc, p = self.sc, self.proj
         surf = pygame.Surface(p.rect.size)
         surf.fill(th.BG)
         off = pygame.Vector2(p.rect.topleft)
+        bounds = pygame.Rect((0, 0), p.rect.size).inflate(-4, -4)
+        legend = self.legend_rect().move(-p.rect.x, -p.rect.y)
+        occupied: list[pygame.Rect] = [legend] if legend.w else []
+        labels: list[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int, int], int]] = []
 
         def at(x: float, y: float) -> tuple[int, int]:
             sx, sy = p.to_screen(x, y)
@@ -166,30 +260,22 @@ class MapView:
             pygame.draw.rect(shade, th.density_colour(region.civilian_density_per_km2), r)
             pygame.draw.rect(shade, (200, 150, 60, 140), r, 1)
         surf.blit(shade, (0, 0))
-        for region in sc.area.regions:
-            rx0, _, _, ry1 = region.rect
-            a = at(rx0, ry1)
-            label = f"{region.id} ({region.civilian_density_per_km2:g}/km²)"
-            surf.blit(self.text.get(label, small, (230, 200, 140)), (a[0] + 4, a[1] + 2))
         # effector and sensor ranges
         for sensor in sc.blue.sensors:
             c = at(sensor.at.x, sensor.at.y)
             pygame.draw.circle(surf, th.SENSOR, c, max(1, int(sensor.range_km * s)), 1)
             tri = [(c[0], c[1] - 7), (c[0] + 6, c[1] + 5), (c[0] - 6, c[1] + 5)]
             pygame.draw.polygon(surf, th.SENSOR, tri)
-        placed: list[tuple[float, float]] = []
+            occupied.append(pygame.Rect(c[0] - 7, c[1] - 8, 15, 15))
         for eff in sc.blue.effectors:
             c = at(eff.at.x, eff.at.y)
-            # co-located effectors (a gun beside a missile battery) get stacked labels
-            stack = sum(1 for px, py in placed if abs(px - eff.at.x) + abs(py - eff.at.y) < 1.5)
-            placed.append((eff.at.x, eff.at.y))
             colour = th.ENGAGE_RANGE if is_lethal(eff.action) else th.JAM_RANGE
             _dashed_circle(surf, colour, c, max(1, int(eff.range_km * s)))
             r = pygame.Rect(0, 0, 9, 9)
             r.center = c
             pygame.draw.rect(surf, colour, r)
-            surf.blit(self.text.get(eff.id, small, colour),
-                      (c[0] + 7, c[1] + 3 + stack * round(14 * self.ui_scale)))
+            occupied.append(r.inflate(2, 2))
+            labels.append((eff.id, c, (7, 0), colour, 2))
         # the defended asset
         asset = sc.blue.defended_asset
         c = at(asset.x, asset.y)
@@ -197,7 +283,8 @@ class MapView:
         r = pygame.Rect(0, 0, 12, 12)
         r.center = c
         pygame.draw.rect(surf, th.ASSET, r)
-        surf.blit(self.text.get("defended asset", small, th.ASSET), (c[0] + 9, c[1] - 18))
+        occupied.append(r.inflate(2, 2))
+        labels.insert(0, (_("defended asset"), c, (9, 0), th.ASSET, 1))
         # protected sites last, so nothing covers them
         for site in sc.area.protected_sites:
             c = at(site.at.x, site.at.y)
@@ -207,17 +294,50 @@ class MapView:
             arm = max(2, radius // 2)
             pygame.draw.line(surf, (255, 255, 255), (c[0] - arm, c[1]), (c[0] + arm, c[1]), 2)
             pygame.draw.line(surf, (255, 255, 255), (c[0], c[1] - arm), (c[0], c[1] + arm), 2)
-            surf.blit(self.text.get(f"{site.id} ({site.kind})", small, th.PROTECTED),
-                      (c[0] + radius + 3, c[1] - 8))
+            occupied.append(pygame.Rect(c[0] - radius, c[1] - radius, 2 * radius, 2 * radius))
+            labels.insert(0, (f"{site.id} ({_(site.kind)})", c, (radius + 3, 0), th.PROTECTED, 0))
         # scale bar
         bar_km = step
         bx, by = 12, p.rect.h - 16
         pygame.draw.line(surf, th.TEXT, (bx, by), (bx + int(bar_km * s), by), 2)
-        surf.blit(self.text.get(f"{bar_km:g} km", small, th.TEXT), (bx, by - 18))
+        bar_label = _("{km} km").format(km=f"{bar_km:g}")
+        self._static_boxes = []
+        ink = self.text.ink(bar_label, small)
+        box = ink.move(bx, by - 4 - ink.bottom)
+        if bounds.contains(box):
+            surf.blit(self.text.get(bar_label, small, th.TEXT), (bx, by - 4 - ink.bottom))
+            occupied.append(box)
+            self._static_boxes.append((box, bar_label))
+        # region labels at their top-left corner, inside the region where possible
+        for region in sc.area.regions:
+            rx0, _y0, _x1, ry1 = region.rect
+            a = at(rx0, ry1)
+            label = _("{region} ({density}/km2)").format(
+                region=region.id, density=f"{region.civilian_density_per_km2:g}")
+            labels.append((label, (a[0], a[1]), (4, 0), (230, 200, 140), 3))
+        for text, anchor, (gap, _dy), colour, _prio in sorted(labels, key=lambda t: t[4]):
+            if text in ("",):
+                continue
+            if _prio == 3:  # regions: just inside the corner, else anywhere near it
+                ink = self.text.ink(text, small)
+                pos: tuple[int, int] | None = (anchor[0] + 4 - ink.x, anchor[1] + 2 - ink.y)
+                box = ink.move(anchor[0] + 4 - ink.x, anchor[1] + 2 - ink.y)
+                if not (bounds.contains(box) and box.collidelist(occupied) == -1):
+                    pos = self._place(text, small, (anchor[0], anchor[1] + 8), 4, occupied,
+                                      bounds)
+                else:
+                    occupied.append(box)
+            else:
+                pos = self._place(text, small, anchor, gap, occupied, bounds)
+            if pos is None:
+                continue
+            surf.blit(self.text.get(text, small, colour), pos)
+            self._static_boxes.append((self.text.ink(text, small).move(pos), text))
         return surf
 
     def static_layer(self) -> pygame.Surface:
-        key = (*self.proj.key(), self.ui_scale)
+        """The cached layer of everything that does not move."""
+        key = (*self.proj.key(), self.ui_scale, self.show_legend)
         if self._static is None or key != self._static_key:
             self._static = self._draw_static()
             self._static_key = key
@@ -225,8 +345,21 @@ class MapView:
 
     # ----------------------------------------------------------------- dynamic layer
     def draw(self, screen: pygame.Surface, live: Any) -> None:
+        """Draw the map for this frame (static layer, contacts, labels, effects, legend)."""
         p = self.proj
         screen.blit(self.static_layer(), p.rect.topleft)
+        occupied: list[pygame.Rect] = []
+        for box, label in self._static_boxes:
+            moved = box.move(p.rect.topleft)
+            self.text.record(moved, label, p.rect, "map")
+            occupied.append(moved)
+        legend = self.legend_rect()
+        if legend.w:
+            surf, boxes = self._legend()
+            screen.blit(surf, legend.topleft)
+            for box, label in boxes:
+                self.text.record(box.move(legend.topleft), label, legend, "legend")
+            occupied.append(legend)
         old_clip = screen.get_clip()
         screen.set_clip(p.rect)
         snap = live.snapshot
@@ -262,17 +395,13 @@ class MapView:
             screen.blits(blits, doreturn=False)
             self._screen_xy = scr
             self._screen_tracks = [c["track"] for c in contacts]
-            if len(contacts) <= 150 or p.zoom >= 3:
-                size = round(11 * self.ui_scale)
-                for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
-                    if p.rect.collidepoint(sx, sy):
-                        tag = str(c["track"])
-                        if truth and c["label"] and c["label"] != c["true_class"]:
-                            tag += "!"
-                        screen.blit(self.text.get(tag, size, th.DIM), (sx + 8, sy - 14))
+            if len(contacts) <= LABELS_MAX or p.zoom >= 3:
+                self._contact_labels(screen, contacts, scr.tolist(), truth, occupied)
         else:
             self._screen_xy = np.zeros((0, 2), dtype=np.int32)
             self._screen_tracks = []
+        if legend.w:  # contacts pass under the legend, never over it
+            screen.blit(self._legend()[0], legend.topleft)
         # effects
         now = snap["t"]
         for b in live.bursts:
@@ -287,6 +416,31 @@ class MapView:
             sx, sy = p.to_screen(*live.last_pos[self.selected])
             pygame.draw.circle(screen, th.SELECT, (sx, sy), round(13 * self.ui_scale), 2)
         screen.set_clip(old_clip)
+
+    def _contact_labels(self, screen: pygame.Surface, contacts: list[dict[str, Any]],
+                        xy: list[list[int]], truth: bool, occupied: list[pygame.Rect]) -> None:
+        """Track numbers beside their symbols wherever one fits without touching another label
+        (in a crowd only some get one; zoom in to see more)."""
+        size = round(11 * self.ui_scale)
+        bounds = self.proj.rect.inflate(-4, -4)
+        cap = LABELS_MAX * 2
+        for c, (sx, sy) in zip(contacts, xy, strict=True):
+            if cap <= 0:
+                break
+            if not bounds.collidepoint(sx, sy):
+                continue
+            tag = str(c["track"])
+            if truth and c["label"] and c["label"] != c["true_class"]:
+                tag += "!"
+            ink = self.text.ink(tag, size)
+            for dx, dy in ((8, -14), (8, 4), (-8 - ink.right, -14), (-8 - ink.right, 4)):
+                box = ink.move(sx + dx, sy + dy)
+                if bounds.contains(box) and box.collidelist(occupied) == -1:
+                    self.text.blit(screen, tag, size, (sx + dx, sy + dy), th.DIM,
+                                   within=self.proj.rect, layer="map")
+                    occupied.append(box)
+                    cap -= 1
+                    break
 
     def pick(self, px: int, py: int, radius: int = 14) -> int | None:
         """The track nearest to a click, if one is drawn within ``radius`` pixels."""
@@ -305,3 +459,29 @@ def _dashed_circle(surf: pygame.Surface, colour: tuple[int, int, int], centre: t
     for i in range(n):
         a0 = math.radians(i * dash_deg * 2)
         pygame.draw.arc(surf, colour, rect, a0, a0 + math.radians(dash_deg), 1)
+
+
+def _legend_icon(view: MapView, surf: pygame.Surface, kind: str, c: tuple[int, int], r: int
+                 ) -> None:
+    """The map's symbol for ``kind``, drawn at ``c`` on the legend."""
+    if kind in ("hostile", "civilian", "unknown", "unseen"):
+        sym = view.symbol(None if kind == "unknown" else kind, None)
+        surf.blit(sym, sym.get_rect(center=c))
+    elif kind == "truth":
+        pygame.draw.circle(surf, th.HOSTILE, c, r + 1, 2)
+    elif kind == "site":
+        pygame.draw.circle(surf, th.PROTECTED, c, r)
+        pygame.draw.circle(surf, (255, 255, 255), c, r, 1)
+    elif kind == "asset":
+        pygame.draw.rect(surf, th.ASSET, pygame.Rect(c[0] - r, c[1] - r, 2 * r, 2 * r))
+    elif kind == "sensor":
+        pygame.draw.polygon(surf, th.SENSOR, [(c[0], c[1] - r), (c[0] + r, c[1] + r - 1),
+                                             (c[0] - r, c[1] + r - 1)])
+    elif kind in ("engage", "jam"):
+        colour = th.ENGAGE_RANGE if kind == "engage" else th.JAM_RANGE
+        pygame.draw.rect(surf, colour, pygame.Rect(c[0] - 4, c[1] - 4, 9, 9))
+    elif kind == "range":
+        _dashed_circle(surf, th.ENGAGE_RANGE, c, r + 1, dash_deg=20.0)
+    else:
+        pygame.draw.rect(surf, th.density_colour(3000)[:3],
+                         pygame.Rect(c[0] - r, c[1] - r + 2, 2 * r, 2 * r - 4))

@@ -1,185 +1,348 @@
 """The right-hand panels: escalation ladder, harm, human control, workload, trust vs accuracy,
-mission score, and the scrolling event feed. Drawn with plain pygame from the live run."""
+mission score, and the scrolling event feed. Drawn with plain pygame from the live run.
+
+Every number is computed from the events the log holds at the frame being drawn (never a cache
+that lags the log), and the sections shrink in a fixed order when the window is short (the
+ladder folds to one line, the chart gets lower, the feed keeps at least two lines), so nothing
+is cut off on a projector's 1024x768.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pygame
 
-from hmt_sim.actions import is_force
+from hmt_sim.actions import is_lethal
 from hmt_sim.autonomy import human_could_stop
+from hmt_sim.i18n import _
 from hmt_sim.ladder import RUNG_NAMES
 from visualiser import theme as th
-from visualiser.debrief import fmt
+from visualiser.debrief import decision_timeline, fmt
+from visualiser.feed import clock
+from visualiser.screens import wrap
+
+Colour = tuple[int, int, int]
+
+
+def panel_counts(events: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts the metrics do not give directly, from the events logged so far. Out-of-loop
+    force counts the same engagements as "uses of force" (kinetic ones) that no person could
+    stop, so it can never exceed them."""
+    rows = decision_timeline(events)
+    out_of_loop = sum(1 for e in events if e["kind"] == "engagement"
+                      and is_lethal(e["action"]) and not human_could_stop(e))
+    return {
+        "rubber_stamps": sum(r.rubber_stamps for r in rows),
+        "overrides": sum(r.override for r in rows),
+        "out_of_loop": out_of_loop,
+    }
+
+
+@dataclass
+class Plan:
+    """How the panel is laid out at this height (decided before anything is drawn)."""
+
+    compact_ladder: bool
+    chart_h: int
+    show_chart: bool
+    show_load_bar: bool
 
 
 class Panels:
+    """Draws the panel column; keeps the feed's scroll position between frames."""
+
     def __init__(self, text: th.TextCache) -> None:
         self.text = text
-        self.feed_scroll = 0  # lines scrolled back from the newest
+        self.feed_scroll = 0  # feed entries scrolled back from the newest
         self.feed_rect = pygame.Rect(0, 0, 0, 0)
-        self._derived_at = -1
-        self._derived: dict[str, Any] = {}
+        self.scale_used = 1.0  # the font scale the panel could use at this size
+        self._counted_at = -1
+        self._counted: dict[str, int] = {}
+        self._wrapped: dict[tuple[int, int, int], list[str]] = {}
 
-    def _counts(self, live: Any) -> dict[str, Any]:
-        """Counts the metrics do not give directly, recomputed when the metrics are."""
-        if live.metrics_version == self._derived_at:
-            return self._derived
-        from visualiser.debrief import decision_timeline
+    def _counts(self, live: Any) -> dict[str, int]:
+        """The panel's own counts for the log as it is now (recomputed when it grew)."""
+        events = live.session.events
+        if len(events) != self._counted_at:
+            self._counted = panel_counts(events)
+            self._counted_at = len(events)
+        return self._counted
 
-        rows = decision_timeline(live.session.events)
-        force_l7 = sum(1 for e in live.session.events if e["kind"] == "engagement"
-                       and is_force(e["action"]) and not human_could_stop(e))
-        self._derived = {
-            "rubber_stamps": sum(r.rubber_stamps for r in rows),
-            "overrides": sum(r.override for r in rows),
-            "out_of_loop": force_l7,
-        }
-        self._derived_at = live.metrics_version
-        return self._derived
-
-    def draw(self, screen: pygame.Surface, rect: pygame.Rect, live: Any, scale: float) -> None:
-        pygame.draw.rect(screen, th.PANEL, rect)
-        pygame.draw.line(screen, th.PANEL_EDGE, rect.topleft, rect.bottomleft, 1)
+    def values(self, live: Any) -> dict[str, str]:
+        """Every number the panel shows, by key, exactly as drawn (the agreement test reads
+        these and compares them with metrics recomputed from the log)."""
         metrics = live.live_metrics()
         counts = self._counts(live)
-        fs = round(14 * scale)
-        hs = round(15 * scale)
-        lh = round(19 * scale)
+        harm = metrics.get("harm", {})
+        control = metrics.get("control", {})
+        mission = metrics.get("mission", {})
+        return {
+            "casualties": fmt(harm.get("civilian_casualties", 0)),
+            "neutralised": fmt(mission.get("threats_neutralised", 0)),
+            "wrongful": fmt(harm.get("wrongful_engagements", 0)),
+            "leakers": fmt(mission.get("leakers", 0)),
+            "site_damage": fmt(harm.get("objects_damaged", 0)),
+            "defence_rate": fmt(mission.get("defence_rate")),
+            "meaningful": fmt(control.get("meaningful_review_rate")),
+            "uses_of_force": fmt(control.get("uses_of_force", 0)),
+            "rubber_stamps": str(counts["rubber_stamps"]),
+            "overrides": str(counts["overrides"]),
+            "out_of_loop": str(counts["out_of_loop"]),
+            "authorised": fmt(control.get("human_authorisation_rate")),
+        }
+
+    # ----------------------------------------------------------------- layout
+    def _plan(self, rect: pygame.Rect, scale: float, pairs: int, two_cols: bool
+              ) -> Plan | None:
+        lh, head = round(19 * scale), round(19 * scale) + 2
+        rung_h = round(16 * scale)
+        metric_rows = (pairs + 1) // 2 if two_cols else pairs
+        fixed = 6 + 4 * head + metric_rows * lh + 3 * 4 + lh + round(8 * scale) + 8
+        ladder_full = head + rung_h * len(RUNG_NAMES) + 6
+        ladder_compact = head + lh + 4
+        chart_full, chart_min = round(70 * scale), round(44 * scale)
+        chart_extra = head + 2 * lh + 10  # heading, x tick labels, legend
+        feed_min = head + 2 * round(17 * scale) + 8
+        avail = rect.h
+        for compact in (False, True):
+            ladder = ladder_compact if compact else ladder_full
+            for chart in (chart_full, chart_min):
+                if fixed + ladder + chart + chart_extra + feed_min <= avail:
+                    return Plan(compact, chart, True, True)
+        if fixed + ladder_compact + feed_min <= avail:
+            return Plan(True, 0, False, True)
+        if fixed + ladder_compact + feed_min - round(8 * scale) - 8 <= avail:
+            return Plan(True, 0, False, False)
+        return None
+
+    # ----------------------------------------------------------------- drawing
+    def draw(self, screen: pygame.Surface, rect: pygame.Rect, live: Any, scale: float) -> None:
+        """Draw every section into ``rect``."""
+        pygame.draw.rect(screen, th.PANEL, rect)
+        pygame.draw.line(screen, th.PANEL_EDGE, rect.topleft, rect.bottomleft, 1)
+        text = self.text
+        values = self.values(live)
         x = rect.x + 10
-        y = rect.y + 6
         w = rect.w - 20
         snap = live.snapshot
+        warn = th.TONES["warn"]
+        pairs: list[tuple[str, str, Colour]] = [
+            (_("casualties"), values["casualties"],
+             th.HOSTILE if values["casualties"] not in ("0", "-") else th.TEXT),
+            (_("neutralised"), values["neutralised"], th.TEXT),
+            (_("wrongful engagements"), values["wrongful"], th.TEXT),
+            (_("leakers"), values["leakers"],
+             th.HOSTILE if values["leakers"] not in ("0", "-") else th.TEXT),
+            (_("protected-site damage"), values["site_damage"], th.TEXT),
+            (_("defence rate"), values["defence_rate"], th.TEXT),
+        ]
+        control: list[tuple[str, str, Colour]] = [
+            (_("meaningful review"), values["meaningful"], th.TEXT),
+            (_("uses of force"), values["uses_of_force"], th.TEXT),
+            (_("rubber stamps"), values["rubber_stamps"],
+             warn if values["rubber_stamps"] != "0" else th.TEXT),
+            (_("overrides"), values["overrides"], th.TEXT),
+            (_("force out of the loop"), values["out_of_loop"], th.TEXT),
+            (_("human authorised"), values["authorised"], th.TEXT),
+        ]
+        # the largest font scale (up to the one asked for) at which every section fits
+        plan: Plan | None = None
+        while True:
+            fs = round(14 * scale)
+            f, fb = th.font(fs), th.font(fs, True)
+            widest = max(f.size(label)[0] + fb.size(value)[0] + 24 for label, value, _c
+                         in pairs + control)
+            two_cols = widest <= w // 2
+            plan = self._plan(rect, scale, len(pairs) + len(control), two_cols)
+            if plan is not None:
+                break
+            if scale <= 0.6:
+                plan = Plan(True, 0, False, False)
+                break
+            scale = max(0.6, scale - 0.05)
+        hs = round(15 * scale)
+        lh = round(19 * scale)
+        self.scale_used = scale
+        y = rect.y + 6
 
         def head(label: str) -> None:
             nonlocal y
-            screen.blit(self.text.get(label, hs, th.TEXT, bold=True), (x, y))
+            text.blit(screen, th.fit_text(label, hs, w, True), hs, (x, y), th.TEXT, True,
+                      within=rect)
             y += lh + 2
 
-        def row(label: str, value: str, colour: tuple[int, int, int] = th.TEXT,
-                col: int = 0) -> None:
-            cx = x + col * (w // 2)
-            screen.blit(self.text.get(label, fs, th.DIM), (cx, y))
-            surf = self.text.get(value, fs, colour, bold=True)
-            screen.blit(surf, (cx + w // 2 - 12 - surf.get_width(), y))
+        def rows(items: list[tuple[str, str, Colour]]) -> None:
+            nonlocal y
+            cols = 2 if two_cols else 1
+            col_w = w // cols
+            for i, (label, value, colour) in enumerate(items):
+                cx = x + (i % cols) * col_w
+                vw = fb.size(value)[0]
+                text.blit(screen, th.fit_text(label, fs, col_w - vw - 24), fs, (cx, y), th.DIM,
+                          within=rect)
+                text.blit(screen, value, fs, (cx + col_w - 12 - vw, y), colour, True,
+                          within=rect)
+                if i % cols == cols - 1 or i == len(items) - 1:
+                    y += lh
+            y += 4
 
         # escalation ladder
-        head("Escalation ladder")
-        rung_h = round(16 * scale)
+        head(_("Escalation ladder"))
         rb, rr = snap["rung_blue"], snap["rung_red"]
+        if plan.compact_ladder:
+            line = _("Blue {blue} {blue_name}   Red {red} {red_name}").format(
+                blue=rb, blue_name=_(RUNG_NAMES[rb]), red=rr, red_name=_(RUNG_NAMES[rr]))
+            text.blit(screen, th.fit_text(line, fs, w), fs, (x, y), th.TEXT, within=rect)
+            y += lh + 4
+        else:
+            y = self._ladder(screen, rect, x, y, w, rb, rr, scale)
+
+        head(_("Civilian harm  |  Mission"))
+        rows(pairs)
+        head(_("Human control"))
+        rows(control)
+
+        # workload and queue
+        head(_("Operators"))
+        n_ops = live.session.scenario.operators.count
+        busy, queue = snap["busy_operators"], snap["queue"]
+        rows([(_("busy"), f"{busy}/{n_ops}", th.TEXT),
+              (_("queue"), str(queue), warn if queue else th.TEXT)])
+        if plan.show_load_bar:
+            bar = pygame.Rect(x, y, w, round(8 * scale))
+            pygame.draw.rect(screen, (40, 50, 64), bar)
+            load = min(1.0, (busy + queue) / max(1, n_ops))
+            colour = th.CIVILIAN if load < 0.6 else th.UNKNOWN if load < 1 else th.HOSTILE
+            pygame.draw.rect(screen, colour, pygame.Rect(x, y, int(w * load), bar.h))
+            y += bar.h + 8
+
+        if plan.show_chart:
+            head(_("Trust vs actual AI accuracy"))
+            y = self._chart(screen, rect, pygame.Rect(x, y, w, plan.chart_h), live, scale)
+
+        # event feed
+        head(_("Events"))
+        self.feed_rect = pygame.Rect(x, y, w, max(0, rect.bottom - y - 4))
+        self._feed(screen, self.feed_rect, rect, live, round(13 * scale), round(17 * scale))
+
+    def _ladder(self, screen: pygame.Surface, rect: pygame.Rect, x: int, y: int, w: int,
+                rb: int, rr: int, scale: float) -> int:
+        rung_h = round(16 * scale)
+        small = round(12 * scale)
         for rung in range(len(RUNG_NAMES) - 1, -1, -1):
             ry = y + (len(RUNG_NAMES) - 1 - rung) * rung_h
             shade = (30 + rung * 12, 40, 50)
             pygame.draw.rect(screen, shade, pygame.Rect(x, ry, w, rung_h - 2))
-            screen.blit(self.text.get(f"{rung} {RUNG_NAMES[rung]}", round(12 * scale), th.DIM),
-                        (x + 54, ry))
+            name = th.fit_text(f"{rung} {_(RUNG_NAMES[rung])}", small, w - 58)
+            self.text.blit(screen, name, small, (x + 54, ry), th.DIM, within=rect)
             if rung == rb:
                 pygame.draw.rect(screen, th.BLUE_SIDE, pygame.Rect(x + 2, ry + 1, 22, rung_h - 4))
-                screen.blit(self.text.get("B", round(12 * scale), th.BG, True), (x + 8, ry))
+                self.text.blit(screen, "B", small, (x + 8, ry), th.BG, True, within=rect)
             if rung == rr:
                 pygame.draw.rect(screen, th.RED_SIDE, pygame.Rect(x + 26, ry + 1, 22, rung_h - 4))
-                screen.blit(self.text.get("R", round(12 * scale), th.BG, True), (x + 32, ry))
-        y += rung_h * len(RUNG_NAMES) + 6
+                self.text.blit(screen, "R", small, (x + 32, ry), th.BG, True, within=rect)
+        return y + rung_h * len(RUNG_NAMES) + 6
 
-        harm = metrics.get("harm", {})
-        control = metrics.get("control", {})
-        mission = metrics.get("mission", {})
-        head("Civilian harm  |  Mission")
-        cas = harm.get("civilian_casualties", 0)
-        row("casualties", fmt(cas), th.HOSTILE if cas else th.TEXT)
-        row("neutralised", fmt(mission.get("threats_neutralised", 0)), col=1)
-        y += lh
-        row("wrongful engagements", fmt(harm.get("wrongful_engagements", 0)))
-        row("leakers", fmt(mission.get("leakers", 0)),
-            th.HOSTILE if mission.get("leakers") else th.TEXT, col=1)
-        y += lh
-        row("protected-site damage", fmt(harm.get("objects_damaged", 0)))
-        row("defence rate", fmt(mission.get("defence_rate")), col=1)
-        y += lh + 4
-
-        head("Human control")
-        row("meaningful review", fmt(control.get("meaningful_review_rate")))
-        row("uses of force", fmt(control.get("uses_of_force", 0)), col=1)
-        y += lh
-        row("rubber stamps", str(counts["rubber_stamps"]),
-            th.TONES["warn"] if counts["rubber_stamps"] else th.TEXT)
-        row("overrides", str(counts["overrides"]), col=1)
-        y += lh
-        row("out-of-loop actions", str(counts["out_of_loop"]))
-        row("human authorised", fmt(control.get("human_authorisation_rate")), col=1)
-        y += lh + 4
-
-        # workload and queue
-        head("Operators")
-        n_ops = live.session.scenario.operators.count
-        busy, queue = snap["busy_operators"], snap["queue"]
-        row("busy", f"{busy}/{n_ops}")
-        row("queue", str(queue), th.TONES["warn"] if queue else th.TEXT, col=1)
-        y += lh
-        bar = pygame.Rect(x, y, w, round(8 * scale))
-        pygame.draw.rect(screen, (40, 50, 64), bar)
-        load = min(1.0, (busy + queue) / max(1, n_ops))
-        colour = th.CIVILIAN if load < 0.6 else th.UNKNOWN if load < 1 else th.HOSTILE
-        pygame.draw.rect(screen, colour, pygame.Rect(x, y, int(w * load), bar.h))
-        y += bar.h + 8
-
-        # trust vs accuracy
-        head("Trust vs actual AI accuracy")
-        chart = pygame.Rect(x, y, w, round(70 * scale))
-        self._chart(screen, chart, live)
-        y = chart.bottom + 4
-        legend = self.text.get("trust", round(12 * scale), th.TRUST)
-        screen.blit(legend, (x, y))
-        screen.blit(self.text.get("AI accuracy", round(12 * scale), th.ACCURACY),
-                    (x + legend.get_width() + 14, y))
-        y += lh + 2
-
-        # event feed
-        head("Events")
-        self.feed_rect = pygame.Rect(x, y, w, rect.bottom - y - 4)
-        self._feed(screen, self.feed_rect, live, round(13 * scale), round(17 * scale))
-
-    def _chart(self, screen: pygame.Surface, r: pygame.Rect, live: Any) -> None:
+    def _chart(self, screen: pygame.Surface, panel: pygame.Rect, box: pygame.Rect, live: Any,
+               scale: float) -> int:
+        """Trust and AI accuracy (0-1) against simulated time, with ticks and labels on both
+        axes; returns the y below the chart's legend."""
+        small = round(11 * scale)
+        f = th.font(small)
+        text = self.text
+        axis_w = f.size("1.0")[0] + 6
+        r = pygame.Rect(box.x + axis_w, box.y, box.w - axis_w - f.size("00:00")[0] // 2,
+                        box.h)
         pygame.draw.rect(screen, (18, 24, 34), r)
         pygame.draw.rect(screen, th.PANEL_EDGE, r, 1)
-        samples = live.samples
+        line_h = f.get_linesize()
+        for v in (0.0, 0.5, 1.0):
+            ty = r.bottom - 2 - int((r.h - 4) * v)
+            pygame.draw.line(screen, th.PANEL_EDGE, (r.x - 3, ty), (r.x, ty))
+            if v == 0.5:
+                pygame.draw.line(screen, th.GRID, (r.x + 1, ty), (r.right - 2, ty))
+            label = f"{v:.1f}"
+            ink = text.ink(label, small)
+            top = max(box.y - ink.y, min(ty - ink.centery, r.bottom - ink.bottom))
+            text.blit(screen, label, small, (r.x - 5 - f.size(label)[0], top), th.DIM,
+                      within=panel)
         duration = live.session.duration
-        if len(samples) < 2 or duration <= 0:
-            return
-        step = max(1, len(samples) // max(1, r.w))
+        ticks = (0.0, duration / 2, duration) if duration > 0 else (0.0,)
+        for i, t in enumerate(ticks):
+            tx = r.x + (int(r.w * t / duration) if duration > 0 else 0)
+            pygame.draw.line(screen, th.PANEL_EDGE, (tx, r.bottom), (tx, r.bottom + 3))
+            label = clock(t)
+            lw = f.size(label)[0]
+            lx = tx if i == 0 else (tx - lw if i == len(ticks) - 1 else tx - lw // 2)
+            text.blit(screen, label, small, (lx, r.bottom + 3), th.DIM, within=panel)
+        y = r.bottom + 3 + line_h
+        samples = live.samples
+        if len(samples) >= 2 and duration > 0:
+            step = max(1, len(samples) // max(1, r.w))
 
-        def pts(index: int) -> list[tuple[int, int]]:
-            out = []
-            for s in samples[::step]:
-                v = s[index]
-                if v is None:
-                    continue
-                out.append((r.x + int(r.w * s[0] / duration), r.bottom - 2 - int((r.h - 4) * v)))
-            return out
+            def pts(index: int) -> list[tuple[int, int]]:
+                out = []
+                for s in samples[::step]:
+                    v = s[index]
+                    if v is None:
+                        continue
+                    out.append((r.x + int(r.w * s[0] / duration),
+                                r.bottom - 2 - int((r.h - 4) * v)))
+                return out
 
-        for index, colour in ((2, th.ACCURACY), (1, th.TRUST)):
-            p = pts(index)
-            if len(p) >= 2:
-                pygame.draw.lines(screen, colour, False, p, 2)
-        nx = r.x + int(r.w * live.session.now / duration)
-        pygame.draw.line(screen, th.DIM, (nx, r.y), (nx, r.bottom), 1)
+            for index, colour in ((2, th.ACCURACY), (1, th.TRUST)):
+                p = pts(index)
+                if len(p) >= 2:
+                    pygame.draw.lines(screen, colour, False, p, 2)
+        if duration > 0:
+            nx = r.x + int(r.w * min(1.0, live.session.now / duration))
+            pygame.draw.line(screen, th.DIM, (nx, r.y), (nx, r.bottom), 1)
+        legend_size = round(12 * scale)
+        trust = _("trust (operators' mean)")
+        acc = _("AI accuracy (truth)")
+        lx = box.x
+        used = text.blit(screen, th.fit_text(trust, legend_size, box.w // 2 - 8), legend_size,
+                         (lx, y), th.TRUST, within=panel)
+        text.blit(screen, th.fit_text(acc, legend_size, box.w // 2 - 8), legend_size,
+                  (max(used.right + 14, box.x + box.w // 2), y), th.ACCURACY, within=panel)
+        return y + round(19 * scale) + 2
 
-    def _feed(self, screen: pygame.Surface, r: pygame.Rect, live: Any, size: int, lh: int
-              ) -> None:
+    def _wrapped_lines(self, line: Any, font: pygame.font.Font, width: int, size: int
+                       ) -> list[str]:
+        key = (line.seq, width, size)
+        got = self._wrapped.get(key)
+        if got is None:
+            if len(self._wrapped) > 4000:
+                self._wrapped.clear()
+            got = self._wrapped[key] = wrap(line.text, font, width, indent="    ")
+        return got
+
+    def _feed(self, screen: pygame.Surface, r: pygame.Rect, panel: pygame.Rect, live: Any,
+              size: int, lh: int) -> None:
+        """The newest feed lines that fit, each wrapped to the panel's width (never cut)."""
         pygame.draw.rect(screen, (18, 24, 34), r)
-        rows = max(1, (r.h - 4) // lh)
+        rows = max(0, (r.h - 4) // lh)
         lines = list(live.feed)
-        self.feed_scroll = max(0, min(self.feed_scroll, max(0, len(lines) - rows)))
-        end = len(lines) - self.feed_scroll
-        shown = lines[max(0, end - rows):end]
-        old = screen.get_clip()
-        screen.set_clip(r)
-        for i, line in enumerate(shown):
-            surf = self.text.get(line.text, size, th.TONES.get(line.tone, th.TEXT))
-            screen.blit(surf, (r.x + 4, r.y + 2 + i * lh))
-        screen.set_clip(old)
+        self.feed_scroll = max(0, min(self.feed_scroll, max(0, len(lines) - 1)))
+        if rows <= 0:
+            return
         if self.feed_scroll:
-            tag = self.text.get(f"scrolled back {self.feed_scroll} (wheel down to follow)",
-                                size, th.UNKNOWN)
-            screen.blit(tag, (r.right - tag.get_width() - 4, r.bottom - lh))
+            rows -= 1  # the last row says how to get back to the newest
+        f = th.font(size)
+        out: list[tuple[str, str]] = []
+        end = len(lines) - self.feed_scroll
+        for line in reversed(lines[:end]):
+            parts = self._wrapped_lines(line, f, r.w - 8, size)
+            if len(out) + len(parts) > rows:
+                break
+            out[:0] = [(p, line.tone) for p in parts]
+        for i, (part, tone) in enumerate(out):
+            self.text.blit(screen, part, size, (r.x + 4, r.y + 2 + i * lh),
+                           th.TONES.get(tone, th.TEXT), within=r)
+        if self.feed_scroll:
+            tag = th.fit_text(_("scrolled back {n} (wheel down to follow)").format(
+                n=self.feed_scroll), size, r.w - 8)
+            self.text.blit(screen, tag, size, (r.x + 4, r.y + 2 + rows * lh), th.UNKNOWN,
+                           within=r)

@@ -7,9 +7,10 @@ from typing import Any
 
 import pygame
 
+from hmt_sim.i18n import N_, _
 from visualiser import theme as th
 from visualiser.debrief import bookmarks, decision_timeline, key_metric_lines
-from visualiser.feed import clock
+from visualiser.feed import PROTOCOL_WORDS, clock
 
 Line = tuple[str, str]  # text, tone: title, head, text, dim, warn, alarm, human
 
@@ -20,144 +21,332 @@ TONE_COLOURS = {
 }
 
 HELP = (
-    ("Keyboard", "head"),
-    ("A approve  /  R reject  /  I inspect the decision on the card", "text"),
-    ("Space play or pause   N step   [ and ] slower / faster", "text"),
-    ("T truth view (facilitator)   B bookmark   E explain the selected contact", "text"),
-    ("H this help   G briefing and questions   D debrief   L large fonts", "text"),
-    ("wheel or + / - zoom, arrows or drag pan, 0 reset view, click a contact to select", "text"),
-    ("F12 screenshot (PNG)   Esc close this card   Ctrl+Q quit (the session file is safe)",
+    (N_("Keyboard"), "head"),
+    (N_("A approve  /  R reject  /  I inspect the decision on the card"), "text"),
+    (N_("Space play or pause   N step   [ and ] slower / faster"), "text"),
+    (N_("T truth view (facilitator)   B bookmark   E explain the selected contact"), "text"),
+    (N_("H this help   G briefing and questions   D debrief   L large fonts"), "text"),
+    (N_("V room view for the projector (no console, no truth unless T)   J injects   "
+        "K map legend"), "text"),
+    (N_("wheel or + / - zoom, arrows or drag pan, 0 reset view, click a contact to select"),
+     "text"),
+    (N_("F12 screenshot (PNG)   Esc close this card   Ctrl+Q quit (the session file is safe)"),
      "text"),
 )
 
 
-def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
+def help_lines() -> list[Line]:
+    """The keyboard help in the language of the room."""
+    return [(_(text), tone) for text, tone in HELP]
+
+
+def wrap(text: str, font: pygame.font.Font, width: int, indent: str = "") -> list[str]:
+    """``text`` broken at spaces into lines at most ``width`` pixels wide (a word longer than
+    the width is cut by characters); continuation lines start with ``indent``."""
     out: list[str] = []
     for para in text.split("\n"):
-        words = para.split(" ")
         line = ""
-        for word in words:
-            trial = f"{line} {word}".strip()
-            if font.size(trial)[0] <= width or not line:
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else (indent + word if out and indent else word)
+            if font.size(trial)[0] <= width:
                 line = trial
-            else:
+                continue
+            if line:
                 out.append(line)
-                line = word
+                line = indent + word
+            else:
+                line = trial
+            while font.size(line)[0] > width and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and font.size(line[:cut])[0] > width:
+                    cut -= 1
+                out.append(line[:cut])
+                line = indent + line[cut:]
         out.append(line)
     return out
 
 
+def reflow(text: str) -> list[str]:
+    """Paragraphs of a YAML block: hard line breaks inside a paragraph are joined, blank lines
+    separate paragraphs, and lines starting a list item ("- ", "* ", "1. ") stay on their own."""
+    paras: list[str] = []
+    current: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        if not line:
+            if current:
+                paras.append(" ".join(current))
+                current = []
+            continue
+        starts_item = line[:2] in ("- ", "* ") or (line.split(" ", 1)[0].rstrip(".)").isdigit()
+                                                   and line.split(" ", 1)[0][-1:] in ".)")
+        if starts_item and current:
+            paras.append(" ".join(current))
+            current = []
+        current.append(line)
+    if current:
+        paras.append(" ".join(current))
+    return paras
+
+
+def question_lines(questions: list[str] | tuple[str, ...]) -> list[Line]:
+    """The discussion questions, numbered, under their heading."""
+    lines: list[Line] = [(_("Questions for discussion"), "head")]
+    lines += [(f"{i}. {q}", "text") for i, q in enumerate(questions, 1)]
+    return lines
+
+
 def briefing_lines(sc: Any) -> list[Line]:
+    """The briefing: title, description, and the briefing reflowed into paragraphs, then the
+    questions (the overlay puts them in a second column when there is room)."""
     lines: list[Line] = [(sc.title, "title"), (sc.description, "dim"), ("", "text"),
-                         ("Briefing", "head")]
-    lines += [(para, "text") for para in (sc.briefing or "(no briefing)").strip().split("\n")]
+                         (_("Briefing"), "head")]
+    paras = reflow(sc.briefing or "") or [_("(no briefing)")]
+    for i, para in enumerate(paras):
+        if i:
+            lines.append(("", "text"))
+        lines.append((para, "text"))
     if sc.questions:
-        lines += [("", "text"), ("Questions for discussion", "head")]
-        lines += [(f"{i}. {q}", "text") for i, q in enumerate(sc.questions, 1)]
+        lines += [("", "text"), *question_lines(sc.questions)]
+    return lines
+
+
+def briefing_overlay(sc: Any) -> Overlay:
+    """The briefing card: briefing on the left, questions on the right (one column, questions
+    first, when the window is too narrow for two)."""
+    main = briefing_lines(sc)
+    if not sc.questions:
+        return Overlay("briefing", main)
+    cut = len(main) - len(sc.questions) - 2  # the blank line and the heading before them
+    return Overlay("briefing", main, side=main[cut + 1:], main=main[:cut])
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    return str(v)
+
+
+def inspect_lines(info: dict[str, Any], card: dict[str, Any] | None = None) -> list[Line]:
+    """What the operator learns by inspecting a card: the AI's explanation, the sensor evidence
+    and the AI's reasons (never the truth)."""
+    track = info.get("track", card.get("track") if card else "?")
+    lines: list[Line] = [(_("Inspect: track {track}").format(track=track), "title")]
+    explanation = info.get("explanation") or (card or {}).get("explanation")
+    if explanation:
+        lines += [(_("The AI's explanation"), "head"), (f"\"{explanation}\"", "ai")]
+    ev = info.get("evidence")
+    if isinstance(ev, dict):
+        lines.append((_("Sensor evidence"), "head"))
+        if ev.get("sensor"):
+            seen = ev.get("first_seen_t")
+            lines.append((_("seen by {sensor} since {t}").format(
+                sensor=ev["sensor"], t=clock(seen) if seen is not None else "?"), "text"))
+        if ev.get("range_km") is not None:
+            lines.append((_("{range:.1f} km from the defended asset, {speed:.0f} m/s").format(
+                range=ev["range_km"], speed=ev.get("speed_mps") or 0.0), "text"))
+        if ev.get("heading_deg") is not None:
+            toward = (_("heading for the asset") if ev.get("heading_for_asset")
+                      else _("not heading for the asset"))
+            lines.append((_("course {heading:.0f} degrees: {toward}").format(
+                heading=ev["heading_deg"], toward=toward),
+                "warn" if ev.get("heading_for_asset") else "text"))
+        if ev.get("signature"):
+            lines.append((_("signature: {signature}").format(
+                signature=str(ev["signature"]).replace("_", " ")), "text"))
+        if ev.get("region"):
+            lines.append((_("over {region}").format(region=ev["region"]), "text"))
+    elif ev:
+        lines += [(_("Sensor evidence"), "head"), (_value(ev), "text")]
+    rs = info.get("reasons")
+    if isinstance(rs, dict):
+        lines.append((_("The AI's reasons"), "head"))
+        if not rs.get("advice_shown", True):
+            lines.append((_("the AI gives no assessment at this level"), "dim"))
+        elif rs.get("probabilities"):
+            p = rs["probabilities"]
+            lines.append((_("hostile {hostile:.0%}, civilian {civilian:.0%}").format(
+                hostile=p.get("hostile", 0.0), civilian=p.get("civilian", 0.0)), "ai"))
+        if rs.get("features"):
+            lines.append((_("its call rests on: {features}").format(
+                features=", ".join(str(f) for f in rs["features"])), "text"))
+        bias = rs.get("region_bias", 1.0) or 1.0
+        if bias != 1.0:
+            lines.append((_("data bias here: false alarms x{bias:g}").format(bias=bias),
+                          "warn" if bias > 1 else "text"))
+        if rs.get("drift_detected"):
+            lines.append((_("drift detected: the data no longer looks like the training data"),
+                          "warn"))
+        if rs.get("spoofing_suspected"):
+            lines.append((_("spoofing suspected on this track"), "alarm"))
+    elif rs:
+        lines += [(_("The AI's reasons"), "head")]
+        lines += [(_value(r), "text") for r in (rs if isinstance(rs, (list, tuple)) else [rs])]
+    lines += [("", "text"), (_("Time spent with this open counts as verification. "
+                               "Answer with A or R."), "dim")]
     return lines
 
 
 def explain_lines(session: Any, track: int | None, truth: bool) -> list[Line]:
+    """The student view of one track: what the AI saw and why (truth only in truth view)."""
     if track is None:
-        return [("Explain", "title"), ("Click a contact on the map first, then press E.", "text")]
+        return [(_("Explain"), "title"), (_("Click a contact on the map first, then press E."),
+                                          "text")]
     info = session.explain(track)
-    lines: list[Line] = [(f"Why the AI said what it said: track {track}", "title")]
+    lines: list[Line] = [(_("Why the AI said what it said: track {track}").format(track=track),
+                          "title")]
     cls = info["classification"]
     if cls is None:
-        lines.append(("The AI has not classified this track yet.", "text"))
+        lines.append((_("The AI has not classified this track yet."), "text"))
     else:
-        lines.append((f"The AI sees a {cls['label']} with {cls['confidence']:.0%} confidence"
-                      f" (judged over {cls['region'] or 'open ground'}).", "text"))
+        lines.append((_("The AI sees a {label} with {confidence:.0%} confidence (judged over "
+                        "{region}).").format(label=_(cls["label"]), confidence=cls["confidence"],
+                                             region=cls["region"] or _("open ground")), "text"))
     bias = info["region_bias"]
-    lines.append((f"Regional bias in play: false-positive rate x{bias:g}"
-                  + (" - the AI sees more threats here than there are." if bias > 1 else "."),
-                  "warn" if bias > 1 else "text"))
+    text = _("Regional bias in play: false-positive rate x{bias:g}").format(bias=bias)
+    text += (" - " + _("the AI sees more threats here than there are.")) if bias > 1 else "."
+    lines.append((text, "warn" if bias > 1 else "text"))
     shift = info["drift_shift"]
-    lines.append((f"Distribution shift (drift): {shift:.2f}"
-                  + (" - the data no longer looks like the training data." if shift > 0 else ""),
-                  "warn" if shift > 0 else "text"))
+    text = _("Distribution shift (drift): {shift:.2f}").format(shift=shift)
+    if shift > 0:
+        text += " - " + _("the data no longer looks like the training data.")
+    lines.append((text, "warn" if shift > 0 else "text"))
     if info["spoofing_active"]:
-        lines.append(("Spoofing is active: the adversary is feeding false tracks.", "alarm"))
+        lines.append((_("Spoofing is active: the adversary is feeding false tracks."), "alarm"))
     if info["recommendations"]:
-        lines += [("", "text"), ("Recommendations", "head")]
+        lines += [("", "text"), (_("Recommendations"), "head")]
         for r in info["recommendations"]:
-            lines.append((f"{clock(r['t'])}  {r['action'].upper()} at level {r['level']} "
-                          f"({r['protocol']}): {r['explanation']}", "ai"))
+            lines.append((_("{t}  {action} at level {level} ({protocol}): {explanation}").format(
+                t=clock(r["t"]), action=r["action"].upper(), level=r["level"],
+                protocol=_(PROTOCOL_WORDS.get(r["protocol"], r["protocol"])),
+                explanation=r["explanation"]), "ai"))
     if info["gates"]:
-        lines += [("", "text"), ("Rules of engagement", "head")]
+        lines += [("", "text"), (_("Rules of engagement"), "head")]
         for g in info["gates"]:
             detail = f" - {g['detail']}" if g.get("detail") else ""
             lines.append((f"{clock(g['t'])}  {g['rule']}: {g['outcome']}{detail}", "warn"))
     if truth:
         snap = next((c for c in session.snapshot()["contacts"] if c["track"] == track), None)
         if snap is not None:
-            lines += [("", "text"), (f"Ground truth (facilitator): {snap['kind']}, "
-                                     f"{snap['true_class']}", "alarm")]
+            lines += [("", "text"), (_("Ground truth (facilitator): {kind}, {cls}").format(
+                kind=snap["kind"], cls=_(snap["true_class"])), "alarm")]
     return lines
 
 
 def debrief_lines(live: Any) -> list[Line]:
+    """The debrief card: key results, bookmarks, overrides and rubber stamps, the timeline of
+    decisions, and the discussion questions."""
     s = live.session
     metrics = live.live_metrics(force=True)
-    lines: list[Line] = [(f"Debrief - {s.scenario.title} (seed {s.seed}, at "
-                          f"{clock(s.now)})", "title"), ("Key results", "head")]
+    lines: list[Line] = [(_("Debrief - {title} (seed {seed}, at {t})").format(
+        title=s.scenario.title, seed=s.seed, t=clock(s.now)), "title"),
+        (_("Key results"), "head")]
     pairs = key_metric_lines(metrics)
     for i in range(0, len(pairs), 2):
         chunk = "     |     ".join(f"{k}: {v}" for k, v in pairs[i:i + 2])
         lines.append((chunk, "text"))
     marks = bookmarks(s.events)
-    lines += [("", "text"), (f"Bookmarks ({len(marks)})", "head")]
-    lines += [(f"{clock(t)}  {label}", "human") for t, label in marks] or [("none", "dim")]
+    lines += [("", "text"), (_("Bookmarks ({n})").format(n=len(marks)), "head")]
+    lines += [(f"{clock(t)}  {label}", "human") for t, label in marks] or [(_("none"), "dim")]
     rows = decision_timeline(s.events)
     flagged = [r for r in rows if r.override or r.rubber_stamp]
-    lines += [("", "text"), (f"Overrides and rubber stamps ({len(flagged)})", "head")]
+    lines += [("", "text"), (_("Overrides and rubber stamps ({n})").format(n=len(flagged)),
+                             "head")]
     lines += [(r.line(), "warn" if r.rubber_stamp else "human") for r in flagged] or [
-        ("none", "dim")]
-    lines += [("", "text"), (f"Decision timeline ({len(rows)} decisions; who decided)", "head")]
+        (_("none"), "dim")]
+    lines += [("", "text"), (_("Decision timeline ({n} decisions; who decided)").format(
+        n=len(rows)), "head")]
     for r in rows:
         tone = "alarm" if r.ai_wrong and r.outcome in ("approved", "executed") else (
             "human" if r.decided_by == "person" else "text")
         lines.append((r.line(), tone))
     questions = s.scenario.questions
     if questions:
-        lines += [("", "text"), ("Questions for discussion", "head")]
-        lines += [(f"{i}. {q}", "text") for i, q in enumerate(questions, 1)]
+        lines += [("", "text"), *question_lines(questions)]
     return lines
 
 
 class Overlay:
-    """A scrollable card of lines over the map."""
+    """A scrollable card of lines over the map and panels; ``side`` lines go in a second
+    column when the card is wide enough (``main`` is then the first column), else they come
+    first so they are never below the fold."""
 
-    def __init__(self, name: str, lines: list[Line]) -> None:
+    def __init__(self, name: str, lines: list[Line], side: list[Line] | None = None,
+                 main: list[Line] | None = None) -> None:
         self.name = name
         self.lines = lines
+        self.side = side
+        self.main = main if main is not None else lines
         self.scroll = 0
+        self.rect = pygame.Rect(0, 0, 0, 0)
+
+    @staticmethod
+    def _flat(lines: list[Line], size: int, width: int) -> list[Line]:
+        flat: list[Line] = []
+        for line, tone in lines:
+            f = th.font(round(size * 1.3), True) if tone == "title" else th.font(
+                size, tone == "head")
+            for part in wrap(line, f, width):
+                flat.append((part, tone))
+        return flat
 
     def draw(self, screen: pygame.Surface, rect: pygame.Rect, text: th.TextCache,
              scale: float) -> None:
-        card = rect.inflate(-40, -40)
+        """Draw the card inside ``rect`` (recording every line it shows)."""
+        card = rect.inflate(-40, -40) if rect.w > 400 else rect.inflate(-10, -10)
+        self.rect = card
+        text.occlude(card)
         shade = pygame.Surface(card.size, pygame.SRCALPHA)
-        shade.fill((10, 14, 22, 235))
+        shade.fill((10, 14, 22, 240))
         screen.blit(shade, card.topleft)
         pygame.draw.rect(screen, th.PANEL_EDGE, card, 2)
         size = round(15 * scale)
         lh = round(21 * scale)
-        f = th.font(size)
-        flat: list[tuple[str, str]] = []
-        for line, tone in self.lines:
-            for part in wrap(line, f, card.w - 40):
-                flat.append((part, tone))
-        rows = max(1, (card.h - 50) // lh)
-        self.scroll = max(0, min(self.scroll, max(0, len(flat) - rows)))
-        y = card.y + 14
-        old = screen.get_clip()
-        screen.set_clip(card)
-        for part, tone in flat[self.scroll:self.scroll + rows]:
-            big = tone == "title"
-            surf = text.get(part, round(size * (1.3 if big else 1.0)),
-                            TONE_COLOURS.get(tone, th.TEXT), bold=big or tone == "head")
-            screen.blit(surf, (card.x + 20, y))
-            y += round(lh * (1.4 if big else 1.0))
-        footer = "Esc to close" + ("   wheel / PgUp / PgDn to scroll" if len(flat) > rows else "")
-        screen.blit(text.get(footer, round(13 * scale), th.DIM), (card.x + 20, card.bottom - 26))
-        screen.set_clip(old)
+        footer_h = round(26 * scale)
+        inner = card.inflate(-40, -28)
+        inner.h -= footer_h
+        two = self.side is not None and inner.w >= round(640 * scale)
+        if two:
+            col_w = (inner.w - 30) // 2
+            columns = [self._flat(self.main, size, col_w),
+                       self._flat(self.side or [], size, col_w)]
+            xs = [inner.x, inner.x + col_w + 30]
+        else:
+            lines = self.lines if self.side is None else [*self.side, ("", "text"), *self.main]
+            columns = [self._flat(lines, size, inner.w)]
+            xs = [inner.x]
+        heights = [[round(lh * 1.4) if tone == "title" else lh for _p, tone in col]
+                   for col in columns]
+        longest = max(range(len(columns)), key=lambda i: sum(heights[i]))
+        # rows that fit from the top of the longest column
+        total, fit = 0, 0
+        for h in heights[longest]:
+            if total + h > inner.h:
+                break
+            total += h
+            fit += 1
+        more = fit < len(columns[longest])
+        max_scroll = max(0, len(columns[longest]) - max(1, fit))
+        self.scroll = max(0, min(self.scroll, max_scroll))
+        for col, hs, x in zip(columns, heights, xs, strict=True):
+            y = inner.y
+            start = self.scroll if col is columns[longest] else min(self.scroll,
+                                                                     max(0, len(col) - fit))
+            for (part, tone), h in zip(col[start:], hs[start:], strict=True):
+                if y + h > inner.y + inner.h:
+                    break
+                big = tone == "title"
+                fsize = round(size * 1.3) if big else size
+                text.blit(screen, part, fsize, (x, y), TONE_COLOURS.get(tone, th.TEXT),
+                          bold=big or tone == "head", within=card, layer="overlay")
+                y += h
+        footer = _("Esc to close")
+        if more:
+            footer += "   " + _("wheel / PgUp / PgDn to scroll")
+        fsize = round(13 * scale)
+        text.blit(screen, th.fit_text(footer, fsize, inner.w), fsize,
+                  (inner.x, card.bottom - footer_h), th.DIM, within=card, layer="overlay")

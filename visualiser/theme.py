@@ -86,22 +86,83 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
 
 class TextCache:
     """Rendered text surfaces by (text, size, colour, bold): re-rendering every frame is the
-    largest avoidable cost of a busy screen."""
+    largest avoidable cost of a busy screen.
+
+    Every text the screen shows is put through :meth:`blit`, which also records where the ink
+    landed (and inside which box it was meant to stay) for the frame being drawn: the layout
+    test reads :attr:`boxes` to prove that nothing is clipped and nothing overprints.
+    """
 
     def __init__(self, limit: int = 4000) -> None:
         self.limit = limit
-        self._cache: dict[tuple[str, int, tuple[int, ...], bool], pygame.Surface] = {}
+        self._cache: dict[tuple[str, int, tuple[int, ...], bool],
+                          tuple[pygame.Surface, pygame.Rect]] = {}
+        self.boxes: list[TextBox] = []
 
-    def get(self, text: str, size: int, colour: tuple[int, ...] = TEXT, bold: bool = False
-            ) -> pygame.Surface:
+    def _entry(self, text: str, size: int, colour: tuple[int, ...], bold: bool
+               ) -> tuple[pygame.Surface, pygame.Rect]:
         key = (text, size, colour, bold)
-        surf = self._cache.get(key)
-        if surf is None:
+        entry = self._cache.get(key)
+        if entry is None:
             if len(self._cache) >= self.limit:
                 self._cache.clear()
             surf = font(size, bold).render(text, True, colour)
-            self._cache[key] = surf
-        return surf
+            entry = self._cache[key] = (surf, surf.get_bounding_rect())
+        return entry
+
+    def get(self, text: str, size: int, colour: tuple[int, ...] = TEXT, bold: bool = False
+            ) -> pygame.Surface:
+        """The rendered surface (cached)."""
+        return self._entry(text, size, colour, bold)[0]
+
+    def ink(self, text: str, size: int, bold: bool = False) -> pygame.Rect:
+        """The rectangle the glyphs of ``text`` cover, relative to where it is blitted."""
+        return self._entry(text, size, TEXT, bold)[1].copy()
+
+    def blit(self, screen: pygame.Surface, text: str, size: int, pos: tuple[int, int],
+             colour: tuple[int, ...] = TEXT, bold: bool = False,
+             within: pygame.Rect | None = None, layer: str = "ui") -> pygame.Rect:
+        """Draw ``text`` at ``pos`` and record its ink box (and the box it must stay inside)."""
+        surf, ink = self._entry(text, size, colour, bold)
+        screen.blit(surf, pos)
+        box = ink.move(pos)
+        if text.strip():
+            self.boxes.append(TextBox(box, text, pygame.Rect(within or screen.get_rect()), layer))
+        return box
+
+    def record(self, box: pygame.Rect, text: str, within: pygame.Rect, layer: str) -> None:
+        """Record text drawn elsewhere (the map's cached static layer) for this frame."""
+        self.boxes.append(TextBox(pygame.Rect(box), text, pygame.Rect(within), layer))
+
+    def occlude(self, rect: pygame.Rect) -> None:
+        """An opaque box was drawn over ``rect``: texts under it are no longer visible."""
+        self.boxes = [b for b in self.boxes if not b.rect.colliderect(rect)]
+
+    def begin_frame(self) -> None:
+        """Forget the previous frame's boxes."""
+        self.boxes = []
+
+
+class TextBox:
+    """One drawn text: its ink rectangle, the text, the box it belongs in, and its layer."""
+
+    __slots__ = ("layer", "rect", "text", "within")
+
+    def __init__(self, rect: pygame.Rect, text: str, within: pygame.Rect, layer: str) -> None:
+        self.rect, self.text, self.within, self.layer = rect, text, within, layer
+
+    def __repr__(self) -> str:
+        return f"TextBox({self.text!r}, {tuple(self.rect)}, within={tuple(self.within)})"
+
+
+def fit_text(text: str, size: int, width: int, bold: bool = False) -> str:
+    """``text`` cut with an ellipsis so it is at most ``width`` pixels wide."""
+    f = font(size, bold)
+    if f.size(text)[0] <= width:
+        return text
+    while text and f.size(text + "...")[0] > width:
+        text = text[:-1]
+    return text.rstrip() + "..." if text else ""
 
 
 def gui_theme(scale: float) -> dict[str, Any]:

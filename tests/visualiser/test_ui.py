@@ -36,10 +36,13 @@ def test_reject_key_and_inspect_key(make_app):
     key(app, pygame.K_i)
     s = app.live.session
     assert s.inputs[-1]["type"] == "inspect" and s.inputs[-1]["decision"] == card["decision"]
-    assert any(e["kind"] == "verification" and e.get("by") == "person" for e in s.events)
+    assert app.overlay is not None and app.overlay.name == "inspect"  # what the operator learns
     key(app, pygame.K_r)
     assert s.inputs[-1]["choice"] == "reject"
     app.live.step(0.5)
+    # the verification is logged when the card closes, with the time the person really spent
+    assert any(e["kind"] == "verification" and e.get("by") == "person"
+               and e["decision"] == card["decision"] for e in s.events)
     vetoes = [e for e in s.events if e["kind"] == "veto" and e["decision"] == card["decision"]]
     assert len(vetoes) == 1 and vetoes[0]["by"] == "person"
     assert not any(e["kind"] == "engagement" and e["decision"] == card["decision"]
