@@ -11,6 +11,11 @@ other's escalation in kind but leaves de-escalation to restraint [P].
 
 A step is *inadvertent* when, with the same noise draws, it would not have happened without
 wrongful engagements (see ``EscalationAgent``): the cause is traced, not guessed.
+
+A *red cell* - people playing the adversary's command - may choose red's step at its next
+reaction instead of the model (``EscalationAgent.choose_red``). The choice is deliberate: it is
+never inadvertent and adds nothing to red's excess, so blue's answer to it is not blamed on
+wrongful strikes either. The reaction still takes its four draws, so nothing else shifts.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from hmt_sim.scenario.schema import Escalation
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
 
+RED_STEPS = {"escalate": 1, "hold": 0, "de-escalate": -1}
+"""A red cell's choices at a reaction and the rungs each moves red (``model`` clears a choice)."""
+RED_CELL_REASON = "red_cell"
 
 
 @dataclass
@@ -67,6 +75,20 @@ class EscalationAgent(mesa.Agent):
             "red": Side("red", spec.start_rung_red),
             "blue": Side("blue", spec.start_rung_blue),
         }
+        self.red_choice: str | None = None  # the red cell's step at the next reaction
+        self.last_reaction_s = 0.0
+
+    @property
+    def next_reaction_s(self) -> float:
+        """Simulation time of the next reaction (the same sum SimPy makes for its timeout)."""
+        return self.last_reaction_s + self.spec.react_interval_s
+
+    def choose_red(self, step: str | None) -> None:
+        """Set the red cell's step for the next reaction (a key of ``RED_STEPS``), or leave it
+        to the model (``None``)."""
+        if step is not None and step not in RED_STEPS:
+            raise ValueError(f"red step must be one of {', '.join(RED_STEPS)}, got {step!r}")
+        self.red_choice = step
 
     def rung(self, side: str) -> int:
         return self.sides[side].rung
@@ -79,7 +101,9 @@ class EscalationAgent(mesa.Agent):
         """One reaction of both sides; returns the steps taken (side, from, to, causes,
         inadvertent, reason)."""
         draws = self.stream.standard_normal(4)
-        steps = []
+        self.last_reaction_s = float(self.model.time)  # SimPy's clock in an HMTModel
+        chosen, self.red_choice = self.red_choice, None
+        steps: list[tuple[str, int, int, list[int], bool, str]] = []
         # Both sides react to the rungs as they stood before this reaction (simultaneous moves).
         before = {name: s.rung for name, s in self.sides.items()}
         excess_before = {name: s.excess for name, s in self.sides.items()}
@@ -95,7 +119,11 @@ class EscalationAgent(mesa.Agent):
             clean = sum(p.amount for p in side.pending if not p.wrongful)
             new = min(TOP_RUNG, max(0, side.rung + round(drive + total)))
             new_clean = min(TOP_RUNG, max(0, side.rung + round(drive_clean + clean)))
-            if new != side.rung:
+            if name == "red" and chosen is not None:
+                new = new_clean = self._red_cell_step(side, chosen)
+                if new != side.rung:
+                    steps.append((name, side.rung, new, [], False, RED_CELL_REASON))
+            elif new != side.rung:
                 inadvertent = new > side.rung and new > new_clean  # escalation only
                 causes = [p.cause_seq for p in side.pending]
                 reasons = sorted({p.reason for p in side.pending}) or ["reaction"]
@@ -109,6 +137,14 @@ class EscalationAgent(mesa.Agent):
             side.rung = new
             side.pending.clear()
         return steps
+
+    def _red_cell_step(self, side: Side, chosen: str) -> int:
+        """Red's rung after the red cell's step; the choice is logged whether or not it moves
+        (a hold, or a step at the top or bottom of the ladder, is still the red cell's)."""
+        new = min(TOP_RUNG, max(0, side.rung + RED_STEPS[chosen]))
+        self.model.log.emit(self.model.time, "red_cell", step=chosen, from_rung=side.rung,
+                            to_rung=new)
+        return new
 
     def _start(self, name: str) -> int:
         return self.spec.start_rung_red if name == "red" else self.spec.start_rung_blue

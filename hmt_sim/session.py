@@ -14,17 +14,24 @@ from typing import Any
 
 import pandas as pd
 
+from hmt_sim.cardreason import level_reason
 from hmt_sim.errors import InputError
+from hmt_sim.escalation import RED_CELL_REASON, RED_STEPS
 from hmt_sim.events import Event
+from hmt_sim.i18n import _
 from hmt_sim.injects import apply_inject, parse_inject, set_levels
+from hmt_sim.inspection import evidence, mark_inspected, reasons, was_inspected
+from hmt_sim.ladder import RUNG_NAMES
 from hmt_sim.metrics import compute_metrics, timeseries
 from hmt_sim.model import HMTModel
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.seats import seat_index
 from hmt_sim.seats import seat_names as seat_names  # re-exported: the env modules import it here
 
-INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark")
+INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark",
+               "red_choose")
 CHOICES = {"approve": "approve", "reject": "veto", "veto": "veto"}
+RED_CHOICES = (*RED_STEPS, "model")  # a red cell's step at red's next reaction, or the model's
 
 
 @dataclass
@@ -51,11 +58,12 @@ def _seat_indices(human_seats: tuple[str, ...] | list[str], count: int) -> tuple
 
 class Session:
     """An interactive run. ``advance`` moves time; ``decide``, ``inspect``, ``inject``,
-    ``set_levels``, ``set_reliability`` and ``bookmark`` are recorded inputs."""
+    ``set_levels``, ``set_reliability``, ``bookmark`` and ``red_choose`` are recorded inputs.
+    ``red_cell=True``: people play the adversary's command (``red_choose``)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
                  human_seats: tuple[str, ...] | list[str] = (),
-                 inputs: list[dict[str, Any]] | None = None) -> None:
+                 inputs: list[dict[str, Any]] | None = None, red_cell: bool = False) -> None:
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else int(seed)
         if self.seed < 0:
@@ -66,6 +74,7 @@ class Session:
                 raise InputError(f"input {i}: needs a time 't' >= 0 (simulation seconds), got "
                                  f"{item!r:.120}")
         self.human_seats = tuple(human_seats)
+        self.red_cell = bool(red_cell)
         self.model = HMTModel(scenario, rng=self.seed, human_operators=_seat_indices(
             self.human_seats, scenario.operators.count))
         self.inputs: list[dict[str, Any]] = []
@@ -156,13 +165,11 @@ class Session:
                                  f"{item.get('choice')!r}")
             pending.answered.succeed(CHOICES[item["choice"]])
         elif kind == "inspect":
-            pending = self._pending(item)
-            op = m.crew[pending.operator]
-            t_verify = op.verify_time(self.scenario.ai.explanation_quality)
-            pending.inspected_s += t_verify
-            m.log.emit(m.now, "verification", pending.decision.track,
-                       decision=item["decision"], operator=pending.operator,
-                       duration_s=round(t_verify, 6), by="person")
+            # The verification is logged when the card closes, with the time really spent.
+            mark_inspected(self._pending(item), m.now)
+        elif kind == "red_choose":
+            self._check_red(item.get("step"))
+            m.escalation.choose_red(None if item["step"] == "model" else item["step"])
         elif kind == "inject":
             if not isinstance(item.get("inject"), dict):
                 raise InputError("an inject input needs an 'inject' mapping with its kind")
@@ -201,10 +208,23 @@ class Session:
         return self._record("decide", decision=int(decision_id), choice=choice, operator=seat)
 
     def inspect(self, decision_id: int, operator: int | None = None) -> dict[str, Any]:
-        """Verify a pending decision; counts as verification (and its time) in the metrics."""
+        """Open the evidence of a pending decision. The time from now to the seat's answer
+        counts as verification in the metrics. Returns what the operator learns: ``evidence``
+        (the sensor picture of the track), ``reasons`` (the AI's probabilities, what they rest
+        on, the bias, drift and spoofing flags operators are shown), ``explanation``, and the
+        ``explain`` view's keys; ``time_needed_s`` is what a model operator would take."""
         pending = self._pending({"decision": int(decision_id), "operator": operator})
         self._record("inspect", decision=int(decision_id), operator=pending.operator)
-        return self.explain(pending.decision.track)
+        d = pending.decision
+        eq = self.scenario.ai.explanation_quality if d.spec.shows_advice else 0.0
+        return {
+            **self.explain(d.track),
+            "decision": d.id,
+            "evidence": evidence(self.model, d.track),
+            "reasons": reasons(self.model, d),
+            "explanation": d.explanation,
+            "time_needed_s": self.model.crew[pending.operator].verify_time(eq),
+        }
 
     def inject(self, kind: str, **params: Any) -> dict[str, Any]:
         return self._record("inject", inject={"kind": kind, **params})
@@ -218,6 +238,45 @@ class Session:
     def bookmark(self, label: str) -> dict[str, Any]:
         return self._record("bookmark", label=str(label)[:200])
 
+    # ----------------------------------------------------------------- red cell
+    def _check_red(self, step: Any) -> None:
+        if not self.red_cell:
+            raise InputError("no red cell plays in this session (start it with a red cell to "
+                             "choose red's steps)")
+        if step not in RED_CHOICES:
+            raise InputError(f"red step must be one of {', '.join(RED_CHOICES)}, got {step!r}")
+
+    def red_choose(self, step: str) -> dict[str, Any]:
+        """The red cell's step at red's next reaction: ``escalate``, ``hold`` or
+        ``de-escalate``; after it red is the model's again unless chosen again. ``model``
+        clears a choice. Returns the recorded input."""
+        self._check_red(step)
+        return self._record("red_choose", step=step)
+
+    def red_view(self) -> dict[str, Any]:
+        """What the red cell sees: both rungs with their names, when red reacts next, the step
+        chosen for it (None: the model's), and red's reactions so far (who made each). The red
+        cell's own holds are listed; the model's are not (nothing moved), nor are steps an
+        inject forced."""
+        esc = self.model.escalation
+        red, blue = esc.rung("red"), esc.rung("blue")
+        history = []
+        for e in self.events:
+            if e["kind"] == "red_cell":
+                history.append({"t": e["t"], "step": e["step"], "by": "red_cell"})
+            elif e["kind"] == "escalation_step" and e["side"] == "red" \
+                    and e.get("reason") not in (RED_CELL_REASON, "adversary_step"):
+                step = "escalate" if e["to_rung"] > e["from_rung"] else "de-escalate"
+                history.append({"t": e["t"], "step": step, "by": "model"})
+        return {
+            "red_cell": self.red_cell,
+            "rung": red, "rung_name": _(RUNG_NAMES[red]),
+            "blue_rung": blue, "blue_rung_name": _(RUNG_NAMES[blue]),
+            "next_reaction_s": esc.next_reaction_s,
+            "chosen": esc.red_choice,
+            "history": history,
+        }
+
     # ----------------------------------------------------------------- views
     def pending_decisions(self) -> list[dict[str, Any]]:
         """Decisions waiting for a person, oldest first, with what the card shows."""
@@ -227,9 +286,11 @@ class Session:
             out.append({
                 "decision": did, "track": d.track, "action": d.action, "label": d.shown.label,
                 "confidence": d.shown.confidence, "explanation": d.explanation, "level": d.level,
+                "configured_level": self.model.authority.level(d.action),
+                "level_reason": level_reason(d, self.model.authority.level(d.action)),
                 "protocol": d.protocol.value, "operator": p.operator,
                 "time_left_s": max(0.0, d.deadline - self.now) if d.protocol.value != "veto"
-                else None, "inspected": p.inspected_s > 0, "waiting_s": self.now - p.started,
+                else None, "inspected": was_inspected(p), "waiting_s": self.now - p.started,
                 # levels 1-4: the person's own call on a track (approve = act, veto = leave);
                 # at level 1 the AI was not consulted and the card shows no AI call
                 "purpose": p.info.get("purpose", "review"),

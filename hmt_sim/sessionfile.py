@@ -7,6 +7,9 @@ besides the people (DESIGN.md principle 1)::
      "scenario_id": "...", "scenario_hash": "...", "seed": 7, "human_seats": ["operator"],
      "created": "2024-...Z"}
 
+and ``"red_cell": true`` when people play the adversary's command (files without the key, from
+earlier releases too, have no red cell).
+
 Every following line is one input exactly as ``Session.inputs`` holds it (``{"t": ..., "type":
 ...}``), appended and flushed to disk (fsync) the moment it is made. A line ``{"clock": t}`` records
 how far the simulation got, so a resume lands where the room left off and not at the last input.
@@ -130,10 +133,11 @@ class SessionWriter:
         self.close()
 
 
-def make_header(scenario: Scenario, seed: int, human_seats: list[str] | tuple[str, ...]
-                ) -> dict[str, Any]:
-    """The first line of a session file: everything the run depends on besides the people."""
-    return {
+def make_header(scenario: Scenario, seed: int, human_seats: list[str] | tuple[str, ...],
+                red_cell: bool = False) -> dict[str, Any]:
+    """The first line of a session file: everything the run depends on besides the people.
+    ``red_cell`` is written only when a red cell plays (files without it read as before)."""
+    header = {
         "format": FORMAT,
         "version": VERSION,
         "scenario": scenario.model_dump(mode="json"),
@@ -143,10 +147,14 @@ def make_header(scenario: Scenario, seed: int, human_seats: list[str] | tuple[st
         "human_seats": list(human_seats),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    if red_cell:
+        header["red_cell"] = True
+    return header
 
 
 def open(path: str | os.PathLike[str], scenario: Scenario, seed: int,
-         human_seats: list[str] | tuple[str, ...] = (), force: bool = False) -> SessionWriter:
+         human_seats: list[str] | tuple[str, ...] = (), force: bool = False,
+         red_cell: bool = False) -> SessionWriter:
     """Start a new session file (refuses to overwrite one unless ``force``).
 
     The file appears with its header already on disk, so a full disk leaves nothing behind;
@@ -158,7 +166,7 @@ def open(path: str | os.PathLike[str], scenario: Scenario, seed: int,
         raise _exists(p)
     if p.parent and not p.parent.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
-    header = make_header(scenario, seed, human_seats)
+    header = make_header(scenario, seed, human_seats, red_cell=red_cell)
     try:
         fh = create_with(p, _line(header), replace=force)
     except FileExistsError:
@@ -205,6 +213,11 @@ class SessionRecord:
         return list(self.header.get("human_seats", []))
 
     @property
+    def red_cell(self) -> bool:
+        """Whether a red cell played the adversary (checked: true or false; absent: no)."""
+        return bool(self.header.get("red_cell", False))
+
+    @property
     def resume_time(self) -> float:
         """Where the run stood when the file was last written."""
         last_input = max((float(i["t"]) for i in self.inputs), default=0.0)
@@ -249,7 +262,7 @@ class SessionRecord:
         sc = self.scenario() if scenario is None else scenario
         try:
             return Session(sc, seed=self.seed, human_seats=self.human_seats,
-                           inputs=self.inputs)
+                           inputs=self.inputs, red_cell=self.red_cell)
         except InputError as error:
             raise _where(self.path, 1, "human_seats", str(error)) from None
 

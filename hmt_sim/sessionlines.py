@@ -20,6 +20,8 @@ FORMAT = "hmt-sim-session"
 VERSION = 1
 HEADER_KEYS = ("format", "version", "scenario", "scenario_id", "scenario_hash", "seed",
                "human_seats", "created")
+# Keys a header may carry besides those (files of earlier releases lack them).
+OPTIONAL_HEADER_KEYS = ("red_cell",)
 MAX_SEED = 2**64 - 1
 MAX_LABEL = 200
 TIME_SLACK = 1e-6  # clock lines are rounded to 1 us; an input may sit just below one
@@ -51,9 +53,12 @@ def check_header(obj: dict[str, Any]) -> Problem:
     missing = [k for k in HEADER_KEYS if k not in obj]
     if missing:
         return "header", f"lacks {', '.join(missing)}"
-    unknown = sorted(set(obj) - set(HEADER_KEYS))
+    unknown = sorted(set(obj) - set(HEADER_KEYS) - set(OPTIONAL_HEADER_KEYS))
     if unknown:
-        return unknown[0], f"unknown header key; allowed: {', '.join(HEADER_KEYS)}"
+        return unknown[0], "unknown header key; allowed: " \
+            f"{', '.join(HEADER_KEYS + OPTIONAL_HEADER_KEYS)}"
+    if not isinstance(obj.get("red_cell", False), bool):
+        return "red_cell", f"must be true or false, got {_show(obj['red_cell'])}"
     seed = obj["seed"]
     if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         return "seed", f"must be a whole number 0..2**64-1, got {_show(seed)}"
@@ -127,12 +132,13 @@ INPUT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # type -> (required, optio
     "set_levels": ({"levels"}, set()),
     "set_reliability": ({"reliability"}, set()),
     "bookmark": ({"label"}, set()),
+    "red_choose": ({"step"}, set()),
 }
 
 
 def check_input(item: dict[str, Any]) -> Problem:
     """One input line: its time, its type and exactly the keys that type takes."""
-    from hmt_sim.session import CHOICES
+    from hmt_sim.session import CHOICES, RED_CHOICES
 
     t: Any = item.get("t")
     if not _is_number(t) or t < 0:
@@ -163,6 +169,9 @@ def check_input(item: dict[str, Any]) -> Problem:
         return "label", f"must be text of at most {MAX_LABEL} characters"
     if kind == "inject":
         return _check_inject(item)
+    if kind == "red_choose" and (not isinstance(item["step"], str)
+                                 or item["step"] not in RED_CHOICES):
+        return "step", f"must be one of {', '.join(RED_CHOICES)}, got {_show(item['step'])}"
     return None
 
 
