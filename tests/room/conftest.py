@@ -8,12 +8,12 @@ the reason.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from room_testing import wait_for
 
 from hmt_sim import sessionfile
 from hmt_sim.room.core import RoomClock
@@ -23,17 +23,6 @@ from hmt_sim.seats import seat_names
 from hmt_sim.session import Session
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    """Poll ``check`` until it returns something truthy; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
 @pytest.fixture

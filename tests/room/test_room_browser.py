@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import wait_for
+from room_testing import wait_for
 
 from hmt_sim import sessionfile
 from hmt_sim.room.server import ServerThread, allowed_hosts, bind
