@@ -58,6 +58,7 @@ class Panels:
         self.feed_scroll = 0  # feed entries scrolled back from the newest
         self.feed_rect = pygame.Rect(0, 0, 0, 0)
         self.scale_used = 1.0  # the font scale the panel could use at this size
+        self.shown: dict[str, str] = {}
         self._counted_at = -1
         self._counted: dict[str, int] = {}
         self._wrapped: dict[tuple[int, int, int], list[str]] = {}
@@ -124,6 +125,7 @@ class Panels:
         pygame.draw.line(screen, th.PANEL_EDGE, rect.topleft, rect.bottomleft, 1)
         text = self.text
         values = self.values(live)
+        self.shown = values  # what this frame draws (the agreement test reads it)
         x = rect.x + 10
         w = rect.w - 20
         snap = live.snapshot
