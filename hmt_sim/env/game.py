@@ -122,18 +122,13 @@ class SeatGame:
             self.live.decide(card["decision"], name, operator=seat)
             return 0.0
         if name == "inspect":
-            self._shown[(card["decision"], seat)] = self.live.inspect(card["decision"],
-                                                                      operator=seat)
-            spent = self._verification_s(card["decision"], seat)
+            shown = self.live.inspect(card["decision"], operator=seat)
+            self._shown[(card["decision"], seat)] = shown
+            # a person's verification lasts until the answer; the step takes a model
+            # operator's verification time
+            spent = float(shown.get("time_needed_s", 0.0))
             return spent if spent > 0 else self.wait_s
         return self.wait_s
-
-    def _verification_s(self, decision: int, seat: int) -> float:
-        for e in reversed(self.live.events):
-            if e["kind"] == "verification" and e["decision"] == decision \
-                    and e["operator"] == seat:
-                return float(e["duration_s"])
-        return 0.0
 
     def run_on(self, spent: float) -> None:
         """Let ``spent`` seconds pass, then run until a seat has a card or the run ends."""
