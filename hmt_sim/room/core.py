@@ -82,6 +82,7 @@ class Room:
         self._replies: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self._connected: dict[str, int] = {}
         self.stopped = threading.Event()
+        self.write_error = ""
 
     # ----------------------------------------------------------------- web side (any thread)
     def submit(self, who: str, msg: dict[str, Any]) -> Future[dict[str, Any]]:
@@ -180,8 +181,13 @@ class Room:
             return {"kind": "error", "message": _("Not done: {reason}").format(
                 reason=str(error))}
         for item in s.inputs[before:]:
-            if host.writer is not None:
+            if host.writer is None:
+                continue
+            try:
                 host.writer.append(item)  # on disk before the seat hears "done"
+            except OSError as error:  # applied, but the file could not take it (disk full)
+                self.write_error = f"could not write the session file: {error}"
+                reply["warning"] = self.write_error
         return reply
 
     def _facilitate(self, host: Host, msg: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +250,7 @@ class Room:
             conn = dict(self._connected)
         out[FACILITATOR] = views.plain({
             "t": s.now, "duration": s.duration, "finished": s.finished, **common,
-            "inputs": len(s.inputs),
+            "inputs": len(s.inputs), "write_error": self.write_error,
             "seats": [{"seat": n, "operator": f"operator/{views.seat_operator(n)}",
                        "connected": conn.get(f"seat/{n}", 0),
                        "cards": len(out[f"seat/{n}"]["cards"]),

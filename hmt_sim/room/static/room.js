@@ -356,7 +356,8 @@
     toggle.textContent = state.paused ? L.resume : L.pause;
     toggle.disabled = state.finished;
     if (document.activeElement !== speedSel) speedSel.value = String(state.speed);
-    inputsEl.textContent = fmt(L.inputs, { n: state.inputs }) + (lastError ? " · " + lastError : "");
+    inputsEl.textContent = fmt(L.inputs, { n: state.inputs }) + (lastError ? " · " + lastError : "")
+      + (state.write_error ? " · " + state.write_error : "");
     const rows = [];
     const line = (name, who, info, extra) => {
       const tr = el("tr");
