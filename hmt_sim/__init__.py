@@ -9,7 +9,9 @@ The Python API is the product; the CLI and the visualiser are clients of it::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: `import hmt_sim` (every CLI start) stays without typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 __version__ = "0.1.0"
 

@@ -1,92 +1,43 @@
 """The ``hmt-sim`` command line. Exit codes: 0 ok, 1 the run failed, 2 bad input.
 
-Each command group lives in its own module and registers itself on ``app``; this keeps the
-entry point small. Start-up is kept cheap on purpose: ``--help``, ``--version`` and argument
-errors answer without importing the engine (mesa, simpy, numpy, pandas, pydantic, matplotlib,
-pygame), because every command imports what it needs inside its body. Help is plain text
-(``rich_markup_mode=None``): Rich's help formatter alone costs more than the rest of start-up.
-tests/test_cli_startup.py holds this.
+Start-up is kept cheap on purpose. ``main`` first asks the card (``hmt_sim.cli.quick``): the
+help, the version and argument errors are answered from it without importing typer, click or
+anything of the engine. Every other command line goes to the typer application
+(``hmt_sim.cli.application``), whose commands import what they need inside their bodies.
+tests/test_cli_startup.py holds both.
+
+Command modules register on ``app`` with ``from hmt_sim.cli import app``; ``app`` and ``fail``
+are looked up here lazily, so importing this package costs next to nothing.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
-from typing import Annotated
 
-import typer
+TYPE_CHECKING = False  # not typing's: importing typing would cost more than this package
+if TYPE_CHECKING:
+    from typing import Any
 
-from hmt_sim.errors import HmtError, InputError, ScenarioError
-
-app = typer.Typer(
-    name="hmt-sim",
-    help="Human-machine teaming tabletop simulation: escalation, civilian harm and human "
-    "control under AI decision support.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+_LAZY = ("app", "fail", "root", "COMMAND_MODULES")
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        from hmt_sim import __version__
+def __getattr__(name: str) -> Any:
+    # By name, so importing the package (the console script does) does not import typer.
+    if name not in _LAZY:
+        raise AttributeError(f"module 'hmt_sim.cli' has no attribute {name!r}")
+    import importlib
 
-        print(f"hmt-sim {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def root(
-    version: Annotated[bool, typer.Option(
-        "--version", help="print the version and exit", callback=_print_version,
-        is_eager=True)] = False,
-) -> None:
-    """Global options (given before the command) are declared here; the app's help says the rest."""
-
-
-# One module per command group; each defines its commands with @app.command().
-COMMAND_MODULES = ("core", "check", "report", "sweep", "play", "explore", "calibrate")
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"hmt_sim.cli.{_name}")
-
-
-def fail(error: HmtError) -> int:
-    """Print a user error without a traceback; 2 for bad input, 1 for a failed run."""
-    print(str(error), file=sys.stderr)
-    return 2 if isinstance(error, ScenarioError | InputError) else 1
+    return getattr(importlib.import_module("hmt_sim.cli.application"), name)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
-    from hmt_sim.cli.helpformat import use_help_formatter
+    from hmt_sim.cli.quick import answer
 
-    command = use_help_formatter(typer.main.get_command(app))  # help wraps at spaces only
-    try:
-        rc = command.main(args=argv, prog_name="hmt-sim", standalone_mode=False)
-    except HmtError as error:
-        return fail(error)
-    except typer.Exit as done:
-        return int(done.exit_code or 0)
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except OSError as error:  # a path the user gave that cannot be read or written
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        return 2
-    except typer.TyperException as error:  # usage errors: bad option, bad value (click's)
-        show = getattr(error, "show", None)
-        if show is not None:
-            show()
-        else:
-            print(str(error), file=sys.stderr)
-        return int(getattr(error, "exit_code", 2) or 2)
-    return rc if isinstance(rc, int) else 0
+    args = list(sys.argv[1:] if argv is None else argv)
+    rc = answer(args)
+    if rc is not None:
+        return rc
+    from hmt_sim.cli.application import run
 
-
+    return run(args)

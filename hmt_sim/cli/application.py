@@ -1,0 +1,93 @@
+"""The typer application behind ``hmt-sim``: the root options and every command group.
+
+``hmt_sim.cli.main`` comes here for any command line the card (``hmt_sim.cli.quick``) cannot
+answer alone. Each command group lives in its own module and registers itself on ``app``
+(``from hmt_sim.cli import app``). Every command imports what it needs inside its body, so
+parsing a command line loads typer and nothing of the engine. Help is plain text
+(``rich_markup_mode=None``): Rich's help formatter alone costs more than the rest of start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated
+
+import typer
+
+from hmt_sim.errors import HmtError, InputError, ScenarioError
+
+app = typer.Typer(
+    name="hmt-sim",
+    help="Human-machine teaming tabletop simulation: escalation, civilian harm and human "
+    "control under AI decision support.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from hmt_sim import __version__
+
+        print(f"hmt-sim {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option(
+        "--version", help="print the version and exit", callback=_print_version,
+        is_eager=True)] = False,
+) -> None:
+    """Global options (given before the command) are declared here; the app's help says the rest."""
+
+
+# One module per command group; each defines its commands with @app.command().
+COMMAND_MODULES = ("core", "check", "report", "sweep", "play", "explore", "calibrate",
+                   "serve", "handout")
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"hmt_sim.cli.{_name}")
+
+
+def fail(error: HmtError) -> int:
+    """Print a user error without a traceback; 2 for bad input, 1 for a failed run."""
+    print(str(error), file=sys.stderr)
+    return 2 if isinstance(error, ScenarioError | InputError) else 1
+
+
+def run(argv: list[str] | None) -> int:
+    """Parse ``argv`` with typer and run the command; the exit code. Writes the card for the
+    next start (``hmt_sim.cli.quick.record``) when none is current."""
+    from hmt_sim.cli.helpformat import use_help_formatter
+    from hmt_sim.cli.quick import record
+
+    command = use_help_formatter(typer.main.get_command(app))  # help wraps at spaces only
+    record(command)
+    try:
+        rc = command.main(args=argv, prog_name="hmt-sim", standalone_mode=False)
+    except HmtError as error:
+        return fail(error)
+    except typer.Exit as done:
+        return int(done.exit_code or 0)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as error:  # a path the user gave that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    except typer.TyperException as error:  # usage errors: bad option, bad value (click's)
+        show = getattr(error, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(str(error), file=sys.stderr)
+        return int(getattr(error, "exit_code", 2) or 2)
+    return rc if isinstance(rc, int) else 0
