@@ -64,6 +64,10 @@ class Room:
         self.keys = keys
         self.keys_file = keys_file
         self.seats = sorted(keys.seats)
+        self.operators = views.seat_operators(session.human_seats)
+        if sorted(self.operators) != self.seats:
+            raise HmtError(f"the room has {len(self.seats)} seat link(s) but the session has "
+                           f"{len(self.operators)} human seat(s)")
         self.red = keys.red is not None
         self.base_url = ""
         self.duration = session.duration
@@ -168,7 +172,7 @@ class Room:
                 s.red_choose(msg["step"])
                 reply: dict[str, Any] = {"kind": "done", "step": msg["step"]}
             else:
-                op = views.seat_operator(int(who.split("/")[1]))
+                op = self.operators[int(who.split("/")[1])]
                 if kind == "decide":
                     s.decide(msg["decision"], msg["choice"], operator=op)
                     reply = {"kind": "done", "decision": msg["decision"],
@@ -240,7 +244,7 @@ class Room:
         pending = s.pending_decisions()
         out: dict[str, dict[str, Any]] = {}
         for n in self.seats:
-            v = views.seat_view(s, snap, pending, n, self._deadlines)
+            v = views.seat_view(s, snap, pending, n, self._deadlines, self.operators[n])
             v.update(common, messages=list(self._messages[n]))
             out[f"seat/{n}"] = v
         if self.red:
@@ -251,7 +255,7 @@ class Room:
         out[FACILITATOR] = views.plain({
             "t": s.now, "duration": s.duration, "finished": s.finished, **common,
             "inputs": len(s.inputs), "write_error": self.write_error,
-            "seats": [{"seat": n, "operator": f"operator/{views.seat_operator(n)}",
+            "seats": [{"seat": n, "operator": f"operator/{self.operators[n]}",
                        "connected": conn.get(f"seat/{n}", 0),
                        "cards": len(out[f"seat/{n}"]["cards"]),
                        "link": self.link(f"seat/{n}")} for n in self.seats],

@@ -47,11 +47,15 @@ def open_room(session: Session, writer: SessionWriter | None, seats: int, red: b
     addr = addr or (keys.bind if resume else DEFAULT_BIND)
     if port is None:
         port = keys.port if resume and keys.port else DEFAULT_PORT
+    room = Room(session, keys, keys_file)  # checks the seats before anything is bound
     sock = bind(addr, port)
     keys.bind, keys.port = addr, int(sock.getsockname()[1])
     if keys_file is not None:
-        keys.save(keys_file)
-    room = Room(session, keys, keys_file)
+        try:
+            keys.save(keys_file)
+        except OSError:
+            sock.close()
+            raise
     room.base_url = f"http://{public_host(addr)}:{keys.port}"
     server = ServerThread(build_app(room, allowed_hosts(addr)), sock)
     server.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hmt_sim.seats import parse_seat
 from hmt_sim.session import Session
 
 CARD_KEYS = ("decision", "track", "action", "label", "confidence", "explanation", "level",
@@ -37,9 +38,11 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def seat_operator(seat: int) -> int:
-    """Seat 1 is ``operator/0``: participants count from one, the engine from zero."""
-    return seat - 1
+def seat_operators(human_seats: tuple[str, ...] | list[str]) -> dict[int, int]:
+    """Room seat number -> engine operator index: seat 1 is the lowest human seat (usually
+    ``operator/0``; participants count from one, the engine from zero)."""
+    ops = sorted({parse_seat(name) for name in human_seats})
+    return {n: op for n, op in enumerate(ops, 1)}
 
 
 def card(pending: dict[str, Any], time_left: float | None) -> dict[str, Any]:
@@ -70,9 +73,10 @@ def map_frame(session: Session) -> dict[str, Any]:
 
 
 def seat_view(session: Session, snapshot: dict[str, Any], pending: list[dict[str, Any]],
-              seat: int, deadlines: dict[int, float]) -> dict[str, Any]:
-    """Everything seat ``seat`` is shown now (messages are added by the room)."""
-    op = seat_operator(seat)
+              seat: int, deadlines: dict[int, float], op: int | None = None) -> dict[str, Any]:
+    """Everything seat ``seat`` (engine operator ``op``, default ``seat - 1``) is shown now
+    (messages are added by the room)."""
+    op = seat - 1 if op is None else op
     now = session.now
     cards = []
     for p in pending:
