@@ -6,12 +6,18 @@ dictionary (sent with the page), so the catalogs translate the seat pages like e
 
 from __future__ import annotations
 
-from hmt_sim.i18n import _
+from hmt_sim.i18n import N_, _
+
+WORDS = (N_("warn"), N_("jam"), N_("engage"), N_("hold"), N_("monitor"), N_("hostile"),
+         N_("civilian"), N_("unknown"))
+"""Engine words a seat page shows (actions, the AI's calls), the same messages the report's
+vocabulary translates."""
 
 
 def labels() -> dict[str, str]:
-    """Label key -> translated text (placeholders in braces are filled by the page)."""
-    return {
+    """Label key -> translated text (placeholders in braces are filled by the page); engine
+    words under ``w:WORD``."""
+    return {**{f"w:{w}": _(w) for w in WORDS},
         "seat": _("Seat {n}"),
         "red": _("Red cell"),
         "facilitator": _("Facilitator"),
@@ -63,6 +69,7 @@ def labels() -> dict[str, str]:
         "model": _("Leave it to the model"),
         "red_history": _("Red's past reactions"),
         "by_red_cell": _("chosen by the red cell"),
+        "red_none": _("None yet."),
         "by_model": _("by the model"),
         "red_unavailable": _("The red cell is not available in this version of the engine."),
         "pause": _("Pause"),

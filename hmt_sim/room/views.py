@@ -16,7 +16,7 @@ from hmt_sim.session import Session
 
 CARD_KEYS = ("decision", "track", "action", "label", "confidence", "explanation", "level",
              "configured_level", "level_reason", "protocol", "purpose", "advice_shown",
-             "inspected")
+             "inspected", "waiting_s")
 INSPECT_KEYS = ("track", "classification", "recommendations", "gates", "evidence", "reasons",
                 "explanation")
 
@@ -51,6 +51,8 @@ def card(pending: dict[str, Any], time_left: float | None) -> dict[str, Any]:
     if not pending.get("advice_shown", True):
         out["label"] = out["confidence"] = None
     out["time_left_s"] = None if time_left is None else round(float(time_left), 1)
+    if "waiting_s" in out:
+        out["waiting_s"] = round(float(out["waiting_s"]), 1)
     return out
 
 

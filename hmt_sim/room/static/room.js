@@ -43,7 +43,7 @@
       .map(([k, x]) => k.replace(/_/g, " ") + ": " + show(x));
     return [String(v)];
   }
-  function word(w) { return w && L["legend_" + w] ? L["legend_" + w] : (w || "?"); }
+  function word(w) { return w ? (L["w:" + w] || String(w).replace(/_/g, " ")) : "?"; }
 
   if (CFG.role === "refused" || CFG.role === "index") {
     conn.hidden = true;
@@ -137,7 +137,7 @@
     const box = el("div", "card");
     box.dataset.decision = c.decision;
     box.appendChild(el("h3", "", fmt(L.decision, { d: c.decision, track: c.track })));
-    box.appendChild(el("p", "", fmt(L.action, { action: c.action })));
+    box.appendChild(el("p", "", fmt(L.action, { action: word(c.action) })));
     if (c.advice_shown === false || c.label === null || c.label === undefined)
       box.appendChild(el("p", "", L.no_ai_call));
     else box.appendChild(el("p", "", fmt(L.ai_call, { label: word(c.label),
@@ -150,8 +150,8 @@
         level: c.level, reason: c.level_reason || "" })));
     if (c.time_left_s !== null && c.time_left_s !== undefined) {
       const bar = el("div", "bar"), fill = el("div");
-      const total = Math.max(c.time_left_s, (state && state.totals && state.totals[c.decision]) || 0);
-      fill.style.width = Math.max(0, Math.min(100, 100 * c.time_left_s / Math.max(total, 30))) + "%";
+      const total = c.time_left_s + (c.waiting_s || 0);
+      fill.style.width = Math.max(0, Math.min(100, 100 * c.time_left_s / Math.max(total, 1))) + "%";
       bar.appendChild(fill);
       box.appendChild(bar);
       box.appendChild(el("div", "left", fmt(L.time_left, { s: Math.ceil(c.time_left_s) })));
@@ -192,16 +192,17 @@
     list(L.evidence, lines(info.evidence));
     list(L.reasons, lines(info.reasons));
     for (const r of (info.recommendations || []).slice(-2))
-      box.appendChild(el("p", "why", fmt(L.recommendation, r)));
+      box.appendChild(el("p", "why", fmt(L.recommendation, { action: word(r.action),
+        level: r.level, explanation: r.explanation || "" })));
     for (const g of (info.gates || []).slice(-4))
       box.appendChild(el("p", "why", fmt(L.gate, { rule: g.rule, outcome: g.outcome })
         + (g.detail ? " (" + g.detail + ")" : "")));
     return box;
   }
-  function renderMap(parent) {
-    const m = CFG.map;
-    const canvas = el("canvas");
-    parent.appendChild(canvas);
+  let mapCanvas = null;
+  function buildMap(parent) {
+    mapCanvas = el("canvas");
+    parent.appendChild(mapCanvas);
     const legend = el("div", "legend");
     for (const [k, c] of [["hostile", "--hostile"], ["civilian", "--civilian"],
       ["unknown", "--other"], ["asset", "--asset"], ["site", "--site"], ["mine", "--warn"]]) {
@@ -210,66 +211,101 @@
       legend.appendChild(s);
     }
     parent.appendChild(legend);
-    requestAnimationFrame(() => {
-      const w = canvas.clientWidth || 320;
-      const h = Math.round(w * m.h / m.w);
-      const dpr = window.devicePixelRatio || 1;
-      canvas.width = w * dpr; canvas.height = h * dpr;
-      canvas.style.height = h + "px";
-      const g = canvas.getContext("2d");
-      g.scale(dpr, dpr);
-      const sx = w / m.w, sy = h / m.h;
-      const X = (x) => x * sx, Y = (y) => h - y * sy;
-      g.strokeStyle = "#1c2b3a"; g.lineWidth = 1;
-      for (let k = 10; k < m.w; k += 10) { g.beginPath(); g.moveTo(X(k), 0); g.lineTo(X(k), h); g.stroke(); }
-      for (let k = 10; k < m.h; k += 10) { g.beginPath(); g.moveTo(0, Y(k)); g.lineTo(w, Y(k)); g.stroke(); }
-      for (const s of m.sites || []) {
-        const r = Math.max(4, s.r * sx);
-        g.strokeStyle = "#c58cff"; g.lineWidth = 1.5;
-        g.strokeRect(X(s.x) - r, Y(s.y) - r, 2 * r, 2 * r); g.lineWidth = 1;
+  }
+  function drawMap() {
+    const m = CFG.map, canvas = mapCanvas;
+    if (!canvas || !canvas.parentElement) return;
+    const room = canvas.parentElement.clientWidth - 24;
+    const fit = Math.max(240, (window.innerHeight - 170) * m.w / m.h);
+    const w = Math.max(200, Math.min(room, fit));  // the whole map in view on a laptop
+    const h = Math.round(w * m.h / m.w);
+    const dpr = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+      canvas.style.width = w + "px"; canvas.style.height = h + "px";
+      canvas.style.margin = "0 auto";
+    }
+    const g = canvas.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    const sx = w / m.w, sy = h / m.h;
+    const X = (x) => x * sx, Y = (y) => h - y * sy;
+    g.strokeStyle = "#1c2b3a"; g.lineWidth = 1;
+    for (let k = 10; k < m.w; k += 10) { g.beginPath(); g.moveTo(X(k), 0); g.lineTo(X(k), h); g.stroke(); }
+    for (let k = 10; k < m.h; k += 10) { g.beginPath(); g.moveTo(0, Y(k)); g.lineTo(w, Y(k)); g.stroke(); }
+    for (const s of m.sites || []) {
+      const r = Math.max(4, s.r * sx);
+      g.strokeStyle = "#c58cff"; g.lineWidth = 1.5;
+      g.strokeRect(X(s.x) - r, Y(s.y) - r, 2 * r, 2 * r); g.lineWidth = 1;
+    }
+    g.fillStyle = "#5aa9ff"; g.beginPath();
+    g.arc(X(m.asset.x), Y(m.asset.y), Math.max(5, m.asset.r * sx), 0, 7); g.fill();
+    const css = getComputedStyle(document.documentElement);
+    const colour = (lab) => css.getPropertyValue(lab === "hostile" ? "--hostile"
+      : (lab === "civilian" ? "--civilian" : "--other")).trim();
+    g.font = "11px system-ui, sans-serif";
+    for (const t of (state && state.tracks) || []) {
+      g.fillStyle = colour(t.label);
+      g.beginPath(); g.arc(X(t.x), Y(t.y), t.mine ? 5 : 3.5, 0, 7); g.fill();
+      if (t.mine) {
+        g.strokeStyle = css.getPropertyValue("--warn").trim(); g.lineWidth = 2;
+        g.beginPath(); g.arc(X(t.x), Y(t.y), 9, 0, 7); g.stroke(); g.lineWidth = 1;
+        g.fillStyle = "#e8eef4"; g.fillText(String(t.track), X(t.x) + 11, Y(t.y) + 4);
       }
-      g.fillStyle = "#5aa9ff"; g.beginPath();
-      g.arc(X(m.asset.x), Y(m.asset.y), Math.max(5, m.asset.r * sx), 0, 7); g.fill();
-      const css = getComputedStyle(document.documentElement);
-      const colour = (lab) => css.getPropertyValue(lab === "hostile" ? "--hostile"
-        : (lab === "civilian" ? "--civilian" : "--other")).trim();
-      g.font = "11px system-ui, sans-serif";
-      for (const t of (state && state.tracks) || []) {
-        g.fillStyle = colour(t.label);
-        g.beginPath(); g.arc(X(t.x), Y(t.y), t.mine ? 5 : 3.5, 0, 7); g.fill();
-        if (t.mine) {
-          g.strokeStyle = css.getPropertyValue("--warn").trim(); g.lineWidth = 2;
-          g.beginPath(); g.arc(X(t.x), Y(t.y), 9, 0, 7); g.stroke(); g.lineWidth = 1;
-          g.fillStyle = "#e8eef4"; g.fillText(String(t.track), X(t.x) + 11, Y(t.y) + 4);
-        }
-      }
-    });
+    }
+  }
+  let seatBuilt = null, cardsKey = "", msgsKey = "";
+  function buildSeat() {
+    seatBuilt = { msgs: section(L.messages, "col-msg"), cards: section(null, "col-cards"),
+      map: section(L.map, "col-map"), list: el("div"), status: el("div") };
+    seatBuilt.cards.id = "cards";
+    seatBuilt.cards.append(seatBuilt.list, seatBuilt.status);
+    seatBuilt.msgs.hidden = true;
+    buildMap(seatBuilt.map);
+    main.replaceChildren(seatBuilt.msgs, seatBuilt.cards, seatBuilt.map);
   }
   function renderSeat() {
-    const frag = [];
-    if (state.messages && state.messages.length) {
-      const s = section(L.messages, "col-msg");
-      for (const m of state.messages.slice(-5).reverse()) {
+    if (!seatBuilt) buildSeat();
+    const msgs = (state.messages || []).slice(-5).reverse();
+    const mk = JSON.stringify(msgs);
+    if (mk !== msgsKey) {
+      msgsKey = mk;
+      const s = seatBuilt.msgs;
+      s.replaceChildren(el("h2", "", L.messages));
+      for (const m of msgs) {
         const d = el("div", "msg");
         d.appendChild(el("time", "", m.at));
         d.appendChild(document.createTextNode(m.text));
         s.appendChild(d);
       }
-      frag.push(s);
+      s.hidden = !msgs.length;
     }
-    const cards = section(null, "col-cards");
-    cards.id = "cards";
-    errorLine(cards);
-    if (!state.cards.length) cards.appendChild(el("p", "empty", L.no_cards));
-    for (const c of state.cards) cards.appendChild(renderCard(c));
-    const st = el("p", "status", fmt(state.queue === 1 ? L.queue_one : L.queue, { n: state.queue }));
-    cards.appendChild(st);
-    if (state.comms_up === false) cards.appendChild(el("p", "error", L.comms_down));
-    frag.push(cards);
-    const map = section(L.map, "col-map");
-    renderMap(map);
-    frag.push(map);
-    main.replaceChildren(...frag);
+    // Cards are rebuilt only when what they say changes (not each countdown tick), so a
+    // finger on a button never lands on a replaced element.
+    const still = state.cards.map((c) => ({ ...c, time_left_s: null, waiting_s: null }));
+    const key = JSON.stringify([still, [...infos.keys()], [...outbox.values()], lastError,
+      state.finished]);
+    if (key !== cardsKey) {
+      cardsKey = key;
+      const list = [];
+      if (lastError) list.push(el("p", "error", lastError));
+      if (!state.cards.length) list.push(el("p", "empty", L.no_cards));
+      for (const c of state.cards) list.push(renderCard(c));
+      seatBuilt.list.replaceChildren(...list);
+    } else {
+      for (const c of state.cards) {
+        const box = seatBuilt.list.querySelector(".card[data-decision='" + c.decision + "']");
+        if (!box || c.time_left_s === null || c.time_left_s === undefined) continue;
+        const total = c.time_left_s + (c.waiting_s || 0);
+        const fill = box.querySelector(".bar > div"), left = box.querySelector(".left");
+        if (fill) fill.style.width = Math.max(0, Math.min(100, 100 * c.time_left_s / Math.max(total, 1))) + "%";
+        if (left) left.textContent = fmt(L.time_left, { s: Math.ceil(c.time_left_s) });
+      }
+    }
+    const status = [el("p", "status", fmt(state.queue === 1 ? L.queue_one : L.queue, { n: state.queue }))];
+    if (state.comms_up === false) status.push(el("p", "error", L.comms_down));
+    seatBuilt.status.replaceChildren(...status);
+    drawMap();
   }
 
   // ------------------------------------------------------------------ red cell
@@ -294,6 +330,7 @@
     }
     s.appendChild(row);
     const hist = section(L.red_history);
+    if (!(state.history || []).length) hist.appendChild(el("p", "empty", L.red_none));
     const ul = el("ul");
     for (const h of (state.history || []).slice(-12).reverse())
       ul.appendChild(el("li", "", mmss(h.t) + "  " + (L[h.step] || h.step) + " · "
@@ -392,7 +429,10 @@
     else renderFacilitator();
   }
   let resizeTimer = null;
-  window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(render, 150); });
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { cardsKey = ""; render(); }, 150);
+  });
   setConn(false);
   connect();
 })();
