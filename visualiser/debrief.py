@@ -1,7 +1,11 @@
-"""Debrief data: the timeline of decisions with who decided, overrides, rubber stamps, bookmarks.
+"""Debrief data: the timeline of decisions with who decided, overrides, rubber stamps, bookmarks,
+and the discussion questions chosen by what happened.
 
 Computed from the event log alone (DESIGN.md principle 2), so the debrief of a live session, a
-resumed one and a replay are the same. No pygame here; ``visualiser.screens`` draws it.
+resumed one and a replay are the same, and it says what the log says: a person's verification
+is the time they really spent between Inspect and their answer, and a rubber stamp names the
+rule it broke (not verified, or reviewed for less than the ROE's minimum). No pygame here;
+``visualiser.screens`` draws it.
 """
 
 from __future__ import annotations
@@ -9,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hmt_sim.i18n import _
+from hmt_sim.metrics._common import LogIndex
+from hmt_sim.metrics.control import min_review_at
+from hmt_sim.questions import chosen_questions
 from hmt_sim.timeline import TimelineRow
 from hmt_sim.timeline import decision_timeline as core_timeline
 
@@ -31,6 +39,8 @@ class DecisionRow:
     rubber_stamps: int = 0  # approvals of force under the review the ROE then required
     override: bool = False
     ai_wrong: bool = False  # ground truth: shown in the debrief, never live to players
+    verify_s: float | None = None  # seconds spent verifying (the log's verification events)
+    stamp_reason: str = ""  # why an approval was a rubber stamp, in the debrief's words
 
     @property
     def rubber_stamp(self) -> bool:
@@ -42,16 +52,21 @@ class DecisionRow:
 
         flags = []
         if self.override:
-            flags.append("OVERRIDE")
+            flags.append(_("OVERRIDE"))
         if self.rubber_stamp:
-            flags.append("RUBBER STAMP" if self.rubber_stamps == 1
-                         else f"RUBBER STAMP x{self.rubber_stamps}")
+            stamp = _("RUBBER STAMP") if self.rubber_stamps == 1 else _(
+                "RUBBER STAMP x{n}").format(n=self.rubber_stamps)
+            flags.append(f"{stamp}: {self.stamp_reason}" if self.stamp_reason else stamp)
         if self.ai_wrong:
-            flags.append("AI WRONG")
-        review = f", review {self.review_s:.0f} s" if self.review_s is not None else ""
-        return (f"{clock(self.t)}  #{self.decision:<3} track {self.track:<4} "
-                f"{self.action.upper():<6} {self.label} {self.confidence:.2f}  L{self.level}  "
-                f"-> {self.outcome} by {self.decided_by}{review}"
+            flags.append(_("AI WRONG"))
+        review = _(", review {s} s").format(s=f"{self.review_s:.1f}") \
+            if self.review_s is not None else ""
+        if self.verify_s is not None:
+            review += _(", verified {s} s").format(s=f"{self.verify_s:.1f}")
+        return (f"{clock(self.t)}  #{self.decision:<3} " + _("track {n}").format(n=self.track)
+                + f"  {self.action.upper():<6} {self.label} {self.confidence:.2f}  "
+                f"L{self.level}  -> " + _("{outcome} by {who}").format(
+                    outcome=self.outcome, who=self.decided_by) + review
                 + (f"  [{' / '.join(flags)}]" if flags else ""))
 
 
@@ -67,10 +82,35 @@ def _decided_by(row: TimelineRow) -> str:
                                                                               "pending")
 
 
+def _stamp_reason(ix: LogIndex, row: TimelineRow) -> str:
+    """Which rule the rubber-stamped approvals broke: no verification, or too short a review."""
+    why = []
+    for a in row.answers:
+        if not a.rubber_stamp:
+            continue
+        if not a.verified:
+            why.append(_("approved without verifying"))
+        else:
+            why.append(_("reviewed {s} s, under the {m} s minimum").format(
+                s=f"{a.review_s:.1f}", m=f"{min_review_at(ix, a.t):g}"))
+    return "; ".join(dict.fromkeys(why))
+
+
+def _verification_s(events: list[dict[str, Any]]) -> dict[int, float]:
+    """Seconds of verification per decision, as logged (a person's: Inspect to answer)."""
+    out: dict[int, float] = {}
+    for e in events:
+        if e["kind"] == "verification":
+            out[e["decision"]] = out.get(e["decision"], 0.0) + float(e["duration_s"])
+    return out
+
+
 def decision_timeline(events: list[dict[str, Any]]) -> list[DecisionRow]:
     """One row per AI recommendation, oldest first, with how it was settled: the core's
     timeline (``hmt_sim.timeline``) in the debrief's words."""
     rows = []
+    ix = LogIndex(events)
+    verified_s = _verification_s(events)
     for r in core_timeline(events):
         answered = r.settled_by == "answer"
         rows.append(DecisionRow(
@@ -79,8 +119,17 @@ def decision_timeline(events: list[dict[str, Any]]) -> list[DecisionRow]:
             review_s=r.review_s if answered else None,
             verified=bool(r.verified) if answered else False,
             rubber_stamps=r.rubber_stamps, override=r.override, ai_wrong=r.ai_wrong,
+            verify_s=verified_s.get(r.decision),
+            stamp_reason=_stamp_reason(ix, r) if r.rubber_stamps else "",
         ))
     return sorted(rows, key=lambda r: (r.t, r.decision))
+
+
+def debrief_questions(scenario: Any, metrics: dict[str, dict[str, Any]]) -> list[str]:
+    """The discussion questions for this run: the scenario's own whose premise held (its
+    ``question_when`` conditions), then generic ones chosen from the metrics
+    (``hmt_sim.questions``)."""
+    return chosen_questions(scenario, metrics)
 
 
 def bookmarks(events: list[dict[str, Any]]) -> list[tuple[float, str]]:

@@ -3,13 +3,19 @@ questions, and the keyboard help. Each is a list of (text, tone) lines drawn on 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pygame
 
 from hmt_sim.i18n import N_, _
 from visualiser import theme as th
-from visualiser.debrief import bookmarks, decision_timeline, key_metric_lines
+from visualiser.debrief import (
+    bookmarks,
+    debrief_questions,
+    decision_timeline,
+    key_metric_lines,
+)
 from visualiser.feed import PROTOCOL_WORDS, clock
 
 Line = tuple[str, str]  # text, tone: title, head, text, dim, warn, alarm, human
@@ -64,6 +70,14 @@ def wrap(text: str, font: pygame.font.Font, width: int, indent: str = "") -> lis
                 line = indent + line[cut:]
         out.append(line)
     return out
+
+
+@lru_cache(maxsize=4096)
+def wrapped(text: str, size: int, width: int, bold: bool = False, indent: str = ""
+            ) -> tuple[str, ...]:
+    """:func:`wrap` in the theme's font of ``size``, cached: a busy frame wraps the same banners,
+    card lines and overlay lines every time."""
+    return tuple(wrap(text, th.font(size, bold), width, indent))
 
 
 def reflow(text: str) -> list[str]:
@@ -264,7 +278,7 @@ def debrief_lines(live: Any) -> list[Line]:
         tone = "alarm" if r.ai_wrong and r.outcome in ("approved", "executed") else (
             "human" if r.decided_by == "person" else "text")
         lines.append((r.line(), tone))
-    questions = s.scenario.questions
+    questions = debrief_questions(s.scenario, metrics)  # only those whose premise held
     if questions:
         lines += [("", "text"), *question_lines(questions)]
     return lines
@@ -288,9 +302,9 @@ class Overlay:
     def _flat(lines: list[Line], size: int, width: int) -> list[Line]:
         flat: list[Line] = []
         for line, tone in lines:
-            f = th.font(round(size * 1.3), True) if tone == "title" else th.font(
-                size, tone == "head")
-            for part in wrap(line, f, width):
+            big = tone == "title"
+            for part in wrapped(line, round(size * 1.3) if big else size, width,
+                                big or tone == "head"):
                 flat.append((part, tone))
         return flat
 

@@ -697,8 +697,11 @@ class ScenarioText(Spec):
     simulation never reads these, so a translation changes no run."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=300)
     briefing: str | None = None
     questions: tuple[str, ...] | None = None
+    injects: tuple[str, ...] | None = Field(
+        None, description="the injects' labels, in the order of the scenario's injects")
 
 
 class Scenario(Spec):
@@ -710,6 +713,11 @@ class Scenario(Spec):
     themes: tuple[Literal["technical", "responsible_use", "governance"], ...] = ()
     briefing: str = ""
     questions: tuple[str, ...] = ()
+    question_when: dict[int, str] = Field(
+        default_factory=dict,
+        description="ask question N (from 1) after a run only when a condition on its metrics "
+        "holds, e.g. {2: 'harm.wrongful_engagements >= 1'} (hmt_sim.questions)",
+    )
     run: RunSettings = Field(default_factory=RunSettings)
     area: Area = Field(default_factory=Area)
     blue: Blue = Field(default_factory=Blue)
@@ -735,6 +743,11 @@ class Scenario(Spec):
                 raise ValueError(
                     f"translations.{code}.questions: {len(text.questions)} question(s), but the "
                     f"scenario has {len(self.questions)}; translate each one, in the same order")
+            if text.injects is not None and len(text.injects) != len(self.injects):
+                raise ValueError(
+                    f"translations.{code}.injects: {len(text.injects)} label(s), but the "
+                    f"scenario has {len(self.injects)} inject(s); give one label per inject, "
+                    "in the same order")
         return self
 
     @model_serializer(mode="wrap")
@@ -744,6 +757,8 @@ class Scenario(Spec):
         data: dict[str, Any] = handler(self)
         if not self.translations:
             data.pop("translations", None)
+        if not self.question_when:
+            data.pop("question_when", None)
         return data
 
     def text(self, lang: str | None = None) -> ScenarioText:
@@ -754,9 +769,25 @@ class Scenario(Spec):
         own = self.translations.get(lang or language())
         return ScenarioText(
             title=own.title if own and own.title else self.title,
+            description=own.description if own and own.description else self.description,
             briefing=own.briefing if own and own.briefing else self.briefing,
             questions=own.questions if own and own.questions is not None else self.questions,
+            injects=(own.injects if own and own.injects is not None
+                     else tuple(inj.label or "" for inj in self.injects)),
         )
+
+    def inject_label(self, label: str, lang: str | None = None) -> str:
+        """An inject's label as logged (the scenario's own text) in ``lang`` (default: the
+        language in force); a label the scenario does not know is returned as it is."""
+        from hmt_sim.i18n import language
+
+        own = self.translations.get(lang or language())
+        if own is None or own.injects is None:
+            return label
+        for inj, translated in zip(self.injects, own.injects, strict=True):
+            if inj.label == label and translated:
+                return translated
+        return label
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:
@@ -870,6 +901,10 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                     )
                 )
             problems.extend(_roe_change_problems(i, inj.changes))
+    if sc.question_when:
+        from hmt_sim.questions import condition_problems
+
+        problems.extend(condition_problems(sc.questions, sc.question_when))
     return problems
 
 
