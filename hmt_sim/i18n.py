@@ -104,6 +104,20 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(_active["lang"]).ngettext(singular, plural, count)
 
 
+def decimal(text: str) -> str:
+    """A number already formatted the English way ("12.5%", "0.9") with the decimal sign of the
+    language in force ("12,5%" in Dutch). Digits only: a clock "4:05" or a word is unchanged."""
+    lang = _active["lang"]
+    if lang == DEFAULT_LANGUAGE or "." not in text:
+        return text
+    from babel.numbers import get_decimal_symbol
+
+    sign = get_decimal_symbol(lang)
+    return "".join(
+        sign if ch == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit()
+        and text[i + 1].isdigit() else ch for i, ch in enumerate(text))
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it yet (constants at import time)."""
     return message

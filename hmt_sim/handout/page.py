@@ -12,7 +12,7 @@ from html import escape
 from hmt_sim import __version__, autonomy
 from hmt_sim.handout.css import CSS
 from hmt_sim.handout.links import JoinLinks
-from hmt_sim.i18n import _, language, ngettext
+from hmt_sim.i18n import _, decimal, language, ngettext
 from hmt_sim.report.parts import facts
 from hmt_sim.report.vocab import term
 from hmt_sim.scenario.schema import Scenario
@@ -29,7 +29,7 @@ def level_sentence(action: str, level: int, veto_s: float) -> str:
         text = {
             autonomy.Protocol.APPROVAL: _("the AI proposes; nothing happens unless you approve"),
             autonomy.Protocol.VETO: _("the AI acts when its {s} s window closes, unless you "
-                                      "reject in time").format(s=f"{veto_s:g}"),
+                                      "reject in time").format(s=decimal(f"{veto_s:g}")),
             autonomy.Protocol.INFORM_AFTER: _("the AI acts and tells you afterwards"),
             autonomy.Protocol.ON_REQUEST: _("the AI acts and tells you only if you ask"),
             autonomy.Protocol.AI_DISCRETION: _("the AI acts and tells you only when it is "
@@ -51,10 +51,10 @@ def _briefing_page(sc: Scenario, seats: int, red: bool) -> str:
     rows = [
         (_("exercise"), f"{sc.id}"),
         (_("duration"), _("{min} minutes of simulated time").format(
-            min=f"{sc.run.duration_s / 60:g}")),
+            min=decimal(f"{sc.run.duration_s / 60:g}"))),
         (_("seats"), ngettext("{n} operator seat", "{n} operator seats", seats).format(n=seats)
          + (" + " + _("red cell") if red else "")),
-        (_("AI reliability at start"), f"{sc.ai.reliability:g}"),
+        (_("AI reliability at start"), decimal(f"{sc.ai.reliability:g}")),
     ]
     how = [
         _("Each decision the AI or the rules send to your seat arrives as a card with a "
@@ -76,7 +76,7 @@ def _briefing_page(sc: Scenario, seats: int, red: bool) -> str:
         '<section class="page" id="briefing">'
         f'<header class="top"><div class="kicker">{escape(_("Tabletop exercise handout"))}'
         f"</div><h1>{escape(text.title or sc.title)}</h1>"
-        f'<div class="lead">{escape(sc.description or "")}</div></header>'
+        f'<div class="lead">{escape(text.description or "")}</div></header>'
         f"{facts(rows)}{briefing}"
         f'<h2>{escape(_("How the exercise works"))}</h2>'
         f'<ul class="how">{"".join(f"<li>{escape(h)}</li>" for h in how)}</ul>'

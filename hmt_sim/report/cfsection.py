@@ -8,7 +8,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from hmt_sim.i18n import _, ngettext
+from hmt_sim.i18n import _, decimal, ngettext
 from hmt_sim.report import extract, plots
 from hmt_sim.report.counterfactual import Comparison, Placement, placements
 from hmt_sim.report.glossary import KEY_METRICS, format_value, info
@@ -181,7 +181,7 @@ def counterfactual_section(src: ReportSource, cmp: Comparison | None) -> str:
               _("Dots: one run per seed; boxes: median and quartiles; dashed line: this run."))
     timing = ngettext("{runs} runs on {n} worker process in {s} s.",
                       "{runs} runs on {n} worker processes in {s} s.", cmp.workers).format(
-        runs=runs, n=cmp.workers, s=f"{cmp.elapsed_s:.1f}")
+        runs=runs, n=cmp.workers, s=decimal(f"{cmp.elapsed_s:.1f}"))
     body = (f'<p class="lead">{intro}</p>{note_html}{table}'
             f'<div class="cf-grid">{"".join(cards)}</div>'
             f'<p class="legend">{escape(legend)} {escape(timing)}</p>')

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hmt_sim.i18n import N_, _
+from hmt_sim.i18n import N_, _, decimal
 
 # The metrics the counterfactual section compares, in this order (DOMAIN.md s.7: harm, mission
 # and control side by side, so autonomy never looks uniformly good or bad).
@@ -390,9 +390,9 @@ def format_value(key: str, value: Any) -> str:
         return str(value)
     unit = info(key).unit
     if unit == "share":
-        return f"{100 * value:.1f}%"
+        return decimal(f"{100 * value:.1f}%")
     if unit == "s":
-        return f"{value:.1f} s"
+        return decimal(f"{value:.1f} s")
     if isinstance(value, int) or (float(value).is_integer() and unit in ("count", "rung")):
         return str(int(value))
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
+    return decimal(f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}")

@@ -8,11 +8,12 @@ text from a scenario or a session is escaped. Every sentence goes through the ca
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from typing import Any
 
 from hmt_sim import __version__
-from hmt_sim.i18n import N_, _, language, ngettext
+from hmt_sim.i18n import N_, _, decimal, language, ngettext
 from hmt_sim.metrics import GROUPS, flatten
 from hmt_sim.report import extract, plots
 from hmt_sim.report.cfsection import counterfactual_section
@@ -49,10 +50,10 @@ def _scenario_section(src: ReportSource) -> str:
         (_("scenario"), f"{sc.id} \u2014 {text.title}"),
         (_("made from"), made_from),
         (_("seed"), str(src.seed)),
-        (_("duration"), _("{s} s ({min} min)").format(s=f"{sc.run.duration_s:g}",
-                                                       min=f"{sc.run.duration_s / 60:g}")),
+        (_("duration"), _("{s} s ({min} min)").format(
+            s=decimal(f"{sc.run.duration_s:g}"), min=decimal(f"{sc.run.duration_s / 60:g}"))),
         (_("autonomy levels at start"), levels),
-        (_("AI reliability"), f"{sc.ai.reliability:g}"),
+        (_("AI reliability"), decimal(f"{sc.ai.reliability:g}")),
         (_("operators"), f"{sc.operators.count}"),
         (_("people in seats"), ", ".join(src.human_seats) or _("none (model operators only)")),
     ]
@@ -60,7 +61,7 @@ def _scenario_section(src: ReportSource) -> str:
         rows.append((_("recorded up to"), clock(src.recorded_to)))
     if src.overrides:
         rows.append((_("overrides"), ", ".join(f"{k}={v}" for k, v in src.overrides.items())))
-    parts = [f'<p class="lead">{escape(sc.description or "")}</p>', facts(rows)]
+    parts = [f'<p class="lead">{escape(text.description or "")}</p>', facts(rows)]
     if text.briefing:
         paras = "".join(f"<p>{escape(' '.join(p.split()))}</p>"
                         for p in text.briefing.strip().split("\n\n") if p.strip())
@@ -173,7 +174,7 @@ def _decision_row(r: extract.DecisionRow) -> str:
     truth = escape(term(r.truth))
     if r.ai_wrong:
         truth = f'<span class="wrong">{truth}</span>'
-    review = escape("-" if r.review_s is None else f"{r.review_s:.1f} s")
+    review = escape("-" if r.review_s is None else decimal(f"{r.review_s:.1f} s"))
     if r.review_note:
         review += f'<br><span class="muted">{escape(r.review_note)}</span>'
     harm = f'<span class="harm">{r.civilian_harm}</span>' if r.civilian_harm else "0"
@@ -262,9 +263,9 @@ def _injects_section(markers: list[extract.Marker]) -> str:
 
 def render(src: ReportSource, comparison: Comparison | None = None) -> str:
     """The whole report as one HTML string (no external resources), in the language in force."""
-    markers = extract.markers(src.events)
-    marks = extract.bookmarks(src.events)
     sc = src.scenario
+    markers = [replace(m, label=sc.inject_label(m.label)) for m in extract.markers(src.events)]
+    marks = extract.bookmarks(src.events)
     title = sc.text().title or sc.title
     toc = "".join(f'<a href="#{sid}">{escape(_(name))}</a>' for sid, name in SECTIONS)
     body = [
