@@ -51,12 +51,14 @@ def level_reason(decision: Any, configured_now: int) -> str | None:
     if level == configured_now:
         return None
     parts = []
-    if decision.configured_level != configured_now:
+    # an operator's own proposal records its own level as the configured one, not the table's
+    own = bool(decision.human_initiated) or decision.screened_by is not None
+    then = configured_now if own else decision.configured_level
+    if then != configured_now:
         parts.append(_("{action} was set to level {then} when the AI recommended this; it is set "
                        "to level {now} now").format(action=action,
-                                                    then=decision.configured_level,
-                                                    now=configured_now))
-    if level != decision.configured_level:
+                                                    then=then, now=configured_now))
+    if level != then:
         why = _why(decision)
         parts.append(_("this one came to you at level {level}").format(level=level)
                      if why is None else
@@ -64,7 +66,7 @@ def level_reason(decision: Any, configured_now: int) -> str | None:
                          level=level, why=why))
     if not parts:
         return None
-    if decision.configured_level == configured_now:
+    if then == configured_now:
         return _("{action} is set to level {now}; {rest}").format(
             action=action, now=configured_now, rest="; ".join(parts)) + "."
     return "; ".join(parts) + "."
