@@ -22,6 +22,7 @@ from hmt_sim.report.css import CSS
 from hmt_sim.report.glossary import KEY_METRICS, format_value, group_title, info, label
 from hmt_sim.report.method import method_section
 from hmt_sim.report.parts import clock, facts, img, section
+from hmt_sim.report.redcell import red_cell_section
 from hmt_sim.report.source import ReportSource
 from hmt_sim.report.vocab import outcome, reasons, term
 
@@ -272,6 +273,7 @@ def render(src: ReportSource, comparison: Comparison | None = None) -> str:
         _scenario_section(src),
         _summary_section(src.metrics),
         _escalation_section(src, markers, marks),
+        red_cell_section(src),  # only when a red cell played
         _trust_section(src, markers, marks),
         _workload_section(src, markers, marks),
         _decisions_section(src, marks),
