@@ -1,14 +1,19 @@
-"""``hmt-sim --help``, ``--version`` and argument errors answer without importing the engine.
+"""``hmt-sim --help``, ``--version`` and argument errors answer without importing the engine,
+and, once the card is written (``hmt_sim.cli.quick``), without importing typer either.
 
 Each case runs the CLI in a fresh interpreter and reports which heavy modules ended up in
 ``sys.modules``: a top-level import of the engine, of a scientific library or of the screen in
 any ``hmt_sim.cli`` module (or in what it imports) makes this fail. A control case (``list``,
-which must load scenario files) shows the probe does see imports.
+which must load scenario files) shows the probe does see imports. The card's answers are
+compared with typer's, case by case, so the fast path cannot drift from what typer prints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import hmt_sim
+from hmt_sim.cli import quick
 
 ROOT = Path(__file__).parents[1]
 
@@ -30,6 +36,8 @@ HEAVY = (
 # --help, through a pydantic TypeAdapter: pydantic is imported by typer itself there. The
 # top-level --help and --version answer before any conversion, so they must not import it.
 TYPER_COERCION = ("pydantic", "pydantic_core")
+# With a current card, help and argument errors need neither typer nor its copy of click.
+PARSER = ("typer", "click", "annotated_doc", "shellingham")
 
 PROBE = """
 import io, json, sys
@@ -47,12 +55,16 @@ print(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue(), "loade
 """
 
 
-def run_cli(argv: list[str]) -> dict[str, object]:
-    """Run ``main(argv)`` in a fresh interpreter; return its exit code, output and heavy imports."""
+def run_cli(argv: list[str], cache: Path | None = None) -> dict[str, object]:
+    """Run ``main(argv)`` in a fresh interpreter; return its exit code, output and heavy imports.
+    ``cache``: the XDG cache folder (the card's home); by default an unused one, so typer
+    answers."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache or ROOT / ".no-such-cache-dir"),
+           "COLUMNS": "80"}
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY),
-         json.dumps(TYPER_COERCION)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+         json.dumps([*TYPER_COERCION, *PARSER])],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env,
     )
     assert proc.returncode == 0, proc.stderr
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -60,10 +72,10 @@ def run_cli(argv: list[str]) -> dict[str, object]:
 
 
 def engine_modules(result: dict[str, object]) -> list[str]:
-    """The heavy modules a run loaded, leaving out what typer's own value conversion needs."""
+    """The heavy modules a run loaded, leaving out typer and what its value conversion needs."""
     loaded = result["loaded"]
     assert isinstance(loaded, list)
-    return [m for m in loaded if m.split(".")[0] not in TYPER_COERCION]
+    return [m for m in loaded if m.split(".")[0] not in (*TYPER_COERCION, *PARSER)]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +88,7 @@ def test_help_imports_no_engine(argv: list[str]) -> None:
     result = run_cli(argv)
     assert engine_modules(result) == []
     if len(argv) < 2:  # the top level answers before typer converts any value
-        assert result["loaded"] == []
+        assert [m for m in result["loaded"] if m.split(".")[0] not in PARSER] == []
     shown = str(result["out"] if argv else result["err"])  # no arguments: help on stderr
     assert "Usage: hmt-sim" in shown and "Traceback" not in shown
     if argv in (["--help"], []):
@@ -89,8 +101,8 @@ def test_help_imports_no_engine(argv: list[str]) -> None:
 
 def test_version_prints_the_package_version_without_the_engine() -> None:
     result = run_cli(["--version"])
-    assert result == {"rc": 0, "out": f"hmt-sim {hmt_sim.__version__}\n", "err": "",
-                      "loaded": []}
+    assert {**result, "loaded": engine_modules(result)} == {
+        "rc": 0, "out": f"hmt-sim {hmt_sim.__version__}\n", "err": "", "loaded": []}
 
 
 @pytest.mark.parametrize(
@@ -115,3 +127,84 @@ def test_the_probe_sees_imports_when_a_command_runs() -> None:
     result = run_cli(["list"])
     assert result["rc"] == 0 and "airbase_swarm" in str(result["out"])
     assert "hmt_sim.scenario" in result["loaded"] and "pydantic" in result["loaded"]
+
+
+# --------------------------------------------------------------------------- the card
+# Every kind of line the card answers, and some it must leave to typer.
+CARD_CASES = [
+    [], ["--help"], ["--version"], ["--help", "--version"], ["--bogus"], ["--verson"],
+    ["nosuch"], ["rn"], ["run"], ["run", "--help"], ["run", "x", "--seed", "abc"],
+    ["run", "x", "--seed"], ["run", "--seed", "abc"], ["run", "x", "--sed", "1"],
+    ["run", "x", "y", "z"], ["run", "x", "--bogus", "--help"], ["run", "--seed", "abc", "--help"],
+    ["run", "x", "--seed=abc"], ["run", "x", "--", "y"], ["sweep", "s", "--workers", "many"],
+    ["report", "x", "--seeds", "nope"], ["list", "extra"], ["validate"], ["schema", "x"],
+    *([name, "--help"] for name in ("sweep", "report", "play", "replay", "check", "list",
+                                     "validate", "schema", "analyse", "plot", "calibrate")),
+]
+LEFT_TO_TYPER = [["run", "x", "--seed", "5"], ["run", "x", "--allow-plugins", "--seed", "abc"],
+                 ["run", "x", "--seed", "inf"], ["run", "x", "-o"], ["list"]]
+
+
+def _captured(fn: object, argv: list[str]) -> tuple[object, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = fn(list(argv))  # type: ignore[operator]
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder holding the card, written by the typer path at 80 columns."""
+    from hmt_sim.cli.application import run
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "80")
+    assert quick.load_card() is None
+    assert _captured(run, ["--version"])[0] == 0
+    assert quick.load_card() is not None
+    return tmp_path
+
+
+def test_the_card_answers_exactly_as_typer_does(card: Path) -> None:
+    from hmt_sim.cli.application import run
+
+    for argv in CARD_CASES:
+        fast = _captured(quick.answer, argv)
+        assert fast[0] is not None, f"the card should answer {argv}"
+        assert fast == _captured(run, argv), argv
+    for argv in LEFT_TO_TYPER:
+        assert _captured(quick.answer, argv) == (None, "", ""), argv
+
+
+def test_a_card_for_another_width_or_a_damaged_one_is_not_used(
+        card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # help would wrap elsewhere: typer renders it
+    assert quick.answer(["--help"]) is None
+    monkeypatch.setenv("COLUMNS", "80")
+    assert quick.answer(["--help"]) == 0
+    for path in (card / "hmt-sim").iterdir():
+        path.write_bytes(b"not a card")
+    assert quick.answer(["--help"]) is None
+
+
+def test_an_unwritable_cache_never_breaks_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hmt_sim.cli.application import run
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert _captured(run, ["--version"]) == (0, f"hmt-sim {hmt_sim.__version__}\n", "")
+    assert quick.load_card() is None
+
+
+@pytest.mark.parametrize("argv", [["--help"], [], ["run", "airbase_swarm", "--seed", "abc"],
+                                  ["no_such_command"], ["sweep", "--help"]],
+                         ids=lambda argv: " ".join(argv) or "no-args")
+def test_with_a_card_help_and_errors_import_neither_typer_nor_the_engine(
+        argv: list[str], tmp_path: Path) -> None:
+    cold = run_cli(["--version"], cache=tmp_path)  # the typer path writes the card
+    assert cold["rc"] == 0 and "typer" in cold["loaded"]
+    warm = run_cli(argv, cache=tmp_path)
+    assert warm["loaded"] == [], warm["loaded"]
+    assert warm["rc"] in (0, 2) and "Usage: hmt-sim" in str(warm["out"]) + str(warm["err"])

@@ -102,7 +102,7 @@ def load_card() -> dict[str, Any] | None:
     print_ = fingerprint()
     try:
         with open(_card_path(print_), "rb") as f:
-            card = marshal.load(f)
+            card = marshal.loads(f.read())  # load(f) reads in small pieces: far slower
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(card, dict) or card.get("fingerprint") != print_:
@@ -131,10 +131,12 @@ def record(group: Any) -> None:
 
 def describe(group: Any) -> dict[str, Any]:
     """What ``answer`` needs of ``group`` and each command in it, rendered by click itself."""
-    root = group.make_context("hmt-sim", [], resilient_parsing=True)
+    # Contexts made without parsing anything: parsing would convert values (typer imports
+    # pydantic for that), and help needs none.
+    root = group.context_class(group, info_name="hmt-sim")
     commands = {}
     for name, command in group.commands.items():
-        ctx = command.make_context(name, [], parent=root, resilient_parsing=True)
+        ctx = command.context_class(command, info_name=name, parent=root)
         commands[name] = _describe_command(command, ctx)
     out = _describe_command(group, root)
     out["commands"] = commands
