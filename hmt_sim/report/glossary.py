@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hmt_sim.i18n import N_, _, decimal
+from hmt_sim.report.vocab import term
 
 # The metrics the counterfactual section compares, in this order (DOMAIN.md s.7: harm, mission
 # and control side by side, so autonomy never looks uniformly good or bad).
@@ -370,7 +371,8 @@ def info(key: str) -> MetricInfo:
     parent, _sep, leaf = key.rpartition(".")
     if parent in METRICS:
         base = _translated(METRICS[parent])
-        pretty = leaf.replace("red_rung_", _("red rung") + " ").replace("_", " ")
+        pretty = term(leaf) if not leaf.startswith("red_rung_") else leaf.replace(
+            "red_rung_", _("red rung") + " ")
         return MetricInfo(f"{base.label}: {pretty}", base.meaning, base.better, base.unit)
     name = key.rpartition(".")[2].replace("_", " ")
     return MetricInfo(name[:1].upper() + name[1:], _(UNKNOWN.meaning), None, "number")

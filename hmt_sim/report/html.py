@@ -268,11 +268,16 @@ def render(src: ReportSource, comparison: Comparison | None = None) -> str:
     markers = [replace(m, label=sc.inject_label(m.label)) for m in extract.markers(src.events)]
     marks = extract.bookmarks(src.events)
     title = sc.text().title or sc.title
-    toc = "".join(f'<a href="#{sid}">{escape(_(name))}</a>' for sid, name in SECTIONS)
+    red_cell = red_cell_section(src)  # "" unless a red cell played
+    sections = list(SECTIONS)
+    if red_cell:
+        sections.insert(3, ("red-cell", N_("Red cell")))
+    toc = "".join(f'<a href="#{sid}">{escape(_(name))}</a>' for sid, name in sections)
     body = [
         _scenario_section(src),
         _summary_section(src.metrics),
         _escalation_section(src, markers, marks),
+        red_cell,
         red_cell_section(src),  # only when a red cell played
         _trust_section(src, markers, marks),
         _workload_section(src, markers, marks),

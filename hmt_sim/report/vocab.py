@@ -38,6 +38,8 @@ TERMS: frozenset[str] = frozenset((
     N_("friendly loss"), N_("jamming"), N_("reaction"), N_("strike on forces"),
     N_("wrongful civilian strike"), N_("facilitator"), N_("adversary step"),
     N_("answer to inadvertent escalation"), N_("red cell"),
+    # workload dimensions (human.tlx)
+    N_("mental"), N_("temporal"), N_("performance"), N_("effort"), N_("frustration"),
     # escalation ladder rungs (hmt_sim.ladder.RUNG_NAMES)
     N_("sub-crisis manoeuvring"), N_("traditional crisis"), N_("intense crisis"),
     N_("limited conventional strikes"), N_("large conventional war"), N_("nuclear signalling"),
