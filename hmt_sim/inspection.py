@@ -17,11 +17,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from hmt_sim.i18n import N_, _
+
 if TYPE_CHECKING:
     from hmt_sim.crew import PendingReview
     from hmt_sim.events import EventLog
     from hmt_sim.model import HMTModel
 
+# What the AI's call rests on, in words (the sensor picture a classifier is given).
+FEATURES = (N_("signature"), N_("speed"), N_("heading"), N_("region"))
 INSPECTED_AT = "inspected_at"  # key in a card's ``info``: when the person pressed Inspect
 HEADING_FOR_ASSET_DEG = 30.0  # a course within this angle of the asset's bearing heads for it
 
@@ -99,7 +103,7 @@ def reasons(model: HMTModel, decision: Any) -> dict[str, Any]:
         "confidence": round(shown.confidence, 6) if advice else None,
         "probabilities": {"hostile": round(shown.p_hostile, 6),
                           "civilian": round(1.0 - shown.p_hostile, 6)} if advice else None,
-        "features": ["signature", "speed", "heading", "region"],
+        "features": [_(f) for f in FEATURES],  # in the room's language
         "region": region,
         "region_bias": bias,  # false-alarm multiplier the scenario declares for the region
         "drift_detected": bool(ctx.drift_detected()),

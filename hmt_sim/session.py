@@ -295,6 +295,8 @@ class Session:
                 # at level 1 the AI was not consulted and the card shows no AI call
                 "purpose": p.info.get("purpose", "review"),
                 "advice_shown": d.spec.shows_advice,
+                # an operator flagged a threat the AI called civilian: not the AI's advice
+                "human_initiated": bool(d.human_initiated),
             })
         return out
 

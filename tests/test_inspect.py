@@ -102,6 +102,7 @@ def test_a_card_says_why_its_level_differs() -> None:
     s = Session(sc, seed=2, human_seats=["operator"])
     card = _first_card(s)
     assert card["level"] == 5 and card["configured_level"] == 8
+    assert card["human_initiated"] is False  # the AI's advice, not an operator's own flag
     assert card["level_reason"].startswith("engage is set to level 8; this one came to you "
                                            "at level 5 because ")
     # a facilitator's change after the recommendation is named as such
