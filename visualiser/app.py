@@ -35,7 +35,7 @@ from visualiser.screens import (
     explain_lines,
     help_lines,
     inspect_lines,
-    wrap,
+    wrapped,
 )
 
 GENERIC_INJECTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -82,6 +82,8 @@ class App:
                  error_log: Path | None = None, room: bool = False) -> None:
         pygame.init()
         th.font.cache_clear()  # fonts die with pygame.quit(); a new window needs new ones
+        th.fit_text.cache_clear()
+        wrapped.cache_clear()
         self.live = live
         self.replay = replay
         self.room = room
@@ -739,6 +741,7 @@ class App:
         text = self.text
         text.begin_frame()
         scr.fill(th.BG)
+        self.panels.hide_truth = self.room and not self.live.truth
         self.map.draw(scr, self.live)
         self.panels.draw(scr, self.panel_rect, self.live, self.scale)
         self._draw_top()
@@ -802,7 +805,7 @@ class App:
         f = th.font(size, True)
         width = self.map_rect.w - 40
         for alert in alerts[-3:]:
-            lines = wrap(alert, f, width)
+            lines = wrapped(alert, size, width, True)
             h = len(lines) * f.get_linesize()
             box = pygame.Rect(0, 0, max(f.size(t)[0] for t in lines) + 20, h + 8)
             box.midtop = (self.map_rect.centerx, y)
@@ -859,8 +862,8 @@ class App:
         reason_lines: list[str] = []
         if reason:
             size = self.s(14)
-            reason_lines = wrap(_("Why level {level}: {reason}").format(
-                level=card["level"], reason=reason), th.font(size), inner)
+            reason_lines = list(wrapped(_("Why level {level}: {reason}").format(
+                level=card["level"], reason=reason), size, inner))
             if len(reason_lines) > 3:
                 reason_lines = [*reason_lines[:2],
                                 th.fit_text(" ".join(reason_lines[2:]), size, inner)]
@@ -892,8 +895,7 @@ class App:
                   within=r)
         y += self.s(30)
         size = self.s(15)
-        f = th.font(size)
-        lines = wrap(f"\"{card['explanation']}\"", f, inner)
+        lines = list(wrapped(f"\"{card['explanation']}\"", size, inner))
         if len(lines) > 2:
             lines = [lines[0], th.fit_text(" ".join(lines[1:]), size, inner)]
         for line in lines:

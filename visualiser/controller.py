@@ -27,6 +27,10 @@ TRAIL_EVERY_S = 2.0
 EFFECT_LINGER_S = 6.0
 CLOCK_EVERY_WALL_S = 2.0
 SPEEDS = (1, 2, 5, 10, 30, 60)
+# A new snapshot (contact positions) when something was logged or input, else every half
+# simulated second: a contact at 50 m/s moves 25 m, under a pixel at the default zoom, and a
+# snapshot of 2,000 contacts costs more than a frame.
+SNAPSHOT_EVERY_SIM_S = 0.5
 
 
 @dataclass
@@ -92,6 +96,8 @@ class LiveRun:
         self.human_seat_ops = {int(s.split("/")[1]) if "/" in s else 0
                                for s in session.human_seats}
         self._reset_derived()
+        self._snap_key: tuple[int, int, int] = (0, -1, -1)
+        self._snap_t = -math.inf
         self.snapshot = session.snapshot()
         self.pull_events()
 
@@ -150,10 +156,15 @@ class LiveRun:
     def refresh(self) -> None:
         """Snapshot the session, update trails, expire effects, and pull new events."""
         s = self.session
-        self.snapshot = snap = s.snapshot()
         now = s.now
-        for c in snap["contacts"]:
-            self.last_pos[c["track"]] = (c["x"], c["y"])
+        key = (id(s), len(s.events), len(s.inputs))
+        moved = abs(now - self._snap_t) >= SNAPSHOT_EVERY_SIM_S or (now < self._snap_t)
+        if key != self._snap_key or moved or now == s.duration != self._snap_t:
+            self._snap_key, self._snap_t = key, now
+            self.snapshot = snap = s.snapshot()
+            for c in snap["contacts"]:
+                self.last_pos[c["track"]] = (c["x"], c["y"])
+        snap = self.snapshot
         self.pull_events()
         if now - self._trail_at >= TRAIL_EVERY_S or now < self._trail_at:
             self._trail_at = now

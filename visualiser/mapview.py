@@ -115,6 +115,9 @@ class MapView:
         self._screen_xy = np.zeros((0, 2), dtype=np.int32)
         self._screen_tracks: list[int] = []
         self.show_legend = True
+        self._blits: list[tuple[pygame.Surface, tuple[int, int]]] = []
+        self._blits_xy = np.zeros((0, 2), dtype=np.int32)
+        self._blits_key: tuple[Any, ...] | None = None
         self._legend_cache: tuple[Any, pygame.Surface, list[tuple[pygame.Rect, str]]] | None = None
         self._static_boxes: list[tuple[pygame.Rect, str]] = []
 
@@ -355,8 +358,7 @@ class MapView:
             occupied.append(moved)
         legend = self.legend_rect()
         if legend.w:
-            surf, boxes = self._legend()
-            screen.blit(surf, legend.topleft)
+            _surf, boxes = self._legend()
             for box, label in boxes:
                 self.text.record(box.move(legend.topleft), label, legend, "legend")
             occupied.append(legend)
@@ -382,17 +384,21 @@ class MapView:
                              p.to_screen(*pos), 2)
         # contacts
         if contacts:
-            xy = np.array([(c["x"], c["y"]) for c in contacts], dtype=np.float64)
-            scr = p.to_screen_many(xy)
-            blits = []
-            half = self.symbol(None, None).get_width() // 2  # every symbol has the same size
-            symbols = self._symbols
-            for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
-                key = (c["label"] if c["detected"] else "unseen",
-                       c["true_class"] if truth else None)
-                sym = symbols.get(key) or self.symbol(*key)
-                blits.append((sym, (sx - half, sy - half)))
-            screen.blits(blits, doreturn=False)
+            key = (id(snap), truth, p.key(), self.ui_scale)
+            if key != self._blits_key:  # the same picture as last frame: reuse its blits
+                xy = np.array([(c["x"], c["y"]) for c in contacts], dtype=np.float64)
+                scr = p.to_screen_many(xy)
+                blits = []
+                half = self.symbol(None, None).get_width() // 2  # all symbols are one size
+                symbols = self._symbols
+                for c, (sx, sy) in zip(contacts, scr.tolist(), strict=True):
+                    sym_key = (c["label"] if c["detected"] else "unseen",
+                               c["true_class"] if truth else None)
+                    sym = symbols.get(sym_key) or self.symbol(*sym_key)
+                    blits.append((sym, (sx - half, sy - half)))
+                self._blits, self._blits_xy, self._blits_key = blits, scr, key
+            scr = self._blits_xy
+            screen.blits(self._blits, doreturn=False)
             self._screen_xy = scr
             self._screen_tracks = [c["track"] for c in contacts]
             if len(contacts) <= LABELS_MAX or p.zoom >= 3:

@@ -14,10 +14,12 @@ from typing import Any
 
 import pygame
 
-from hmt_sim.actions import is_lethal
+from hmt_sim.actions import is_force, is_lethal
 from hmt_sim.autonomy import human_could_stop
 from hmt_sim.i18n import _
 from hmt_sim.ladder import RUNG_NAMES
+from hmt_sim.metrics._common import LogIndex, ratio
+from hmt_sim.metrics.control import is_rubber_stamp, min_review_at
 from visualiser import theme as th
 from visualiser.debrief import decision_timeline, fmt
 from visualiser.feed import clock
@@ -27,9 +29,9 @@ Colour = tuple[int, int, int]
 
 
 def panel_counts(events: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts the metrics do not give directly, from the events logged so far. Out-of-loop
-    force counts the same engagements as "uses of force" (kinetic ones) that no person could
-    stop, so it can never exceed them."""
+    """Counts the metrics do not give directly, from the events logged so far (the debrief's
+    timeline counts the same). Out-of-loop force counts the same engagements as "uses of
+    force" (kinetic ones) that no person could stop, so it can never exceed them."""
     rows = decision_timeline(events)
     out_of_loop = sum(1 for e in events if e["kind"] == "engagement"
                       and is_lethal(e["action"]) and not human_could_stop(e))
@@ -38,6 +40,107 @@ def panel_counts(events: list[dict[str, Any]]) -> dict[str, int]:
         "overrides": sum(r.override for r in rows),
         "out_of_loop": out_of_loop,
     }
+
+
+class PanelTally:
+    """The panel's numbers, kept up to date event by event as the log grows.
+
+    Recomputing every metric from the whole log each time it grows costs a quarter of a second
+    at ten thousand events (a 2,000-drone swarm), once a simulated second; this folds each new
+    event in once. The definitions are those of ``hmt_sim.metrics`` (harm, mission, control:
+    M1, M2, M4) and of the debrief's timeline (overrides), and the panel test compares every
+    number with ``compute_metrics`` of the log at every frame.
+    """
+
+    def __init__(self) -> None:
+        self.log_id = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything folded in (a new or rebuilt log)."""
+        self.seen = 0
+        self.hostile: set[int] = set()
+        self.civilian: set[int] = set()
+        self.casualties = 0
+        self.site_damage = 0
+        self.neutralised: set[int] = set()
+        self.leaked: set[int] = set()
+        self.uof: list[dict[str, Any]] = []
+        self.wrongful = 0
+        self.approved: set[int] = set()
+        self.force_decisions: set[int] = set()
+        self.force_approvals: list[dict[str, Any]] = []
+        self.vetoed: set[int] = set()
+        self.rules: list[dict[str, Any]] = []  # run_started and roe_change injects
+
+    def update(self, events: list[dict[str, Any]]) -> bool:
+        """Fold in the events logged since the last call; True if anything new came."""
+        if id(events) != self.log_id or len(events) < self.seen:
+            self.reset()  # a rebuilt log (a replay scrubbed back)
+            self.log_id = id(events)
+        if len(events) == self.seen:
+            return False
+        for e in events[self.seen:]:
+            self._fold(e)
+        self.seen = len(events)
+        return True
+
+    def _fold(self, e: dict[str, Any]) -> None:
+        k = e["kind"]
+        if k == "spawn":
+            if e["true_class"] == "hostile":
+                self.hostile.add(e["track"])
+            elif e["true_class"] == "civilian":
+                self.civilian.add(e["track"])
+        elif k == "effect":
+            if e["success"] and e["track"] in self.hostile and is_force(e["action"]):
+                self.neutralised.add(e["track"])
+            if is_lethal(e["action"]):
+                self.casualties += e["civilian_harm"]
+                self.site_damage += 1 if e.get("protected_site") else 0
+        elif k == "impact":
+            self.leaked.add(e["track"])
+        elif k == "engagement" and is_lethal(e["action"]):
+            self.uof.append(e)
+            self.wrongful += e["track"] in self.civilian
+        elif k == "recommendation" and is_force(e["action"]):
+            self.force_decisions.add(e["decision"])
+        elif k == "approval":
+            self.approved.add(e["decision"])
+            if e["decision"] in self.force_decisions:
+                self.force_approvals.append(e)
+        elif k == "veto":
+            self.vetoed.add(e["decision"])
+        elif k == "run_started" or (k == "inject" and e.get("inject") == "roe_change"):
+            self.rules.append(e)
+
+    def values(self) -> dict[str, str]:
+        """The numbers as the panel shows them."""
+        ix = LogIndex(self.rules)
+
+        def least(t: float) -> float:
+            return min_review_at(ix, t)
+
+        uof = self.uof
+        neutralised, leaked = len(self.neutralised), len(self.leaked)
+        meaningful = sum(1 for e in uof if e.get("verified")
+                         and e.get("review_s", 0.0) >= least(e["t"]))
+        stamps = sum(1 for a in self.force_approvals if is_rubber_stamp(a, least(a["t"])))
+        return {
+            "casualties": fmt(self.casualties),
+            "neutralised": fmt(neutralised),
+            "wrongful": fmt(self.wrongful),
+            "leakers": fmt(leaked),
+            "site_damage": fmt(self.site_damage),
+            "defence_rate": fmt(ratio(neutralised, neutralised + leaked)),
+            "meaningful": fmt(ratio(meaningful, len(uof))),
+            "uses_of_force": fmt(len(uof)),
+            "rubber_stamps": str(stamps),
+            "overrides": str(len(self.vetoed)),
+            "out_of_loop": str(sum(1 for e in uof if not human_could_stop(e))),
+            "authorised": fmt(ratio(sum(1 for e in uof if e["decision"] in self.approved),
+                                    len(uof))),
+        }
 
 
 @dataclass
@@ -59,6 +162,12 @@ class Panels:
         self.feed_rect = pygame.Rect(0, 0, 0, 0)
         self.scale_used = 1.0  # the font scale the panel could use at this size
         self.shown: dict[str, str] = {}
+        self.tally = PanelTally()
+        self.hide_truth = False  # the room view: the AI's real accuracy only in truth view
+        self._key: tuple[Any, ...] | None = None
+        self._surface: pygame.Surface | None = None
+        self._boxes: list[th.TextBox] = []
+        self._values: dict[str, str] = {}
         self._counted_at = -1
         self._counted: dict[str, int] = {}
         self._wrapped: dict[tuple[int, int, int], list[str]] = {}
@@ -72,27 +181,11 @@ class Panels:
         return self._counted
 
     def values(self, live: Any) -> dict[str, str]:
-        """Every number the panel shows, by key, exactly as drawn (the agreement test reads
-        these and compares them with metrics recomputed from the log)."""
-        metrics = live.live_metrics()
-        counts = self._counts(live)
-        harm = metrics.get("harm", {})
-        control = metrics.get("control", {})
-        mission = metrics.get("mission", {})
-        return {
-            "casualties": fmt(harm.get("civilian_casualties", 0)),
-            "neutralised": fmt(mission.get("threats_neutralised", 0)),
-            "wrongful": fmt(harm.get("wrongful_engagements", 0)),
-            "leakers": fmt(mission.get("leakers", 0)),
-            "site_damage": fmt(harm.get("objects_damaged", 0)),
-            "defence_rate": fmt(mission.get("defence_rate")),
-            "meaningful": fmt(control.get("meaningful_review_rate")),
-            "uses_of_force": fmt(control.get("uses_of_force", 0)),
-            "rubber_stamps": str(counts["rubber_stamps"]),
-            "overrides": str(counts["overrides"]),
-            "out_of_loop": str(counts["out_of_loop"]),
-            "authorised": fmt(control.get("human_authorisation_rate")),
-        }
+        """Every number the panel shows, by key, exactly as drawn, for the log as it is at
+        this frame (the agreement test compares them with metrics recomputed from the log)."""
+        if self.tally.update(live.session.events) or not self._values:
+            self._values = self.tally.values()
+        return self._values
 
     # ----------------------------------------------------------------- layout
     def _plan(self, rect: pygame.Rect, scale: float, pairs: int, two_cols: bool
@@ -120,7 +213,25 @@ class Panels:
 
     # ----------------------------------------------------------------- drawing
     def draw(self, screen: pygame.Surface, rect: pygame.Rect, live: Any, scale: float) -> None:
-        """Draw every section into ``rect``."""
+        """Draw every section into ``rect``; a frame that would look the same as the last one
+        (same numbers, picture, feed and chart) reuses it."""
+        values = self.values(live)
+        feed = live.feed
+        key = (tuple(values.values()), id(live.snapshot), len(feed),
+               feed[-1].seq if feed else -1, len(live.samples), self.feed_scroll, tuple(rect),
+               scale, live.session.duration, id(screen), _("Events"), self.hide_truth)
+        if key == self._key and self._surface is not None:
+            screen.blit(self._surface, rect)
+            for box in self._boxes:
+                self.text.record(box.rect, box.text, box.within, box.layer)
+            return
+        first = len(self.text.boxes)
+        self._draw(screen, rect, live, scale)
+        self._key = key
+        self._surface = screen.subsurface(rect).copy()
+        self._boxes = list(self.text.boxes[first:])
+
+    def _draw(self, screen: pygame.Surface, rect: pygame.Rect, live: Any, scale: float) -> None:
         pygame.draw.rect(screen, th.PANEL, rect)
         pygame.draw.line(screen, th.PANEL_EDGE, rect.topleft, rect.bottomleft, 1)
         text = self.text
@@ -221,7 +332,8 @@ class Panels:
             y += bar.h + 8
 
         if plan.show_chart:
-            head(_("Trust vs actual AI accuracy"))
+            head(_("Operators' trust in the AI") if self.hide_truth
+                 else _("Trust vs actual AI accuracy"))
             y = self._chart(screen, rect, pygame.Rect(x, y, w, plan.chart_h), live, scale)
 
         # event feed
@@ -294,12 +406,13 @@ class Panels:
                                 r.bottom - 2 - int((r.h - 4) * v)))
                 return out
 
-            for index, colour in ((2, th.ACCURACY), (1, th.TRUST)):
+            series = ((1, th.TRUST),) if self.hide_truth else ((2, th.ACCURACY), (1, th.TRUST))
+            for index, colour in series:
                 p = pts(index)
                 if len(p) >= 2:
                     pygame.draw.lines(screen, colour, False, p, 2)
         if duration > 0:
-            nx = r.x + int(r.w * min(1.0, live.session.now / duration))
+            nx = r.x + int(r.w * min(1.0, live.snapshot["t"] / duration))
             pygame.draw.line(screen, th.DIM, (nx, r.y), (nx, r.bottom), 1)
         legend_size = round(12 * scale)
         trust = _("trust (operators' mean)")
@@ -307,8 +420,9 @@ class Panels:
         lx = box.x
         used = text.blit(screen, th.fit_text(trust, legend_size, box.w // 2 - 8), legend_size,
                          (lx, y), th.TRUST, within=panel)
-        text.blit(screen, th.fit_text(acc, legend_size, box.w // 2 - 8), legend_size,
-                  (max(used.right + 14, box.x + box.w // 2), y), th.ACCURACY, within=panel)
+        if not self.hide_truth:
+            text.blit(screen, th.fit_text(acc, legend_size, box.w // 2 - 8), legend_size,
+                      (max(used.right + 14, box.x + box.w // 2), y), th.ACCURACY, within=panel)
         return y + round(19 * scale) + 2
 
     def _wrapped_lines(self, line: Any, font: pygame.font.Font, width: int, size: int

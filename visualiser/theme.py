@@ -155,6 +155,7 @@ class TextBox:
         return f"TextBox({self.text!r}, {tuple(self.rect)}, within={tuple(self.within)})"
 
 
+@lru_cache(maxsize=2048)
 def fit_text(text: str, size: int, width: int, bold: bool = False) -> str:
     """``text`` cut with an ellipsis so it is at most ``width`` pixels wide."""
     f = font(size, bold)
