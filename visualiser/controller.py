@@ -16,6 +16,7 @@ from typing import Any
 
 from hmt_sim.actions import is_warning
 from hmt_sim.errors import HmtError
+from hmt_sim.i18n import _
 from hmt_sim.metrics import compute_metrics
 from hmt_sim.session import Session
 from hmt_sim.sessionfile import SessionRecord, SessionWriter
@@ -193,7 +194,7 @@ class LiveRun:
                      if (p["decision"], p["operator"]) not in self.seen_pending]
             if fresh and self.speed > 1:
                 self.speed = 1.0
-                self.say("a decision needs you: speed set to 1x")
+                self.say(_("a decision needs you: speed set to 1x"))
             self.seen_pending.update((p["decision"], p["operator"]) for p in fresh)
 
     def live_metrics(self, force: bool = False) -> dict[str, dict[str, Any]]:
@@ -272,7 +273,8 @@ class LiveRun:
         try:
             self.writer.clock(self.session.now)
         except OSError as error:
-            self.say(f"could not write the session file: {error}", error=True)
+            self.say(_("could not write the session file: {error}").format(error=error),
+                     error=True)
         self._last_clock_write = self.wall()
 
     # ----------------------------------------------------------------- inputs
@@ -284,7 +286,7 @@ class LiveRun:
 
     def _input(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.read_only:
-            self.say("replay is read-only: inputs are not recorded")
+            self.say(_("replay is read-only: inputs are not recorded"))
             return None
         try:
             result = fn(*args, **kwargs)
@@ -296,7 +298,8 @@ class LiveRun:
             try:
                 self.writer.append(item)
             except OSError as error:
-                self.say(f"could not write the session file: {error}", error=True)
+                self.say(_("could not write the session file: {error}").format(error=error),
+                         error=True)
         self.refresh()
         return result
 
@@ -321,7 +324,8 @@ class LiveRun:
         return self._input(self.session.set_reliability, value)
 
     def bookmark(self, label: str | None = None) -> Any:
-        return self._input(self.session.bookmark, label or f"bookmark at {clock(self.session.now)}")
+        return self._input(self.session.bookmark, label or _("bookmark at {t}").format(
+            t=clock(self.session.now)))
 
     # ----------------------------------------------------------------- views
     def my_pending(self) -> list[dict[str, Any]]:
