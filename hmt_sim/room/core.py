@@ -31,6 +31,8 @@ PUBLISH_EVERY_S = 0.25
 """Views are rebuilt at most four times a wall second (and at once after an input)."""
 CLOCK_EVERY_S = 0.5
 """How often the serve clock records its time in the session file."""
+TICK_BUDGET_S = 0.04
+"""The longest the serve clock simulates before it looks at the inbox again (input latency)."""
 MESSAGES_KEPT = 20
 REPLIES_KEPT = 512
 
@@ -305,7 +307,7 @@ class RoomClock:
             return
         target = min(s.now + min(wall_dt, 0.5) * self.speed, self.stop_at)
         step = max(0.05, s.scenario.run.tick_s)
-        budget = time.monotonic() + 0.1
+        budget = time.monotonic() + TICK_BUDGET_S
         while s.now < min(target, s.duration) - 1e-9 and time.monotonic() < budget:
             nxt = round(min(target, s.now + step), 3)
             if nxt <= s.now:

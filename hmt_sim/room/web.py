@@ -187,7 +187,7 @@ async def _session(room: Room, ws: WebSocket, who: str, token: str) -> None:
     room.connected(who, +1)
 
     async def push() -> None:
-        sent = ""
+        sent, version = "", -1
         while True:
             if not room.keys.role_of(who, token):
                 await _send(ws, {"kind": "refused", "message": _(
@@ -195,7 +195,9 @@ async def _session(room: Room, ws: WebSocket, who: str, token: str) -> None:
                     "works.")}, lock)
                 await ws.close(code=4403)
                 return
-            view = room.view(who)
+            latest = room.version  # read before the view: a newer view is sent next time
+            view = None if latest == version else room.view(who)
+            version = latest
             if view is not None:
                 text = json.dumps({"kind": "state", **view}, ensure_ascii=False)
                 if text != sent:

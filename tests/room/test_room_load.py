@@ -34,9 +34,14 @@ async def _seat(url: str, n: int, acked: list[tuple[str, int, int]],
     answered: set[int] = set()
     async with connect(url, origin=None, max_size=2**20) as ws:
         while len(answered) < CARDS_PER_SEAT and time.monotonic() < deadline:
-            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            try:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), 2))
+            except TimeoutError:
+                continue  # nothing changed (paused or ended): look at the deadline again
             if msg["kind"] != "state":
                 continue
+            if msg["finished"]:
+                break
             cards = [c for c in msg["cards"] if c["decision"] not in answered]
             if not cards:
                 continue
