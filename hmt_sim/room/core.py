@@ -184,8 +184,13 @@ class Room:
                     reply = {"kind": "inspected", "decision": msg["decision"],
                              "info": views.inspect_view(info)}
         except HmtError as error:
-            return {"kind": "error", "message": _("Not done: {reason}").format(
-                reason=str(error))}
+            detail = str(error)
+            if "not awaiting" in detail:
+                message = _("This card is no longer waiting for your answer (it was answered, "
+                            "timed out, or belongs to another seat).")
+            else:
+                message = _("Not done: {reason}").format(reason=detail)
+            return {"kind": "error", "message": message, "detail": detail}
         for item in s.inputs[before:]:
             if host.writer is None:
                 continue

@@ -111,7 +111,8 @@ def test_a_seat_cannot_reach_another_seat_or_the_facilitator(served: Any, browse
     assert got[-1]["kind"] == "error" and "not allowed" in got[-1]["message"]
     got = page.evaluate(WS_PROBE, [own, {"kind": "decide", "decision": other,
                                          "choice": "approve", "id": "x1"}])
-    assert got[-1]["kind"] == "error" and "operator 0" in got[-1]["message"]
+    assert got[-1]["kind"] == "error" and "no longer waiting for your answer" in \
+        got[-1]["message"] and "operator 0" in got[-1]["detail"]
     states = [m for m in got if m["kind"] == "state"]
     assert states and all(c["decision"] != other for s in states for c in s["cards"])
     text = json.dumps(states)

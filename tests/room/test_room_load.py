@@ -53,7 +53,7 @@ async def _seat(url: str, n: int, acked: list[tuple[str, int, int]],
                 reply = await asyncio.wait_for(_reply(ws, mid), 15)
                 latencies.append(time.perf_counter() - started)
                 if reply["kind"] == "error":  # the card left (timed out) before it arrived
-                    assert "not awaiting" in reply["message"], reply
+                    assert "not awaiting" in reply["detail"], reply
                     refused.append((kind, d, n - 1))
                     break
                 assert reply["kind"] in ("inspected", "done"), reply
