@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hmt_sim.errors import InputError
+from hmt_sim.i18n import _
 from hmt_sim.report.glossary import KEY_METRICS
 
 DEFAULT_WHERE = "harm.wrongful_engagements >= 1"
@@ -133,14 +134,14 @@ def _choose_heatmap(data: SweepReportData, given: tuple[str, str] | None) -> Non
     metric = data.discovery.condition.metric if data.discovery is not None else (
         data.metrics[0] if data.metrics else None)
     if metric is None:
-        data.heatmap_note = "The sweep has no numeric metric to map."
+        data.heatmap_note = _("The sweep has no numeric metric to map.")
         return
     if given is not None:
         data.heatmap = (given[0], given[1], metric)
         return
     if len(data.factors) < 2:
-        data.heatmap_note = ("An interaction map needs two factors that vary; this sweep has "
-                             f"{len(data.factors)}.")
+        data.heatmap_note = _("An interaction map needs two factors that vary; this sweep has "
+                              "{n}.").format(n=len(data.factors))
         return
     totals = _sobol_totals(data, metric)
     if totals:
@@ -170,15 +171,16 @@ def _sensitivity(data: SweepReportData, seed: int) -> None:
     design = data.manifest.get("spec", {}).get("design")
     kind = next(iter(design)) if isinstance(design, dict) and design else design
     if kind not in SA_DESIGNS:
-        data.sensitivity_note = (
-            f"This sweep used a {kind or 'full_factorial'} design, which does not allow "
-            "sensitivity indices. Run the same factors with design {saltelli: N} (Sobol "
-            "indices) or {morris: R} (Morris effects) to rank them over the whole space.")
+        data.sensitivity_note = _(
+            "This sweep used a {design} design, which does not allow sensitivity indices. Run "
+            "the same factors with design {{saltelli: N}} (Sobol indices) or {{morris: R}} "
+            "(Morris effects) to rank them over the whole space.").format(
+            design=kind or "full_factorial")
         return
     try:
         data.sensitivity = sensitivity(data.path, data.metrics, seed=seed)
     except InputError as exc:  # e.g. a design point with no successful run yet
-        data.sensitivity_note = f"No sensitivity indices: {exc}"
+        data.sensitivity_note = _("No sensitivity indices: {reason}").format(reason=exc)
 
 
 def _discover(data: SweepReportData, where: str, given: bool) -> None:
@@ -187,13 +189,13 @@ def _discover(data: SweepReportData, where: str, given: bool) -> None:
 
     metric = where.split()[0] if where.split() else ""
     if not given and metric not in metric_names(data.results):
-        data.discovery_note = (f"The default condition ({DEFAULT_WHERE}) needs a metric this "
-                               "sweep did not keep; give one with --where.")
+        data.discovery_note = _("The default condition ({where}) needs a metric this sweep did "
+                                "not keep; give one with --where.").format(where=DEFAULT_WHERE)
         return
     if not data.factors:
         if given:
             raise InputError(f"{data.path}: the sweep has no factors that vary: there is no "
                              "factor space to search (--where)")
-        data.discovery_note = "The sweep has no factors that vary: nothing to search."
+        data.discovery_note = _("The sweep has no factors that vary: nothing to search.")
         return
     data.discovery = discover(data.path, where)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from hmt_sim.i18n import _
 from hmt_sim.report.sweep_data import Effect
 
 BLUE = "#0072B2"
@@ -39,7 +40,9 @@ def main_effects_png(effects: dict[str, list[Effect]], factors: list[str]) -> by
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from hmt_sim.sweep.plots import factor_label, level_labels, metric_label
+    from hmt_sim.report.sweep import factor_name as factor_label
+    from hmt_sim.report.sweep import metric_name as metric_label
+    from hmt_sim.sweep.plots import level_labels
 
     metrics = list(effects)
     rows, cols = len(metrics), len(factors)
@@ -98,7 +101,9 @@ def sensitivity_png(result: Any) -> bytes | None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from hmt_sim.sweep.plots import OKABE_ITO, factor_label, metric_label
+    from hmt_sim.report.sweep import factor_name as factor_label
+    from hmt_sim.report.sweep import metric_name as metric_label
+    from hmt_sim.sweep.plots import OKABE_ITO
 
     metrics = [m for m in result.metrics if m.indices]
     if not metrics:
@@ -119,13 +124,13 @@ def sensitivity_png(result: Any) -> bytes | None:
         second = [r.total if sobol else r.sigma for r in ordered]
         second_err = [r.total_conf for r in ordered] if sobol else None
         ax.barh(pos - 0.2, first, 0.38, xerr=first_err, color=OKABE_ITO[0], capsize=2,
-                label="S1: alone" if sobol else "mu*: mean effect")
+                label=_("S1: alone") if sobol else _("mu*: mean effect"))
         ax.barh(pos + 0.2, second, 0.38, xerr=second_err, color=OKABE_ITO[1], capsize=2,
-                label="ST: with interactions" if sobol else "sigma: spread")
+                label=_("ST: with interactions") if sobol else _("sigma: spread"))
         ax.axvline(0, color="#999999", lw=0.8)
         if sobol:
             ax.set_xlim(min(-0.05, ax.get_xlim()[0]), max(1.05, ax.get_xlim()[1]))
-            ax.set_xlabel("share of variance", fontsize=8.5)
+            ax.set_xlabel(_("share of variance"), fontsize=8.5)
         ax.set_title(_wrap(metric_label(m.metric), 34), fontsize=9)
         ax.tick_params(labelsize=8)
         ax.grid(axis="x", alpha=0.3, linewidth=0.5)

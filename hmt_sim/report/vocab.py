@@ -38,6 +38,9 @@ TERMS: frozenset[str] = frozenset((
     N_("friendly loss"), N_("jamming"), N_("reaction"), N_("strike on forces"),
     N_("wrongful civilian strike"), N_("facilitator"), N_("adversary step"),
     N_("answer to inadvertent escalation"), N_("red cell"),
+    # sweep factors in words (hmt_sim.sweep.plots.FACTOR_LABELS)
+    N_("Autonomy level"), N_("Veto window (s)"), N_("AI reliability"), N_("Operators"),
+    N_("Median review time (s)"), N_("Run seed"),
     # workload dimensions (human.tlx)
     N_("mental"), N_("temporal"), N_("performance"), N_("effort"), N_("frustration"),
     # escalation ladder rungs (hmt_sim.ladder.RUNG_NAMES)

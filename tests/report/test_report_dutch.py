@@ -76,3 +76,34 @@ def test_a_red_cell_gets_its_own_section_after_the_escalation(tmp_path: Path) ->
     assert '<a href="#red-cell">' in text
     section = unescape(text.split('id="red-cell"')[1].split("</section>")[0])
     assert "chose red's step at 3 reactions: 1 up, 1 held, 1 down" in section
+
+
+GRID = """\
+scenario: airbase_swarm
+set: {run.duration_s: 60}
+factors:
+  autonomy.level: [5, 8]
+  ai.reliability: [0.6, 0.9]
+seeds: {start: 1, count: 2}
+"""
+
+
+def test_the_sweep_report_in_dutch(tmp_path: Path) -> None:
+    from hmt_sim.report.sweep import SECTIONS
+    from hmt_sim.sweep import run_sweep
+
+    spec = tmp_path / "grid.yaml"
+    spec.write_text(GRID, encoding="utf-8")
+    run_sweep(spec, tmp_path / "grid", workers=2)
+    out = tmp_path / "sweep.html"
+    assert main(["report", str(tmp_path / "grid"), "-o", str(out), "--lang", "nl",
+                 "--where", "harm.civilian_casualties >= 1"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert '<html lang="nl">' in text
+    for heading in ("Wat is gevarieerd", "Belangrijkste bevindingen", "Hoofdeffecten",
+                    "Begrippenlijst", "Autonomieniveau"):
+        assert heading in text
+    for _sid, english in SECTIONS:
+        assert f">{english}<" not in text
+    assert "does not allow sensitivity indices" not in text
+    assert "die geen gevoeligheidsindices toelaat" in text
