@@ -354,7 +354,7 @@ class LiveRun:
         s = self.session
         inputs = self.record.inputs if self.record is not None else list(s.inputs)
         self.session = Session(s.scenario, seed=s.seed, human_seats=s.human_seats,
-                               inputs=inputs)
+                               inputs=inputs, red_cell=s.red_cell)
         self._reset_derived()
         self.refresh()
 
