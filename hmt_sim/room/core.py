@@ -110,6 +110,11 @@ class Room:
             self._dirty = True
         self.wake.set()
 
+    def connections(self, who: str) -> int:
+        """How many connections ``who`` has open now."""
+        with self._lock:
+            return self._connected.get(who, 0)
+
     def link(self, who: str) -> str:
         """The join link of ``who`` (``seat/N``, ``red`` or ``facilitator``)."""
         if who == FACILITATOR:

@@ -31,6 +31,8 @@ from hmt_sim.room.qr import svg
 SEND_EVERY_S = 0.1
 """How often a connection looks for a newer view to send."""
 REPLY_TIMEOUT_S = 15.0
+MAX_CONNECTIONS = 6
+"""Open connections one token may hold at once (a phone and a laptop, reconnects overlapping)."""
 STATIC = {"room.js": "text/javascript", "room.css": "text/css"}
 HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -154,6 +156,11 @@ def build_app(room: Room, allowed_hosts: set[str] | None = None) -> Starlette:
                 "This link is not valid (wrong or old token). Ask the facilitator for your "
                 "seat's link.")})
             await ws.close(code=4403)
+            return
+        if room.connections(who) >= MAX_CONNECTIONS:
+            await _send(ws, {"kind": "refused", "message": _(
+                "This seat is already open on too many devices; close it on one of them.")})
+            await ws.close(code=4429)
             return
         await _session(room, ws, who, token or "")
 

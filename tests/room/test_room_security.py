@@ -12,11 +12,13 @@ import urllib.request
 from typing import Any
 
 import pytest
+from room_testing import wait_for
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from hmt_sim.room import protocol
 from hmt_sim.room.keys import RoomKeys, keys_path
+from hmt_sim.room.web import MAX_CONNECTIONS
 
 
 def _url(room: Any, who: str, token: str) -> str:
@@ -116,3 +118,22 @@ def test_tokens_are_kept_private_beside_the_session(served: Any) -> None:
     assert keys.seats == room.room.keys.seats and keys.port == room.server.port
     assert len({*keys.seats.values(), keys.facilitator}) == 3
     assert all(len(t) >= 22 for t in keys.seats.values())  # 128 bits, URL-safe
+
+
+def test_one_link_opens_a_bounded_number_of_connections(served: Any) -> None:
+    room = served()
+    url = _url(room, "seat/1", room.room.keys.seats[1])
+
+    async def flood() -> list[dict[str, Any]]:
+        opened = [await connect(url) for _ in range(MAX_CONNECTIONS)]
+        try:
+            await asyncio.sleep(0.3)
+            return await _exchange(url, [], want=1)
+        finally:
+            for ws in opened:
+                await ws.close()
+
+    got = asyncio.run(flood())
+    wait_for(lambda: room.room.connections("seat/1") == 0, 5, "the connections to close")
+    assert got[0]["kind"] == "refused" and "too many devices" in got[0]["message"]
+    assert asyncio.run(_exchange(url, [{"kind": "ping"}])) == [{"kind": "pong"}]
