@@ -166,10 +166,14 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 
 def _simulate(sc: Scenario, seed: int, with_series: bool) -> tuple[dict[str, Any], Any]:
     from hmt_sim.metrics import flatten
-    from hmt_sim.session import simulate
+    from hmt_sim.session import Session
 
-    result = simulate(sc, seed=seed)
-    return flatten(result.metrics), (result.timeseries if with_series else None)
+    session = Session(sc, seed=seed)
+    result = session.run_to_end()
+    # The model computed the metrics of the finished log once already (for Mesa's
+    # DataCollector); ``result.metrics`` would compute the same again from the same events.
+    metrics = session.model.metrics()
+    return flatten(metrics), (result.timeseries if with_series else None)
 
 
 def _extras(flat: dict[str, Any], chunk: Chunk) -> dict[str, Any] | None:
