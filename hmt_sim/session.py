@@ -353,6 +353,7 @@ class Session:
 
 
 def simulate(scenario: Scenario, seed: int | None = None,
-             inputs: list[dict[str, Any]] | None = None) -> RunResult:
-    """Run a scenario to its end with model operators in every seat."""
-    return Session(scenario, seed=seed, inputs=inputs).run_to_end()
+             inputs: list[dict[str, Any]] | None = None, red_cell: bool = False) -> RunResult:
+    """Run a scenario to its end with model operators in every seat (``red_cell``: the inputs
+    may hold a red cell's choices)."""
+    return Session(scenario, seed=seed, inputs=inputs, red_cell=red_cell).run_to_end()

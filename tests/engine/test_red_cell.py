@@ -11,7 +11,7 @@ from hmt_sim.errors import InputError
 from hmt_sim.events import dumps
 from hmt_sim.scenario import load_scenario
 from hmt_sim.scenario.library import resolve
-from hmt_sim.session import Session
+from hmt_sim.session import Session, simulate
 
 SEED = 3
 
@@ -31,6 +31,17 @@ def _to_reaction(s: Session) -> float:
 
 def _log(s: Session) -> list[str]:
     return [dumps(e) for e in s.events]
+
+
+def _model_moves_red(scenario) -> tuple[int, list[dict]]:  # type: ignore[no-untyped-def]
+    """A seed whose run has the model move red at a reaction, and those moves."""
+    for seed in range(1, 30):
+        events = Session(scenario, seed=seed).run_to_end().events
+        moved = [e for e in events if e["kind"] == "escalation_step" and e["side"] == "red"
+                 and e["reason"] != "adversary_step"]
+        if moved:
+            return seed, moved
+    raise AssertionError("no seed in 1..29 has the model move red")
 
 
 def test_a_chosen_escalate_raises_red_at_the_next_reaction_then_the_model_is_back(scenario
@@ -57,13 +68,8 @@ def test_a_chosen_escalate_raises_red_at_the_next_reaction_then_the_model_is_bac
 
 
 def test_a_hold_is_recorded_and_holds_red_where_the_model_would_have_moved(scenario) -> None:
-    seed = 4  # the model steps red up at 160 s (a push from jamming)
-    free = Session(scenario, seed=seed)
+    seed, moved = _model_moves_red(scenario)
     held = Session(scenario, seed=seed, red_cell=True)
-    free.run_to_end()
-    moved = [e for e in free.events if e["kind"] == "escalation_step" and e["side"] == "red"
-             and e["reason"] != "adversary_step"]
-    assert moved, "the model moves red in this run"
     t_move = moved[0]["t"]
     held.run_to(t_move - 20.0 + 1.0)  # after the reaction before the model's first move
     held.red_choose("hold")
@@ -129,10 +135,13 @@ def test_metrics_keep_the_red_cells_steps_apart_from_the_models(scenario) -> Non
                                          if e["reason"] not in ("red_cell", "adversary_step"))
     # a red cell's deliberate step is never an inadvertent one
     assert not any(e["inadvertent"] for e in red_steps if e["reason"] == "red_cell")
-    plain = Session(scenario, seed=4).run_to_end()
+    seed, moved = _model_moves_red(scenario)
+    plain = Session(scenario, seed=seed).run_to_end()
     assert plain.metrics["escalation"]["red_cell_steps"] == 0
-    # the model moved red at 160 s and 280 s; the step at 200 s is an inject
-    assert plain.metrics["escalation"]["red_model_steps"] == 2
+    # the model's moves at red's reactions; an adversary_step inject's is not one
+    assert plain.metrics["escalation"]["red_model_steps"] == len(moved) >= 1
+    assert any(e["kind"] == "escalation_step" and e["reason"] == "adversary_step"
+               for e in plain.events)
 
 
 def test_red_choices_are_refused_without_a_red_cell_or_outside_the_steps(scenario,
@@ -155,3 +164,21 @@ def test_red_choices_are_refused_without_a_red_cell_or_outside_the_steps(scenari
         writer.append({"t": 2.0, "type": "red_choose", "step": "up"})
     with pytest.raises(InputError, match=r"bad\.session\.jsonl:2: error: step: must be one of"):
         sessionfile.read(bad)
+
+
+def test_simulate_replays_a_red_cells_inputs_and_a_bad_header_flag_is_refused(
+        scenario, tmp_path: Path) -> None:
+    live = Session(scenario, seed=SEED, red_cell=True)
+    for t, step in ((2.0, "escalate"), (50.0, "de-escalate")):
+        live.run_to(t)
+        live.red_choose(step)
+    live.run_to_end()
+    again = simulate(scenario, seed=SEED, inputs=live.inputs, red_cell=True)
+    assert [dumps(e) for e in again.events] == _log(live)
+    path = tmp_path / "flag.session.jsonl"
+    sessionfile.open(path, scenario, SEED, red_cell=True).close()
+    text = path.read_text(encoding="utf-8").replace('"red_cell":true', '"red_cell":"yes"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"flag\.session\.jsonl:1: error: red_cell: must be "
+                                         r"true or false"):
+        sessionfile.read(path)
