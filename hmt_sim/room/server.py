@@ -19,6 +19,8 @@ from hmt_sim.errors import InputError
 
 DEFAULT_BIND = "127.0.0.1"
 DEFAULT_PORT = 8765
+LIMIT_CONCURRENCY = 400
+"""Connections and requests at once before the server answers 503 (a room has tens of seats)."""
 WS_MAX_BYTES = 65536
 """uvicorn closes a connection sending more than this; the app refuses more than 4 KiB with a
 message (``protocol.MAX_BYTES``)."""
@@ -95,7 +97,8 @@ class ServerThread:
         self.sock = sock
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 ws="websockets-sansio", ws_max_size=WS_MAX_BYTES,
-                                ws_ping_interval=10.0, ws_ping_timeout=20.0)
+                                ws_ping_interval=10.0, ws_ping_timeout=20.0,
+                                limit_concurrency=LIMIT_CONCURRENCY)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="hmt-sim-room-web", daemon=True)
         self.error: BaseException | None = None
