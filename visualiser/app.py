@@ -89,7 +89,8 @@ class App:
         self.room = room
         if room:
             live.truth = False
-        self.scale = 1.35 if large_fonts else 1.0
+        self.large = large_fonts
+        self.scale = 1.0  # set by layout(): the window's size and the large-fonts option
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.settle_s = settle_s
         self.error_log = error_log
@@ -212,6 +213,9 @@ class App:
     def layout(self) -> None:
         """Split the window into top bar, map, panel, console and status line."""
         w, h = self.screen.get_size()
+        # Text and controls grow with the window beyond full HD (a 4K projector shows the same
+        # screen, not a quarter of it), and by a third again with large fonts.
+        self.scale = round(max(1.0, min(w / 1920, h / 1080)) * (1.35 if self.large else 1.0), 3)
         self.gap = 6
         self.bh = self.s(30)
         self.line_h = self.s(26)
@@ -232,7 +236,7 @@ class App:
         self.console_rect = pygame.Rect(0, self.top_h + body_h, w, self.console_h)
         self.status_rect = pygame.Rect(0, h - self.status_h, w, self.status_h)
         card_w = min(self.s(680), self.map_rect.w - 20)
-        card_h = self.card_height(2 if self.room else 0)
+        card_h = self.card_height()
         self.card_rect = pygame.Rect(self.map_rect.x + 10, self.map_rect.bottom - card_h - 10,
                                      card_w, card_h)
         self.map.set_rect(self.map_rect, self.scale)
@@ -241,7 +245,7 @@ class App:
         """Room for the card's lines: heading, headline, two explanation lines, the reason's
         lines (when the level differs), time and level, the rule, and the buttons."""
         return (8 + self.s(20) + self.s(30) + (2 + reason_lines) * self.s(19) + self.s(19)
-                + self.s(18) + self.s(44) + 8)
+                + self.s(18) + (self.s(26) if self.room else self.s(44)) + 8)
 
     def _place_card(self, reason_lines: int) -> None:
         """Fit the card (and move its buttons) to the lines it has to show this frame."""
@@ -453,7 +457,7 @@ class App:
             self.overlay = Overlay(name, help_lines())
 
     def toggle_fonts(self) -> None:
-        self.scale = 1.0 if self.scale > 1.0 else 1.35
+        self.large = not self.large
         self.map.forget_symbols()
         self.build_ui()
 
@@ -867,8 +871,7 @@ class App:
             if len(reason_lines) > 3:
                 reason_lines = [*reason_lines[:2],
                                 th.fit_text(" ".join(reason_lines[2:]), size, inner)]
-        if not self.room:
-            self._place_card(len(reason_lines))
+        self._place_card(len(reason_lines))
         r = self.card_rect
         text.occlude(r)
         shade = pygame.Surface(r.size, pygame.SRCALPHA)

@@ -70,7 +70,7 @@ def check(app: App, where: str) -> None:
 
 def _resize(app: App, size: tuple[int, int], large: bool) -> None:
     app.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-    app.scale = 1.35 if large else 1.0
+    app.large = large
     app.map.forget_symbols()
     app.build_ui()
     app.frame(0.0)
@@ -133,6 +133,8 @@ def test_every_size_fits(carded, large):
     for size in SIZES:
         _resize(app, size, large)
         assert app.screen.get_size() == size
+        if size[1] >= 2160:  # a 4K projector shows the same screen, not a quarter of it
+            assert app.scale >= 2.0
         _all_views(app, f"{size[0]}x{size[1]}{' large' if large else ''}")
     assert app.live.errors == 0, app.live.status
 
