@@ -75,6 +75,9 @@ def human_metrics(ix: LogIndex) -> dict[str, Any]:
         "under_reliance": ratio(disagree_right, judged_right),
         "mean_decision_time_s": mean(decision_times),
         "verification_rate": ratio(verified, len(decision_times)),
+        # seconds spent verifying: a model operator's sampled time, a person's from Inspect to
+        # their answer (hmt_sim.inspection)
+        "mean_verification_s": mean(e["duration_s"] for e in ix.kind("verification")),
         "human_decisions": len(decision_times),
         "tlx": tlx,
     }
