@@ -55,14 +55,15 @@ print(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue(), "loade
 """
 
 
-def run_cli(argv: list[str], cache: Path | None = None) -> dict[str, object]:
-    """Run ``main(argv)`` in a fresh interpreter; return its exit code, output and heavy imports.
-    ``cache``: the XDG cache folder (the card's home); by default an unused one, so typer
-    answers."""
+def run_cli(argv: list[str], cache: Path | None = None,
+            watch: tuple[str, ...] = HEAVY) -> dict[str, object]:
+    """Run ``main(argv)`` in a fresh interpreter; return its exit code, output and which of the
+    ``watch`` modules (and typer's) it imported. ``cache``: the XDG cache folder (the card's
+    home); by default an unused one, so typer answers."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache or ROOT / ".no-such-cache-dir"),
            "COLUMNS": "80"}
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY),
+        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(watch),
          json.dumps([*TYPER_COERCION, *PARSER])],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env,
     )
@@ -208,3 +209,19 @@ def test_with_a_card_help_and_errors_import_neither_typer_nor_the_engine(
     warm = run_cli(argv, cache=tmp_path)
     assert warm["loaded"] == [], warm["loaded"]
     assert warm["rc"] in (0, 2) and "Usage: hmt-sim" in str(warm["out"]) + str(warm["err"])
+
+
+# What a run needs is the engine (Mesa brings pandas, SciPy, networkx and pyarrow with it); what
+# it must not start is plotting, a cluster client, sensitivity analysis, the screen or the room.
+NOT_FOR_A_RUN = ("matplotlib", "dask", "distributed", "sklearn", "SALib", "pygame",
+                 "pygame_gui", "visualiser", "starlette", "uvicorn", "websockets", "segno",
+                 "playwright", "babel", "hmt_sim.sweep", "hmt_sim.report", "hmt_sim.room")
+
+
+def test_a_run_loads_the_engine_and_nothing_it_does_not_use(tmp_path: Path) -> None:
+    result = run_cli(["run", "training_sandbox", "--set", "run.duration_s=5", "--json"],
+                     watch=(*NOT_FOR_A_RUN, "mesa"))
+    assert result["rc"] == 0 and '"harm"' in str(result["out"])
+    assert [m for m in result["loaded"] if m.split(".")[0] != "mesa"
+            and m.split(".")[0] not in (*TYPER_COERCION, *PARSER)] == []
+    assert "mesa" in result["loaded"]  # the control: the probe sees the engine's imports
