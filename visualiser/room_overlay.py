@@ -4,7 +4,8 @@ seat's QR code and link; and the pygame loop as the room's clock owner.
 ``ServedRun`` is the visualiser's ``LiveRun`` that also applies the inputs seats send (queued by
 the web server's thread, applied here, in the thread that owns the session) and publishes the
 seats' views after each frame. ``RoomApp`` is the visualiser's ``App`` with a seats overlay
-(F2). The facilitator's link is never drawn: the screen may be on the projector.
+(F2): digits choose a seat, M types a message to it, N gives it a new link; Space pauses every
+seat as before. The facilitator's link is never drawn: the screen may be on the projector.
 """
 
 from __future__ import annotations
@@ -52,11 +53,54 @@ class RoomOverlay:
     def __init__(self, room: Room) -> None:
         self.room = room
         self.visible = False
+        self.selected = 0  # 0: every seat (for a message); N: seat N
+        self.typing: str | None = None  # a message being typed, or None
+        self.notice = ""
         self._codes: dict[str, pygame.Surface] = {}
 
     def toggle(self) -> None:
         """Show or hide the panel (F2)."""
         self.visible = not self.visible
+
+    def key(self, event: pygame.event.Event) -> bool:
+        """Handle a key while the panel is shown; True when it was the panel's. Digits choose
+        a seat (0: every seat), M types a message (Enter sends, Esc cancels), N gives the
+        chosen seat a new link."""
+        if not self.visible:
+            return False
+        k = event.key
+        if self.typing is not None:
+            if k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+                text = self.typing.strip()
+                self.typing = None
+                if text:
+                    self.room.submit("facilitator", {"kind": "message", "seat": self.selected,
+                                                     "text": text[:280]})
+                    self.notice = _("message sent")
+            elif k == pygame.K_ESCAPE:
+                self.typing = None
+            elif k == pygame.K_BACKSPACE:
+                self.typing = self.typing[:-1]
+            elif event.unicode and event.unicode.isprintable() and len(self.typing) < 280:
+                self.typing += event.unicode
+            return True
+        if pygame.K_0 <= k <= pygame.K_9:
+            n = k - pygame.K_0
+            if n == 0 or n in self.room.seats:
+                self.selected = n
+            return True
+        if k == pygame.K_m:
+            self.typing = ""
+            return True
+        if k == pygame.K_n:
+            if not self.selected:
+                self.notice = _("Choose a seat first (1-9).")
+                return True
+            self.room.submit("facilitator", {"kind": "reassign", "seat": self.selected})
+            self.notice = _("Seat {n} has a new link; the old one no longer works.").format(
+                n=self.selected)
+            return True
+        return False
 
     def _code(self, link: str) -> pygame.Surface:
         if link not in self._codes:
@@ -93,8 +137,9 @@ class RoomOverlay:
         fit_rows = max(1, (h - 8 * pad - title_f.get_height()) // (cell_h + pad))
         shown = rows[:cols * fit_rows]
         nrows = max(1, -(-len(shown) // cols))
+        foot = 2 * (text_f.get_height() + 4)
         box = pygame.Rect(0, 0, cols * (cell_w + pad) + pad,
-                          nrows * (cell_h + pad) + 3 * pad + title_f.get_height())
+                          nrows * (cell_h + pad) + 3 * pad + title_f.get_height() + foot)
         box.center = (w // 2, h // 2)
         pygame.draw.rect(screen, th.PANEL, box, border_radius=8)
         pygame.draw.rect(screen, th.PANEL_EDGE, box, 1, border_radius=8)
@@ -109,6 +154,9 @@ class RoomOverlay:
         for i, (name, status, link) in enumerate(shown):
             x = box.x + pad + (i % cols) * (cell_w + pad)
             y = top + (i // cols) * (cell_h + pad)
+            if i + 1 == self.selected and i < len(self.room.seats):
+                pygame.draw.rect(screen, th.UNKNOWN, pygame.Rect(x - 4, y - 4, cell_w + 8,
+                                                                 cell_h - pad + 8), 2)
             screen.blit(self._code(link), (x, y))
             tx = x + QR_PX + pad
             screen.blit(text_f.render(name, True, th.TEXT), (tx, y))
@@ -121,6 +169,17 @@ class RoomOverlay:
                 part = th.fit_text(part, int(11 * scale), cell_w - QR_PX - 2 * pad)
                 screen.blit(small_f.render(part, True, th.DIM),
                             (tx, y + text_f.get_height() + 8 + (j + 1) * small_f.get_height()))
+        to = _("every seat") if not self.selected else _("Seat {n}").format(n=self.selected)
+        if self.typing is not None:
+            line = _("Message to {to}: {text}").format(to=to, text=self.typing) + "_"
+        else:
+            line = _("1-9: choose a seat (0: every seat) · M: message {to} · N: new link for "
+                     "the chosen seat").format(to=to)
+        fy = box.bottom - foot - pad // 2
+        for text_, colour in ((line, th.TEXT), (self.notice, th.DIM)):
+            text_ = th.fit_text(text_, int(15 * scale), box.w - 2 * pad)
+            screen.blit(text_f.render(text_, True, colour), (box.x + pad, fy))
+            fy += text_f.get_height() + 4
 
 
 class RoomApp(App):
@@ -133,6 +192,8 @@ class RoomApp(App):
     def _key(self, event: pygame.event.Event) -> None:
         if event.key == pygame.K_F2:
             self.room_overlay.toggle()
+            return
+        if self.room_overlay.key(event):
             return
         super()._key(event)
 

@@ -53,6 +53,22 @@ def test_the_pygame_loop_is_the_rooms_clock_and_shows_the_join_codes(tmp_path: P
         assert (before != after).any()
         assert room.keys.facilitator not in " ".join(link for *_, link in
                                                      app.room_overlay.rows())
+
+        def press(key: int, text: str = "") -> None:
+            app._key(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=text))
+
+        old = room.keys.seats[2]
+        press(pygame.K_2, "2")
+        press(pygame.K_m, "m")
+        for ch in "Hold fire":
+            press(pygame.key.key_code(ch.lower()) if ch != " " else pygame.K_SPACE, ch)
+        press(pygame.K_RETURN)
+        press(pygame.K_n, "n")
+        app.frame(0.0)
+        assert [m["text"] for m in room.view("seat/2")["messages"]] == ["Hold fire"]
+        assert room.view("seat/1")["messages"] == []
+        assert room.keys.seats[2] != old and room.keys.seats[1] != old
+        assert live.paused  # Space went into the message, not to the clock
         app.close()
     finally:
         server.stop()
