@@ -406,6 +406,7 @@ class MapView:
         else:
             self._screen_xy = np.zeros((0, 2), dtype=np.int32)
             self._screen_tracks = []
+        self._draw_sites(screen)  # a crowd of contacts never hides a protected site
         if legend.w:  # contacts pass under the legend, never over it
             screen.blit(self._legend()[0], legend.topleft)
         # effects
@@ -422,6 +423,18 @@ class MapView:
             sx, sy = p.to_screen(*live.last_pos[self.selected])
             pygame.draw.circle(screen, th.SELECT, (sx, sy), round(13 * self.ui_scale), 2)
         screen.set_clip(old_clip)
+
+    def _draw_sites(self, screen: pygame.Surface) -> None:
+        """Protected sites: a cyan disc with a white ring and cross."""
+        p = self.proj
+        for site in self.sc.area.protected_sites:
+            c = p.to_screen(site.at.x, site.at.y)
+            radius = max(int(7 * self.ui_scale), int(site.radius_km * p.scale))
+            pygame.draw.circle(screen, th.PROTECTED, c, radius)
+            pygame.draw.circle(screen, (255, 255, 255), c, radius, 2)
+            arm = max(2, radius // 2)
+            pygame.draw.line(screen, (255, 255, 255), (c[0] - arm, c[1]), (c[0] + arm, c[1]), 2)
+            pygame.draw.line(screen, (255, 255, 255), (c[0], c[1] - arm), (c[0], c[1] + arm), 2)
 
     def _contact_labels(self, screen: pygame.Surface, contacts: list[dict[str, Any]],
                         xy: list[list[int]], truth: bool, occupied: list[pygame.Rect]) -> None:
