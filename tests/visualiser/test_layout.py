@@ -149,3 +149,14 @@ def test_longer_texts_fit(carded, monkeypatch):
         _all_views(app, f"padded {size[0]}x{size[1]}{' large' if large else ''}")
         assert any(box.text.endswith("www") for box in app.text.boxes)  # really padded
     assert app.live.errors == 0, app.live.status
+
+
+def test_dutch_fits(carded):
+    """The same checks in Dutch, the language of the room this tool was made for."""
+    app = carded
+    with i18n.use_language("nl"):
+        for size, large in (((1024, 768), True), ((1366, 768), False)):
+            _resize(app, size, large)
+            _all_views(app, f"nl {size[0]}x{size[1]}{' large' if large else ''}")
+        assert app.buttons["approve"].text != "Approve (A)"  # really Dutch
+    assert app.live.errors == 0, app.live.status
