@@ -401,10 +401,10 @@
       tr.appendChild(el("td", "", name));
       tr.appendChild(el("td", "", info.connected ? L.connected + " (" + info.connected + ")" : L.not_connected));
       tr.appendChild(el("td", "", extra));
-      const td = el("td");
+      const td = el("td", "qr");
       td.appendChild(qrImg(who, info.link));
-      td.appendChild(el("div", "link", info.link));
       tr.appendChild(td);
+      tr.appendChild(el("td", "link", info.link));
       const act = el("td");
       if (who.startsWith("seat/")) {
         const b = el("button", "reject", L.reassign); b.type = "button";
