@@ -160,7 +160,7 @@ class MapView:
                 candidates.append((ax - gap - ink.right, ay - ink.centery + dy))
         for x, y in candidates:
             box = ink.move(x, y)
-            if bounds.contains(box) and box.collidelist(occupied) == -1:
+            if bounds.contains(box) and box.inflate(8, 2).collidelist(occupied) == -1:
                 occupied.append(box)
                 return x, y
         return None
@@ -454,7 +454,7 @@ class MapView:
             ink = self.text.ink(tag, size)
             for dx, dy in ((8, -14), (8, 4), (-8 - ink.right, -14), (-8 - ink.right, 4)):
                 box = ink.move(sx + dx, sy + dy)
-                if bounds.contains(box) and box.collidelist(occupied) == -1:
+                if bounds.contains(box) and box.inflate(6, 2).collidelist(occupied) == -1:
                     self.text.blit(screen, tag, size, (sx + dx, sy + dy), th.DIM,
                                    within=self.proj.rect, layer="map")
                     occupied.append(box)
