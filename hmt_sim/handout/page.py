@@ -13,7 +13,7 @@ from hmt_sim import __version__, autonomy
 from hmt_sim.handout.css import CSS
 from hmt_sim.handout.links import JoinLinks
 from hmt_sim.i18n import _, decimal, language, ngettext
-from hmt_sim.report.parts import facts
+from hmt_sim.report.parts import facts, prose
 from hmt_sim.report.vocab import term
 from hmt_sim.scenario.schema import Scenario
 
@@ -40,11 +40,6 @@ def level_sentence(action: str, level: int, veto_s: float) -> str:
                                                             meaning=text)
 
 
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{escape(' '.join(p.split()))}</p>"
-                   for p in text.strip().split("\n\n") if p.strip())
-
-
 def _briefing_page(sc: Scenario, seats: int, red: bool) -> str:
     text = sc.text()
     levels = sc.autonomy.levels
@@ -68,7 +63,7 @@ def _briefing_page(sc: Scenario, seats: int, red: bool) -> str:
           "replay the exercise exactly."),
     ]
     briefing = (f'<h2>{escape(_("Briefing"))}</h2><div class="briefing">'
-                f"{_paragraphs(text.briefing or '')}</div>" if text.briefing else "")
+                f"{prose(text.briefing or '')}</div>" if text.briefing else "")
     level_items = "".join(
         f"<li>{escape(level_sentence(a, lv, sc.autonomy.veto_window_s))}</li>"
         for a, lv in levels.items())

@@ -21,7 +21,7 @@ from hmt_sim.report.counterfactual import Comparison
 from hmt_sim.report.css import CSS
 from hmt_sim.report.glossary import KEY_METRICS, format_value, group_title, info, label
 from hmt_sim.report.method import method_section
-from hmt_sim.report.parts import clock, facts, img, section
+from hmt_sim.report.parts import clock, facts, img, prose, section
 from hmt_sim.report.redcell import red_cell_section
 from hmt_sim.report.source import ReportSource
 from hmt_sim.report.vocab import outcome, reasons, term
@@ -64,9 +64,8 @@ def _scenario_section(src: ReportSource) -> str:
         rows.append((_("overrides"), ", ".join(f"{k}={v}" for k, v in src.overrides.items())))
     parts = [f'<p class="lead">{escape(text.description or "")}</p>', facts(rows)]
     if text.briefing:
-        paras = "".join(f"<p>{escape(' '.join(p.split()))}</p>"
-                        for p in text.briefing.strip().split("\n\n") if p.strip())
-        parts.append(f'<h3>{escape(_("Briefing"))}</h3><div class="briefing">{paras}</div>')
+        parts.append(f'<h3>{escape(_("Briefing"))}</h3>'
+                     f'<div class="briefing">{prose(text.briefing)}</div>')
     if text.questions:
         items = "".join(f"<li>{escape(q)}</li>" for q in text.questions)
         parts.append(f'<h3>{escape(_("Discussion questions"))}</h3>'

@@ -31,3 +31,33 @@ def section(sid: str, title: str, body: str, major: bool = False) -> str:
     """A titled section; a major one starts a new printed page."""
     cls = ' class="major"' if major else ""
     return f'<section id="{sid}"{cls}><h2>{escape(title)}</h2>\n{body}\n</section>\n'
+
+
+def prose(text: str) -> str:
+    """A scenario's briefing as HTML: blank lines separate paragraphs, lines within one are
+    joined (YAML wraps them for the editor, not the reader), and lines that start with ``- ``
+    become a list."""
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        words: list[str] = []
+        items: list[str] = []
+        for line in lines:
+            if line.startswith("- "):
+                if words:
+                    out.append(f"<p>{escape(' '.join(words))}</p>")
+                    words = []
+                items.append(line[2:])
+            elif items and not words and line[:1].islower():
+                items[-1] += " " + line  # a list item wrapped onto the next line
+            else:
+                if items:
+                    out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items)
+                               + "</ul>")
+                    items = []
+                words.append(line)
+        if words:
+            out.append(f"<p>{escape(' '.join(words))}</p>")
+        if items:
+            out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+    return "".join(out)

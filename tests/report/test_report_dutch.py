@@ -107,3 +107,13 @@ def test_the_sweep_report_in_dutch(tmp_path: Path) -> None:
         assert f">{english}<" not in text
     assert "does not allow sensitivity indices" not in text
     assert "die geen gevoeligheidsindices toelaat" in text
+
+
+def test_briefings_reflow_their_lines_and_keep_their_lists() -> None:
+    from hmt_sim.report.parts import prose
+
+    text = ("Blue defends\nan airbase.\n\nEach minute:\n- at 1:30 <spoofing>,\n  over town\n"
+            "- at 2:00 x.\nPause.")
+    assert prose(text) == ("<p>Blue defends an airbase.</p><p>Each minute:</p><ul>"
+                           "<li>at 1:30 &lt;spoofing&gt;, over town</li><li>at 2:00 x.</li>"
+                           "</ul><p>Pause.</p>")
