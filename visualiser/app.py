@@ -838,9 +838,9 @@ class App:
         if card.get("purpose") == "screening":
             # Levels 1-4: the person's own call; at level 1 there is no AI call to show.
             return _("YOUR CALL: {action} this track?  {ai}").format(action=action, ai=ai), th.TEXT
-        if own_flag:
-            return _("OPERATOR'S OWN FLAG: {action} proposed by an operator.  {ai}").format(
-                action=action, ai=ai), th.TEXT
+        if own_flag:  # the label is the operator's call; the AI did not recommend this
+            return _("OPERATOR'S FLAG: {action} proposed by the operator, not the AI").format(
+                action=action), th.TEXT
         if not shown:
             return _("{action} proposed: no AI assessment").format(action=action), th.TEXT
         colour = th.HOSTILE if card["label"] == "hostile" else th.CIVILIAN
