@@ -104,6 +104,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(_active["lang"]).ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` in ``context``: one English word with two meanings ("outcome" of
+    a decision, "outcome" of a sweep) gets two translations."""
+    return translations(_active["lang"]).pgettext(context, message)
+
+
 def decimal(text: str) -> str:
     """A number already formatted the English way ("12.5%", "0.9") with the decimal sign of the
     language in force ("12,5%" in Dutch). Digits only: a clock "4:05" or a word is unchanged."""

@@ -6,7 +6,8 @@ new messages arrive empty, messages whose text changed arrive fuzzy (Babel's gue
 reviewed), and messages no longer in the code are dropped. It then lists what a translator still
 has to do; ``--check`` exits 1 while anything is left (for CI).
 
-The markers are :func:`hmt_sim.i18n._`, ``gettext``, ``N_`` and ``ngettext`` (singular and plural).
+The markers are :func:`hmt_sim.i18n._`, ``gettext``, ``N_``, ``ngettext`` (singular and plural)
+and ``pgettext`` (a context, then the message).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from babel.messages.pofile import read_po, write_po
 LOCALE_DIR = Path(__file__).resolve().parent
 ROOT = LOCALE_DIR.parents[1]
 SOURCES = ("hmt_sim", "visualiser")  # relative to the checkout
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2),
+            "pgettext": ((1, "c"), 2)}
 TEMPLATE = LOCALE_DIR / "messages.pot"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hmt_sim import __version__
-from hmt_sim.i18n import N_, _, decimal, language, ngettext
+from hmt_sim.i18n import N_, _, decimal, language, ngettext, pgettext
 from hmt_sim.report.css import CSS
 from hmt_sim.report.glossary import info
 from hmt_sim.report.sweep_data import (
@@ -153,7 +153,8 @@ def factor_name(factor: str) -> str:
     from hmt_sim.report.vocab import term
     from hmt_sim.sweep.plots import factor_label
 
-    return term(factor_label(factor))
+    words = term(factor_label(factor))
+    return words[:1].upper() + words[1:]
 
 
 def _lower(text: str) -> str:
@@ -332,7 +333,7 @@ def _effects(data: SweepReportData) -> str:
         "How far each factor moves each outcome: the highest minus the lowest mean over the "
         "factor's values (in bold: the factor that moves it most). Shares are in percentage "
         "points.")) + "</p>"
-             + _table([_("outcome"), *(factor_name(f) for f in data.factors)], rows,
+             + _table([pgettext("sweep", "outcome"), *(factor_name(f) for f in data.factors)], rows,
                       num=set(range(1, len(data.factors) + 1))))
     body = (f"<figure>{_img(png, _('main effects of each factor on each outcome'))}"
             f"<figcaption>{escape(caption)}</figcaption></figure>{table}")
@@ -402,7 +403,8 @@ def _sensitivity(data: SweepReportData) -> str:
         cells[bold] = f"<b>{cells[bold]}</b>"
         rows.append([escape(metric_name(m.metric)), *cells])
     what = _("ST, total index [95% CI]") if sobol else _("mu* [95% CI]")
-    head = [_("outcome: {what}").format(what=what), *(factor_name(f) for f in res.factors)]
+    head = [pgettext("sweep", "outcome: {what}").format(what=what),
+            *(factor_name(f) for f in res.factors)]
     png = sensitivity_png(res)
     figure = (f"<figure>{_img(png, _('sensitivity indices'))}<figcaption>"
               f"{escape(_('Bars: the indices with their 95% bootstrap intervals.'))}"
@@ -563,7 +565,7 @@ def _glossary(data: SweepReportData) -> str:
     factor_rows = [[escape(factor_name(f)), f"<code>{escape(f)}</code>",
                     escape(_factor_values(data, f))] for f in data.results.attrs["factors"]]
     body = (f"<h3>{escape(_('Outcomes'))}</h3>"
-            + _table([_("outcome"), _("unit"), _("key"), _("meaning")], rows)
+            + _table([pgettext("sweep", "outcome"), _("unit"), _("key"), _("meaning")], rows)
             + f"<h3>{escape(_('Factors'))}</h3>"
             + _table([_("factor"), _("key"), _("values in this sweep")], factor_rows))
     return _section("glossary", _("Glossary"), body)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from hmt_sim.i18n import _, language, ngettext, translations, use_language
+from hmt_sim.i18n import _, language, ngettext, pgettext, translations, use_language
 from hmt_sim.locale.catalog import LOCALE_DIR, extract, fields, problems, read_catalog
 
 
@@ -57,6 +57,8 @@ def test_the_language_in_force_translates_and_is_restored() -> None:
         assert _("Discussion questions") == "Discussievragen"
         assert ngettext("{n} leaker", "{n} leakers", 1).format(n=1) == "1 doorbreker"
         assert ngettext("{n} leaker", "{n} leakers", 2).format(n=2) == "2 doorbrekers"
+        # one English word, two meanings: a decision's outcome, a sweep's outcome
+        assert (_("outcome"), pgettext("sweep", "outcome")) == ("afloop", "uitkomst")
     assert language() == "en"
     assert _("Discussion questions") == "Discussion questions"
     assert translations("en").gettext("Approve") == "Approve"
