@@ -17,7 +17,7 @@ def _code(link: str) -> segno.QRCode:
 def terminal(link: str) -> str:
     """The QR code in block characters for a terminal (two rows per character line)."""
     out = io.StringIO()
-    _code(link).terminal(out=out, compact=True, border=2)
+    _code(link).terminal(out=out, compact=True, border=4)
     return out.getvalue()
 
 
