@@ -15,7 +15,7 @@ from typing import Any
 MAX_BYTES = 4096
 """The largest message a client may send (a decision is under 100 bytes)."""
 RATE_PER_S = 8.0
-"""Sustained messages per second per connection; a burst of ``BURST`` is allowed."""
+"""Sustained messages per second per seat (all its connections); a burst of ``BURST``."""
 BURST = 24.0
 MESSAGE_CHARS = 280
 """The longest facilitator message to a seat."""
@@ -36,7 +36,7 @@ class BadMessage(ValueError):
 
 @dataclass
 class RateLimit:
-    """A token bucket per connection: ``BURST`` messages at once, ``RATE_PER_S`` sustained."""
+    """A token bucket per seat: ``BURST`` messages at once, ``RATE_PER_S`` sustained."""
 
     rate: float = RATE_PER_S
     burst: float = BURST

@@ -92,6 +92,8 @@ def build_app(room: Room, allowed_hosts: set[str] | None = None) -> Starlette:
     """The app serving ``room``. ``allowed_hosts`` (names without port) guards against DNS
     rebinding: a request naming another host is refused; None allows any."""
 
+    limits: dict[str, protocol.RateLimit] = {}  # per seat, shared by its connections
+
     def host_ok(host_header: str) -> bool:
         if allowed_hosts is None:
             return True
@@ -162,7 +164,7 @@ def build_app(room: Room, allowed_hosts: set[str] | None = None) -> Starlette:
                 "This seat is already open on too many devices; close it on one of them.")})
             await ws.close(code=4429)
             return
-        await _session(room, ws, who, token or "")
+        await _session(room, ws, who, token or "", limits.setdefault(who, protocol.RateLimit()))
 
     return Starlette(routes=[
         Route("/", index),
@@ -186,11 +188,12 @@ async def _send(ws: WebSocket, obj: dict[str, Any], lock: asyncio.Lock | None = 
         await ws.send_text(text)
 
 
-async def _session(room: Room, ws: WebSocket, who: str, token: str) -> None:
-    """One device's connection: views out as they change, checked inputs in, replies back."""
+async def _session(room: Room, ws: WebSocket, who: str, token: str,
+                   limit: protocol.RateLimit) -> None:
+    """One device's connection: views out as they change, checked inputs in, replies back.
+    ``limit`` is the seat's rate limit, shared by all its connections."""
     role = who.split("/")[0]
     lock = asyncio.Lock()
-    limit = protocol.RateLimit()
     room.connected(who, +1)
 
     async def push() -> None:

@@ -85,6 +85,20 @@ def test_a_flood_is_slowed_down_not_lost(served: Any) -> None:
     assert len([g for g in got if g["kind"] == "pong"]) >= protocol.BURST
 
 
+def test_the_rate_limit_is_the_seats_not_each_connections(served: Any) -> None:
+    room = served()
+    url = _url(room, "seat/2", room.room.keys.seats[2])
+    half = int(protocol.BURST) // 2 + 4
+
+    async def two_devices() -> list[dict[str, Any]]:
+        a, b = await asyncio.gather(_exchange(url, [{"kind": "ping"}] * half),
+                                    _exchange(url, [{"kind": "ping"}] * half))
+        return a + b
+
+    got = asyncio.run(two_devices())
+    assert any(g["kind"] == "error" and g["retry"] for g in got)
+
+
 def test_the_facilitator_pauses_messages_and_gives_a_seat_a_new_link(served: Any) -> None:
     room = served(stop_at=None, speed=1.0)
     fac = _url(room, "facilitator", room.room.keys.facilitator)
