@@ -276,8 +276,7 @@ def render(src: ReportSource, comparison: Comparison | None = None) -> str:
         _scenario_section(src),
         _summary_section(src.metrics),
         _escalation_section(src, markers, marks),
-        red_cell,
-        red_cell_section(src),  # only when a red cell played
+        red_cell,  # only when a red cell played
         _trust_section(src, markers, marks),
         _workload_section(src, markers, marks),
         _decisions_section(src, marks),

@@ -39,3 +39,11 @@ def test_the_section_counts_the_red_cells_choices_apart(tmp_path: Path) -> None:
 
 def test_no_section_without_a_red_cell(tmp_path: Path) -> None:
     assert red_cell_section(load_source(_session_file(tmp_path, red=False))) == ""
+
+
+def test_the_report_has_the_section_once_and_lists_it(tmp_path: Path) -> None:
+    from hmt_sim.report.html import render
+
+    html = render(load_source(_session_file(tmp_path, red=True)))
+    assert html.count('<section id="red-cell"') == 1
+    assert 'href="#red-cell"' in html
