@@ -113,15 +113,16 @@ def question_lines(questions: list[str] | tuple[str, ...]) -> list[Line]:
 def briefing_lines(sc: Any) -> list[Line]:
     """The briefing: title, description, and the briefing reflowed into paragraphs, then the
     questions (the overlay puts them in a second column when there is room)."""
-    lines: list[Line] = [(sc.title, "title"), (sc.description, "dim"), ("", "text"),
+    text = sc.text() if hasattr(sc, "text") else sc  # the scenario's texts in the room's language
+    lines: list[Line] = [(text.title, "title"), (text.description, "dim"), ("", "text"),
                          (_("Briefing"), "head")]
-    paras = reflow(sc.briefing or "") or [_("(no briefing)")]
+    paras = reflow(text.briefing or "") or [_("(no briefing)")]
     for i, para in enumerate(paras):
         if i:
             lines.append(("", "text"))
         lines.append((para, "text"))
-    if sc.questions:
-        lines += [("", "text"), *question_lines(sc.questions)]
+    if text.questions:
+        lines += [("", "text"), *question_lines(text.questions)]
     return lines
 
 
