@@ -402,6 +402,12 @@ class App:
         if card is None:
             self.live.say(_("no decision is waiting for you"))
             return
+        if self.inspected is not None and self.inspected[0] == card["decision"] and \
+                card.get("inspected"):
+            # already open on this card: show or hide what was learnt, no second input
+            self.overlay = None if self.overlay is not None else Overlay(
+                "inspect", inspect_lines(self.inspected[1], card))
+            return
         info = self.live.inspect(card["decision"], card["operator"])
         if info is not None:
             self.map.selected = card["track"]
