@@ -30,6 +30,7 @@ class Authority:
         self._comms_up = True
         self._comms_down_until = 0.0
         self._comms_restored = env.event()
+        self._roe_changed = env.event()
         self._autonomous_force = 0
 
     # ------------------------------------------------------------------ levels
@@ -75,6 +76,14 @@ class Authority:
     def set_roe(self, roe: ROE) -> None:
         """Put new rules of engagement in force (a roe_change inject)."""
         self._roe = roe
+        changed, self._roe_changed = self._roe_changed, self._env.event()
+        changed.succeed()
+
+    @property
+    def roe_changed(self) -> simpy.Event:
+        """An event that fires the next time the rules of engagement change (a held force
+        gate waits on it rather than polling)."""
+        return self._roe_changed
 
     # ------------------------------------------------------------------ stop order
     @property

@@ -88,5 +88,5 @@ class DecisionContext:
 
     def in_envelope(self, track: int) -> bool:
         """Is autonomous force authorised where ``track`` is, now?"""
-        x, y = self.world.pos[track]
-        return self.authority.in_envelope(float(x), float(y))
+        x, y = self.world.xy(track)
+        return self.authority.in_envelope(x, y)

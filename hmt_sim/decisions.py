@@ -24,6 +24,7 @@ from hmt_sim.agents.ai import Classification, logit
 from hmt_sim.autonomy import Protocol, ProtocolSpec, spec
 from hmt_sim.context import DecisionContext
 from hmt_sim.crew import PendingReview
+from hmt_sim.inspection import close_verification
 from hmt_sim.judgement import (
     advice_log_odds,
     advice_weight,
@@ -34,6 +35,7 @@ from hmt_sim.judgement import (
 )
 from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
+from hmt_sim.world import RESOLUTION_S, round_up
 
 MAX_DECISIONS_PER_TRACK = 8
 INFORM_REVIEW_SHARE = 0.5  # an after-the-fact review takes half a normal review [P]
@@ -64,6 +66,7 @@ class Decision:
     review_s: float = 0.0
     screened_by: int | None = None  # levels 1-4: the seat whose own call started it
     advice: Classification | None = None  # levels 1-4: the AI's call a card shows (not cls)
+    referral: tuple[str, str] | None = None  # (rule, detail) of the gate that set the level
 
     @property
     def shown(self) -> Classification:
@@ -365,6 +368,7 @@ def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: st
         ctx.new_decision_id(), track, action, cls, level, configured, proto.protocol,
         explanation, deadline, two_person, human_initiated,
     )
+    d.referral = next(((g.rule, g.detail) for g in reversed(gates) if g.level is not None), None)
     ctx.log.emit(
         ctx.now, "recommendation", track, decision=d.id, action=action, label=cls.label,
         confidence=round(cls.confidence, 6), level=level, configured_level=configured,
@@ -659,14 +663,14 @@ def _human_seat(ctx: DecisionContext, d: Decision, op_index: int, deadline: floa
         got = yield pending.answered | env.timeout(max(0.0, deadline - env.now))
     finally:
         ctx.crew.close(d.id, op_index)
+    looked = close_verification(ctx.log, env.now, pending)  # the time really spent
     if pending.answered not in got:
-        return Review("timeout", op_index, env.now - pending.started, pending.inspected_s > 0)
+        return Review("timeout", op_index, env.now - pending.started, looked)
     choice = str(pending.answered.value)
     if screening:
         return Review("act" if choice == "approve" else "leave", op_index,
-                      env.now - pending.started, pending.inspected_s > 0)
-    return _answer(ctx, d, op_index, choice, env.now - pending.started,
-                   pending.inspected_s > 0, by="person")
+                      env.now - pending.started, looked)
+    return _answer(ctx, d, op_index, choice, env.now - pending.started, looked, by="person")
 
 
 # ---------------------------------------------------------------------- effects
@@ -687,6 +691,7 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
     if not effectors:
         return "lapsed"
     held = False
+    circles: list[tuple[float, float, float]] | None = None
     while True:
         if action.lethal:
             gate = _force_gate(ctx, d, effectors)
@@ -705,16 +710,22 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
         eff = ctx.effectors.in_range(d.track, d.action) if gate is None else None
         if eff is not None:
             break
-        # Sleep until the first effector can reach it (straight-line motion makes this exact),
-        # rounded up to whole ticks; a held gate is re-checked every tick.
-        tick = ctx.tick_s
-        wait = tick
         if gate is None:
+            # Sleep until the first effector can reach it (straight-line motion makes this
+            # exact, to the world's resolution).
             soonest = ctx.effectors.time_to_reach(d.track, d.action)
             if not math.isfinite(soonest):
                 return "lapsed"
-            wait = max(tick, math.ceil(soonest / tick) * tick)
-        yield env.timeout(wait)
+            yield env.timeout(_wait_until(ctx.now, soonest))
+        else:
+            # A held gate is checked again only when one of its inputs can change: the contact
+            # crosses a region's edge, an effector's reach or a protected site's radius, the
+            # ROE change, the deadline comes - or the contact's route ends.
+            if circles is None:
+                circles = ctx.effectors.gate_circles(d.action)
+            change = min(world.next_crossing(d.track, circles), d.deadline - ctx.now,
+                         world.route(d.track).end_s - ctx.now)
+            yield env.timeout(_wait_until(ctx.now, change)) | ctx.authority.roe_changed
         if not world.alive[d.track]:
             return "lapsed"
     if _stopped(ctx, d):
@@ -733,8 +744,7 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
         success = u_hit < eff.p_success
         harm = 0
         if action.lethal:
-            x, y = world.pos[d.track]
-            density = world.regions.density_at(float(x), float(y))
+            density = world.regions.density_at(*world.xy(d.track))
             incidental_mean = expected_harm(density_per_km2=density,
                                             cer_m=eff.collateral_radius_m, p_lethal=eff.p_lethal,
                                             p_hostile=1.0, persons_aboard=0)
@@ -754,6 +764,13 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
             ctx.neutralise(d.track)
             return "success"
     return "missed"
+
+
+def _wait_until(now: float, seconds: float) -> float:
+    """The wait to a computed crossing ``seconds`` from ``now``: to the crossing time rounded
+    up to the world's resolution, and at least one resolution step (a check that found the
+    contact a rounding error short of the crossing does not wake again at the same instant)."""
+    return max(RESOLUTION_S, round_up(now + seconds) - now)
 
 
 def _stopped(ctx: DecisionContext, d: Decision) -> bool:
@@ -795,9 +812,8 @@ def _force_gate(ctx: DecisionContext, d: Decision, effectors: list[Any]) -> Any:
     now = ctx.effectors.in_range(d.track, d.action)
     cer = now.collateral_radius_m if now else max(e.collateral_radius_m for e in effectors)
     p_lethal = now.p_lethal if now else max(e.p_lethal for e in effectors)
-    x, y = ctx.world.pos[d.track]
     harm = expected_harm(
-        density_per_km2=ctx.world.regions.density_at(float(x), float(y)), cer_m=cer,
+        density_per_km2=ctx.world.regions.density_at(*ctx.world.xy(d.track)), cer_m=cer,
         p_lethal=p_lethal, p_hostile=d.cls.p_hostile,
         persons_aboard=c.kind.persons_aboard,
     )

@@ -40,7 +40,7 @@ class Effectors:
     def in_range(self, track: int, action: str) -> Effector | None:
         """The most effective effector for ``action`` that reaches ``track`` now, or None."""
         best: Effector | None = None
-        x, y = self._world.pos[track]
+        x, y = self._world.xy(track)
         for eff in self.for_action(action):
             if math.hypot(x - eff.at.x, y - eff.at.y) <= eff.range_km and (
                 best is None or eff.p_success > best.p_success
@@ -54,9 +54,20 @@ class Effectors:
         return min((self._world.time_to_reach(track, e.at.x, e.at.y, e.range_km)
                     for e in self.for_action(action)), default=math.inf)
 
+    def gate_circles(self, action: str) -> list[tuple[float, float, float]]:
+        """The circles (x, y, radius km) whose edges a track crosses where a force gate's
+        inputs for ``action`` change: each effector's reach (which one would fire, so the
+        collateral radius) and each protected site's radius widened by each collateral
+        radius."""
+        effs = self.for_action(action)
+        circles = [(e.at.x, e.at.y, e.range_km) for e in effs]
+        for cer in sorted({e.collateral_radius_m for e in effs}):
+            circles += [(s.at.x, s.at.y, s.radius_km + cer / 1000.0) for s in self._sites]
+        return circles
+
     def near_protected_site(self, track: int, cer_m: float) -> str | None:
         """The first protected site within the collateral radius of ``track``, or None."""
-        x, y = self._world.pos[track]
+        x, y = self._world.xy(track)
         for site in self._sites:
             if math.hypot(x - site.at.x, y - site.at.y) <= site.radius_km + cer_m / 1000.0:
                 return site.id

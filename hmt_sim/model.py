@@ -10,7 +10,7 @@ For Mesa users it is an ordinary Mesa model::
 
     model = HMTModel(scenario="airbase_swarm", rng=1, overrides={"autonomy.level": 7})
     while model.running:
-        model.step()                      # one world tick (scenario run.tick_s)
+        model.step()                      # run.tick_s seconds further
     model.datacollector.get_model_vars_dataframe()   # the metric groups at the end
 
 and ``mesa.batch_run(HMTModel, parameters={"scenario": "airbase_swarm"}, rng=[1, 2],
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import mesa
@@ -43,7 +43,8 @@ from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
 from hmt_sim.injects import apply_inject
 from hmt_sim.judgement import pair_d_prime
-from hmt_sim.metrics import compute_metrics, flatten
+from hmt_sim.metrics import GROUPS, compute_metrics, flatten
+from hmt_sim.plugins import plugin_metrics
 from hmt_sim.rng import Streams
 from hmt_sim.scenario.schema import ROE, Scenario
 from hmt_sim.world import Source, World, plan_sources
@@ -60,7 +61,7 @@ class HMTModel(mesa.Model):
     ``Session.decide`` (every other seat is a model operator)."""
 
     running: bool  # Mesa's loop flag: False once the scenario's duration is reached
-    steps: int  # Mesa's step counter: world ticks taken through ``step()``
+    steps: int  # Mesa's step counter: steps of run.tick_s taken through ``step()``
 
     def __init__(self, scenario: Scenario | str | os.PathLike[str] = DEFAULT_SCENARIO,
                  rng: int | None = None, overrides: Mapping[str, Any] | None = None,
@@ -86,7 +87,8 @@ class HMTModel(mesa.Model):
         self.log = EventLog()
         self.streams = Streams(seed)
         self.sources: list[Source] = plan_sources(sc)
-        self.world = World(sc, self.sources)
+        env = self.env
+        self.world = World(sc, self.sources, clock=lambda: env.now)
         self.contacts: dict[int, ContactAgent] = {}
         self.stream_key: dict[int, str] = {}
         self.ai = AIAgent(self, sc.ai)
@@ -114,17 +116,16 @@ class HMTModel(mesa.Model):
         )
         self._triggered: set[str] = set()
         self._metrics_at: tuple[int, dict[str, Any]] | None = None
+        self._flat_of: tuple[dict[str, Any], dict[str, Any]] | None = None
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.log.emit(
             0.0, "run_started", scenario=sc.id, seed=seed, version=__version__,
             params=self._params(), classifier=sc.ai.classifier,
             operator_policy=sc.operators.policy,
         )
-        env = self.env
         for src in self.sources:
             if src.trigger_rung is None and not src.on_inject:
                 self.start_source(src, src.start_s)
-        env.process(self._ticker())
         env.process(self._reactions())
         env.process(self._sampler())
         for i, inj in enumerate(sc.injects):
@@ -255,33 +256,48 @@ class HMTModel(mesa.Model):
         else:
             dest = np.array([src.destination.x, src.destination.y])
             dest = dest + disc_offset(agent.dest_offset, src.spread_km)
-        self.world.place(track, kind, src.kind, xy, dest, agent.speed_factor, src.heads_to_asset)
+        route = self.world.place(track, kind, src.kind, xy, dest, agent.speed_factor,
+                                 src.heads_to_asset)
         region = self.world.region_of(track)[1]
         self.log.emit(
             self.now, "spawn", track, contact_kind=src.kind, true_class=kind.true_class,
             x=round(float(xy[0]), 4), y=round(float(xy[1]), 4), region=region,
             heads_to_asset=src.heads_to_asset,
         )
+        # No world tick: the route's detection and end are events at their computed times.
+        if route.detect_s < route.end_s:
+            self._at(route.detect_s, partial(self._detect, track, route.sensor))
+        self._at(route.end_s, partial(self._route_end, track, route.end))
 
-    def _ticker(self) -> Any:
-        env, world, dt = self.env, self.world, self.sc.run.tick_s
-        while True:
-            yield env.timeout(dt)
-            arrived, left, detected = world.step(dt)
-            for track in arrived:
-                if self.contacts[track].hostile and world.heads_to_asset[track]:
-                    self._impact(track)
-                else:
-                    self._leave(track, "route ended")
-            for track in left:
-                self._leave(track, "left the area")
-            for track, sensor in detected:
-                x, y = world.pos[track]
-                self.log.emit(
-                    self.now, "detection", track, sensor=world.sensor_ids[sensor],
-                    x=round(float(x), 4), y=round(float(y), 4), region=world.region_of(track)[1],
-                )
-                env.process(track_process(self.decisions, track))
+    def _at(self, t: float, action: Any) -> None:
+        """Call ``action`` at simulation time ``t`` (never, for ``inf``)."""
+        if t == float("inf"):
+            return
+        event = self.env.timeout(max(0.0, t - self.env.now))
+        event.callbacks.append(lambda _event: action())
+
+    def _detect(self, track: int, sensor: int) -> None:
+        """A sensor first sees the contact: log it and start its decision process."""
+        world = self.world
+        if not world.alive[track]:
+            return
+        world.mark_detected(track)
+        x, y = world.xy(track)
+        self.log.emit(self.now, "detection", track, sensor=world.sensor_ids[sensor],
+                      x=round(x, 4), y=round(y, 4), region=world.region_of(track)[1])
+        self.env.process(track_process(self.decisions, track))
+
+    def _route_end(self, track: int, end: str) -> None:
+        """The contact reached its destination (an impact, for a hostile bound for the asset)
+        or left the area - unless something removed it first."""
+        if not self.world.alive[track]:
+            return
+        if end == "left":
+            self._leave(track, "left the area")
+        elif self.contacts[track].hostile and self.world.heads_to_asset[track]:
+            self._impact(track)
+        else:
+            self._leave(track, "route ended")
 
     def _impact(self, track: int) -> None:
         c = self.contacts[track]
@@ -351,9 +367,16 @@ class HMTModel(mesa.Model):
         run finishes and ``running`` turns False)."""
         duration = self.sc.run.duration_s
         target = min(float(end_time), duration)
-        while self.running and self.now < target:
-            self.step()
-        if target >= duration:
+        if not self.running:
+            return
+        # Where Mesa's loop of step() calls would stop, and how many it would take - reached
+        # in one run of the clock rather than one per step (the world needs no ticking).
+        t, tick, steps = self.now, self.sc.run.tick_s, 0
+        while t < target:
+            t, steps = min(t + tick, duration), steps + 1
+        self.advance_to(t)
+        self.steps += steps
+        if t >= duration:
             self.finish()
 
     def run_for(self, duration: float) -> None:
@@ -361,8 +384,9 @@ class HMTModel(mesa.Model):
         self.run_until(self.now + float(duration))
 
     def _tick(self) -> None:
-        """Mesa's ``step()``: advance one world tick (``run.tick_s``); at the scenario's end
-        the run finishes and ``running`` turns False."""
+        """Mesa's ``step()``: advance ``run.tick_s`` seconds (the world has no tick of its
+        own: this is only the step Mesa's loop takes); at the scenario's end the run finishes
+        and ``running`` turns False."""
         if not self.running:
             return
         target = min(self.now + self.sc.run.tick_s, self.sc.run.duration_s)
@@ -386,22 +410,44 @@ class HMTModel(mesa.Model):
             self._metrics_at = (len(self.log), compute_metrics(self.log.events))
         return self._metrics_at[1]
 
+    def flat_metrics(self) -> dict[str, Any]:
+        """The metric groups flattened, cached with them: the DataCollector asks one key per
+        reporter (about 150), and flattening once per key was most of a short run's time."""
+        groups = self.metrics()
+        if self._flat_of is None or self._flat_of[0] is not groups:
+            self._flat_of = (groups, flatten(groups))
+        return self._flat_of[1]
+
     def _reporters(self) -> dict[str, Any]:
         """DataCollector model reporters: every flat metric (``harm.civilian_casualties``...)
         as its own column, so ``mesa.batch_run`` rows are tidy."""
-        regions = [r.id for r in self.sc.area.regions]
-        template = list(flatten(compute_metrics([{
-            "t": 0.0, "seq": 0, "kind": "run_started", "params": {"regions": regions}}])))
-        # Per-region false-alarm rates exist only for regions with enough cases: a column for
-        # every region (None where too few), so every run has the same columns.
-        template += [f"ai.fpr_by_region.{r}" for r in [*regions, "open"]]
         # A partial, not a lambda: picklable, and Mesa calls it with the model.
-        return {key: partial(flat_metric, key) for key in dict.fromkeys(template)}
+        keys = reporter_keys(tuple(r.id for r in self.sc.area.regions))
+        return {key: partial(flat_metric, key) for key in keys}
+
+
+def reporter_keys(regions: tuple[str, ...]) -> list[str]:
+    """The flat metric names of a run over these regions, in ``compute_metrics`` order: the
+    built-in groups, then the metric plugins' (registered now), then a false-alarm rate per
+    region (those exist only for regions with enough cases: a column for every region, None
+    where too few, so every run has the same columns)."""
+    start = [{"t": 0.0, "seq": 0, "kind": "run_started", "params": {"regions": list(regions)}}]
+    return list(dict.fromkeys([*builtin_reporter_keys(regions), *flatten(plugin_metrics(start)),
+                               *(f"ai.fpr_by_region.{r}" for r in [*regions, "open"])]))
+
+
+@cache
+def builtin_reporter_keys(regions: tuple[str, ...]) -> tuple[str, ...]:
+    """The built-in groups' flat metric names over these regions, computed once per region
+    list: every run of a sweep builds a DataCollector, and this was most of setting one up."""
+    start = [{"t": 0.0, "seq": 0, "kind": "run_started", "params": {"regions": list(regions)}}]
+    groups = compute_metrics(start)
+    return tuple(flatten({g: groups[g] for g in GROUPS}))
 
 
 def flat_metric(key: str, model: HMTModel) -> Any:
     """One flattened metric of a model's log so far (a DataCollector reporter)."""
-    return flatten(model.metrics()).get(key)
+    return model.flat_metrics().get(key)
 
 
 def _scenario_of(scenario: Scenario | str | os.PathLike[str],

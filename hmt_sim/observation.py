@@ -96,7 +96,7 @@ class Sighting:
         """One reading now, from the track's ``sense/<stream key>`` stream."""
         w = self.world
         return observe(
-            self.kind, pos=w.pos[self.track], dest=w.dest[self.track],
+            self.kind, pos=np.array(w.xy(self.track)), dest=w.dest[self.track],
             speed_kmps=float(w.speed_kmps[self.track]), asset=w.asset, region=region, t=t,
             sensing=sensing, rng=self.streams.get(f"sense/{self.stream_key}"), shift=shift,
             spoofed=spoofed,

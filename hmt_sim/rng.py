@@ -2,44 +2,120 @@
 
 Every random draw in a run comes from a stream named after its owner and its track, e.g.
 ``contact/wave0/3`` (where the fourth contact of the first wave appears), ``ai/wave0/3`` (the AI's
-judgement of it), ``op/wave0/3`` (operators reviewing it), ``effect/wave0/3``, ``adversary``. The
-seed and the name are hashed together (BLAKE2b, 256 bits) into the PCG64 generator's whole state
-and increment, so a stream depends only on (seed, name) and never on how many other streams were
-made before it. That is what keeps the world of two runs with the same seed identical when the
-autonomy level differs: the runs create different streams in different orders, but the draws for
-one contact are the same in both.
+judgement of it), ``op/wave0/3`` (operators reviewing it), ``effect/wave0/3``, ``adversary``. A
+name is hashed to fixed integers that are mixed into the seed's entropy, so a stream depends only
+on (seed, name) and never on how many other streams were made before it. That is what keeps the
+world of two runs with the same seed identical when the autonomy level differs: the runs create
+different streams in different orders, but the draws for one contact are the same in both.
 
-A cryptographic hash of distinct (seed, name) pairs gives unrelated 128-bit states and
-increments (distinct PCG64 streams) without NumPy's ``SeedSequence`` mixing, which costs about
-five times as much and was a visible share of a run with thousands of contacts.
+A stream is NumPy's ``PCG64(SeedSequence(entropy=seed, spawn_key=name key))``, draw for draw.
+Building that SeedSequence costs about four times the generator itself, and a run with thousands
+of contacts makes tens of thousands of streams; but for a seed of one 32-bit word the first half
+of its entropy mixing depends on the seed alone. ``Streams`` does that half once per run and the
+name's half per stream (O'Neill's seed_seq mixing, as SeedSequence does it with a pool of four
+words), then hands PCG64 the state words directly. ``tests/engine/test_rng.py`` checks the
+streams equal SeedSequence's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 from typing import Any, cast
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
+_M32 = 0xFFFFFFFF
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875  # the entropy hash's start and multiplier
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED  # the output hash's
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_POOL = 4  # SeedSequence's default pool size (words)
+_WORDS = struct.Struct("<4I")
 
-class _Key(ISeedSequence):
-    """The hashed (seed, name) as the seed material PCG64 asks for (its 4 64-bit words)."""
 
-    __slots__ = ("_digest",)
+def _name_key(name: str) -> tuple[int, ...]:
+    """A name's four 32-bit key words (BLAKE2b of it)."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=16).digest()
+    return _WORDS.unpack(digest)
 
-    def __init__(self, seed: int, name: str) -> None:
-        self._digest = hashlib.blake2b(f"{seed}\x00{name}".encode(), digest_size=32,
-                                       person=b"hmt-sim.rng").digest()
+
+def _hash_constants(start: int, mult: int, count: int) -> list[int]:
+    """The multiplier sequence of ``count`` hash steps (it depends on nothing else)."""
+    out, h = [], start
+    for _ in range(count):
+        out.append(h)
+        h = (h * mult) & _M32
+    return out
+
+
+# hashmix i uses constant C[i] (xor) and C[i + 1] (multiply): the entropy mixing of a 32-bit seed
+# padded to 4 words and a 4-word name key takes 4 + 12 + 16 hashmix steps; the output 8 steps.
+_A = _hash_constants(_INIT_A, _MULT_A, 4 + 12 + 16 + 1)
+_B = _hash_constants(_INIT_B, _MULT_B, 2 * _POOL + 1)
+
+
+def _hashmix(value: int, i: int) -> int:
+    value = ((value ^ _A[i]) * _A[i + 1]) & _M32
+    return value ^ (value >> 16)
+
+
+def _mix(x: int, y: int) -> int:
+    r = (_MIX_L * x - _MIX_R * y) & _M32
+    return r ^ (r >> 16)
+
+
+def _seed_pool(seed: int) -> list[int]:
+    """The pool after mixing the seed's own four words (seed, 0, 0, 0): shared by its streams."""
+    pool = [_hashmix(w, i) for i, w in enumerate((seed, 0, 0, 0))]
+    step = _POOL
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = _mix(pool[dst], _hashmix(pool[src], step))
+                step += 1
+    return pool
+
+
+def _state_words(pool: list[int], key: tuple[int, ...]) -> bytes:
+    """Mix the name key into a copy of the seed's pool; the 4 x 64-bit state PCG64 asks for.
+    (``_hashmix`` and ``_mix`` written out: this runs once per stream.)"""
+    m0, m1, m2, m3 = pool
+    a = _A
+    i = _POOL + _POOL * (_POOL - 1)
+    for word in key:
+        h = ((word ^ a[i]) * a[i + 1]) & _M32
+        r = (_MIX_L * m0 - _MIX_R * (h ^ (h >> 16))) & _M32
+        m0 = r ^ (r >> 16)
+        h = ((word ^ a[i + 1]) * a[i + 2]) & _M32
+        r = (_MIX_L * m1 - _MIX_R * (h ^ (h >> 16))) & _M32
+        m1 = r ^ (r >> 16)
+        h = ((word ^ a[i + 2]) * a[i + 3]) & _M32
+        r = (_MIX_L * m2 - _MIX_R * (h ^ (h >> 16))) & _M32
+        m2 = r ^ (r >> 16)
+        h = ((word ^ a[i + 3]) * a[i + 4]) & _M32
+        r = (_MIX_L * m3 - _MIX_R * (h ^ (h >> 16))) & _M32
+        m3 = r ^ (r >> 16)
+        i += 4
+    b = _B
+    words = []
+    for j, m in enumerate((m0, m1, m2, m3, m0, m1, m2, m3)):
+        v = ((m ^ b[j]) * b[j + 1]) & _M32
+        words.append(v ^ (v >> 16))
+    return np.array(words, dtype="<u4").tobytes()
+
+
+class _State(ISeedSequence):
+    """Ready state words, given to PCG64 where it would ask a SeedSequence for them."""
+
+    __slots__ = ("_words",)
+
+    def __init__(self, words: bytes) -> None:
+        self._words = words
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> Any:
-        """The first ``n_words`` words of the digest (PCG64 asks for 4 x 64 bits: 32 bytes)."""
-        return np.frombuffer(self._digest, dtype=dtype, count=n_words).copy()
-
-
-def _generator(seed: int, name: str) -> np.random.Generator:
-    # NumPy accepts any ISeedSequence here; its stubs name only SeedSequence.
-    return np.random.Generator(np.random.PCG64(cast(Any, _Key(seed, name))))
+        """The state words (PCG64 asks for 4 x 64 bits)."""
+        return np.frombuffer(self._words, dtype=dtype, count=n_words).copy()
 
 
 class Streams:
@@ -50,14 +126,22 @@ class Streams:
             raise ValueError(f"seed must be >= 0, got {seed}")
         self.seed = int(seed)
         self._cache: dict[str, np.random.Generator] = {}
+        # The shortcut holds for a seed of one 32-bit word (SeedSequence pads it to the pool).
+        self._pool = _seed_pool(self.seed) if self.seed <= _M32 else None
 
     def get(self, name: str) -> np.random.Generator:
         """The stream called ``name`` (the same object on every call in this run)."""
         gen = self._cache.get(name)
         if gen is None:
-            gen = self._cache[name] = _generator(self.seed, name)
+            gen = self._cache[name] = self.fresh(name)
         return gen
 
     def fresh(self, name: str) -> np.random.Generator:
         """A new generator for ``name`` from its start, not shared with ``get``."""
-        return _generator(self.seed, name)
+        key = _name_key(name)
+        if self._pool is None:
+            seq: Any = np.random.SeedSequence(entropy=self.seed, spawn_key=key)
+        else:
+            seq = _State(_state_words(self._pool, key))
+        # NumPy accepts any ISeedSequence; its stubs name only SeedSequence.
+        return np.random.Generator(np.random.PCG64(cast(Any, seq)))

@@ -41,8 +41,7 @@ class ContactAgent(mesa.Agent):
     @property
     def xy(self) -> tuple[float, float]:
         """Where it is now (km), read from the world's position arrays."""
-        x, y = self.model.world.pos[self.track]
-        return float(x), float(y)
+        return self.model.world.xy(self.track)
 
     @property
     def in_area(self) -> bool:

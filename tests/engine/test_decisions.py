@@ -26,7 +26,7 @@ from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import Event, EventLog
 from hmt_sim.rng import Streams
 from hmt_sim.scenario import Scenario, load_scenario_text
-from hmt_sim.world import World, plan_sources
+from hmt_sim.world import RESOLUTION_S, World, plan_sources
 
 SEED = 3
 TRACK = 0
@@ -39,12 +39,25 @@ BASE: dict[str, float] = {}
 
 
 @dataclass
+class Clock:
+    """The world's clock: stopped at 0 (contacts stay where they were placed) until
+    ``moving``, then SimPy's."""
+
+    env: simpy.Environment
+    moving: bool = False
+
+    def __call__(self) -> float:
+        return float(self.env.now) if self.moving else 0.0
+
+
+@dataclass
 class Rig:
     """A decision context and the Mesa model its agents live in."""
 
     ctx: DecisionContext
     model: mesa.Model
     sc: Scenario
+    clock: Clock
 
     @property
     def events(self) -> list[Event]:
@@ -62,7 +75,8 @@ def rig(text: str = TEXT, /, **overrides: Any) -> Rig:
     """Build the owned pieces of a run by hand, as the model would, from the tiny scenario."""
     sc = load_scenario_text(text, "tiny.yaml", overrides={**BASE, **overrides})
     env, model, log, streams = simpy.Environment(), mesa.Model(rng=1), EventLog(), Streams(SEED)
-    world = World(sc, plan_sources(sc))
+    clock = Clock(env)
+    world = World(sc, plan_sources(sc), clock=clock)
     contacts: dict[int, ContactAgent] = {}
     crew = OperatorPool(env, [OperatorAgent(model, i, sc.operators, human=False)
                               for i in range(sc.operators.count)])
@@ -76,7 +90,7 @@ def rig(text: str = TEXT, /, **overrides: Any) -> Rig:
         assessments=Assessments(env, log, contacts, crew, sc.operators.assessment_delay_s),
         advantage_by_category={"*": 1.0}, tick_s=sc.run.tick_s,
     )
-    return Rig(ctx, model, sc)
+    return Rig(ctx, model, sc, clock)
 
 
 def place(r: Rig, kind: str = "drone", xy: tuple[float, float] = (30.0, 20.0)) -> ContactAgent:
@@ -90,20 +104,20 @@ def place(r: Rig, kind: str = "drone", xy: tuple[float, float] = (30.0, 20.0)) -
     return contact
 
 
-def ticker(ctx: DecisionContext) -> Generator[Any, Any, None]:
-    """A bare world clock: moves the contacts each tick and removes those that arrive."""
-    while True:
-        yield ctx.env.timeout(ctx.tick_s)
-        arrived, left, _ = ctx.world.step(ctx.tick_s)
-        for track in arrived + left:
-            ctx.world.remove(track)
+def route_end(ctx: DecisionContext) -> Generator[Any, Any, None]:
+    """The end of the contact's route, as the model schedules it: it is removed there."""
+    yield ctx.env.timeout(ctx.world.route(TRACK).end_s - ctx.env.now)
+    if ctx.world.alive[TRACK]:
+        ctx.world.remove(TRACK)
 
 
 def decide(r: Rig, until: float = 120.0, moving: bool = False) -> simpy.Process:
-    """Run the track's decision process (and the world clock if ``moving``) until ``until``."""
+    """Run the track's decision process (with the contact flying if ``moving``) until
+    ``until``."""
     proc = r.ctx.env.process(track_process(r.ctx, TRACK))
     if moving:
-        r.ctx.env.process(ticker(r.ctx))
+        r.clock.moving = True
+        r.ctx.env.process(route_end(r.ctx))
     r.ctx.env.run(until=until)
     return proc
 
@@ -196,14 +210,16 @@ def test_level8_acts_at_once_with_no_review_and_no_human_named() -> None:
     assert r.ctx.authority.autonomous_force_count == 1  # counted against the envelope
 
 
-def test_an_effector_out_of_reach_acts_on_the_first_tick_the_contact_is_in_reach() -> None:
+def test_an_effector_out_of_reach_acts_the_moment_the_contact_comes_into_reach() -> None:
     r = rig(**{"autonomy.levels.engage": 8})
     place(r, xy=(35.02, 20.0))  # 1.02 km outside the launcher's 14 km: 20.4 s at 50 m/s
     decide(r, moving=True)
     rec, eng = r.one("recommendation"), r.one("engagement")
-    assert eng["t"] == pytest.approx(rec["t"] + 21)  # rounded up to whole ticks
-    x = r.ctx.world.pos[TRACK, 0]
-    assert 33.9 < x < 34.0  # where the world left it: within reach, no tick later
+    assert rec["t"] < 20.4 - 1
+    assert eng["t"] == pytest.approx(20.4, abs=RESOLUTION_S)  # exact, to the millisecond
+    assert r.one("effect")["t"] == pytest.approx(eng["t"] + 1.0)
+    # neutralised 1 s (50 m) after it came into reach: the world stops it there
+    assert r.ctx.world.pos[TRACK, 0] == pytest.approx(34.0 - 0.05, abs=1e-4)
 
 
 def test_the_same_seed_gives_the_same_events() -> None:

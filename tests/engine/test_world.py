@@ -1,5 +1,5 @@
-"""World on its own: motion, arrival, leaving, detection, timing and regions on hand-placed
-contacts (no model, no run)."""
+"""World on its own: motion, the closed-form times of arrival, leaving, detection and crossings,
+and regions on hand-placed contacts (no model, no run; the world's own clock)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from hmt_sim.scenario import Scenario, load_scenario_text
-from hmt_sim.world import RegionMap, World, plan_sources
+from hmt_sim.world import RESOLUTION_S, RegionMap, Route, World, plan_sources, round_up
 
 # A 40 x 40 km area, the asset in the middle, two short-range sensors that overlap around
-# (20, 31) - "north" listed first - and a fast kind (1 km a second) so a tick is 1 km.
+# (20, 31) - "north" listed first - and a fast kind (1 km a second).
 SCENARIO = """
 id: world
 title: World alone
@@ -59,11 +59,11 @@ def world_of(sc: Scenario) -> World:
 
 def place(world: World, sc: Scenario, track: int, xy: tuple[float, float],
           dest: tuple[float, float] | None = None, kind: str = "jet",
-          speed_factor: float = 1.0) -> None:
+          speed_factor: float = 1.0) -> Route:
     """Put one contact at ``xy`` flying to ``dest`` (None: at the defended asset)."""
     heads = dest is None
     target = world.asset.copy() if dest is None else np.array(dest, dtype=float)
-    world.place(track, sc.kinds[kind], kind, np.array(xy, dtype=float), target, speed_factor,
+    return world.place(track, sc.kinds[kind], kind, np.array(xy, dtype=float), target, speed_factor,
                 heads)
 
 
@@ -84,89 +84,95 @@ def test_plan_sources_gives_every_possible_contact_an_id_block_in_scenario_order
     assert world_of(scenario).n == 12
 
 
-def test_one_step_moves_a_contact_its_speed_times_dt_toward_its_destination(
+def test_a_contact_is_where_straight_motion_from_its_start_puts_it_at_any_time(
         scenario: Scenario) -> None:
     world = world_of(scenario)
     place(world, scenario, 0, (35, 20))  # 1 km/s toward the asset at (20, 20)
-    place(world, scenario, 1, (10, 0), dest=(10, 10), speed_factor=0.5)
-    world.step(2.0)
-    assert world.pos[0] == pytest.approx([33.0, 20.0])
+    world.set_time(1.0)
+    place(world, scenario, 1, (10, 0), dest=(10, 10), speed_factor=0.5)  # placed a second later
+    world.set_time(3.0)
+    assert world.pos[0] == pytest.approx([32.0, 20.0])
+    assert world.xy(0) == pytest.approx((32.0, 20.0))
     assert world.pos[1] == pytest.approx([10.0, 1.0])  # half speed for 2 s, due north
     assert world.speed_kmps[1] == pytest.approx(0.5)
+    world.set_time(100.0)
+    assert world.xy(0) == pytest.approx((20.0, 20.0))  # no overshoot past the destination
 
 
-def test_a_contact_stops_at_its_destination_and_reports_arrival_within_the_radius(
+def test_arrival_is_when_the_contact_comes_within_its_radius_of_its_destination(
         scenario: Scenario) -> None:
     world = world_of(scenario)
-    place(world, scenario, 0, (20.6, 20))  # 0.6 km out, 1 km a tick: overshoots
-    place(world, scenario, 1, (21.45, 20))  # 0.45 km left: inside the asset's 0.5 km
-    place(world, scenario, 2, (5, 5), dest=(6.45, 5))  # 0.45 km left: a route ends within
-    place(world, scenario, 3, (5, 6), dest=(6.25, 6))  # 0.3 km, so 0.25 km is in
-    arrived, left, detected = world.step(1.0)
-    assert arrived == [0, 1, 3]
-    assert world.pos[0] == pytest.approx([20.0, 20.0])  # no overshoot past the destination
-    assert left == [] and detected == []
-    assert world.alive[0]  # arrival is reported; removing the contact is the caller's job
-    arrived, _, _ = world.step(1.0)
-    assert 2 in arrived
+    world.set_time(10.0)
+    r0 = place(world, scenario, 0, (20.6, 20))  # 0.1 km outside the asset's 0.5 km
+    r1 = place(world, scenario, 1, (20.45, 20))  # inside the asset's 0.5 km already
+    r2 = place(world, scenario, 2, (5, 5), dest=(6.45, 5))  # a route ends within 0.3 km
+    assert (r0.end, r0.end_s) == ("arrived", pytest.approx(10.1))
+    assert (r1.end, r1.end_s) == ("arrived", 10.0)
+    assert (r2.end, r2.end_s) == ("arrived", pytest.approx(10 + 1.15))
+    assert world.route(0) == r0
+    assert world.alive[0]  # the route says when; removing the contact is the caller's job
 
 
-def test_leaving_the_area_counts_beyond_a_5_km_margin_and_never_for_an_arrival(
+def test_leaving_the_area_is_crossing_a_5_km_margin_unless_it_arrives_first(
         scenario: Scenario) -> None:
     world = world_of(scenario)
-    place(world, scenario, 0, (44.5, 20), dest=(60, 20))  # to 45.5: beyond 40 + 5
-    place(world, scenario, 1, (43.5, 20), dest=(60, 20))  # to 44.5: still inside the margin
-    place(world, scenario, 2, (44.5, 10), dest=(45.2, 10))  # ends its route outside the margin
-    arrived, left, _ = world.step(1.0)
-    assert left == [0]
-    assert arrived == [2]
+    r0 = place(world, scenario, 0, (44.5, 20), dest=(60, 20))  # 45 is 0.5 km on
+    r1 = place(world, scenario, 1, (44.5, 10), dest=(45.2, 10))  # ends its route 0.3 km short
+    r2 = place(world, scenario, 2, (46, 30), dest=(60, 30))  # beyond the margin already
+    assert (r0.end, r0.end_s) == ("left", pytest.approx(0.5))
+    assert (r1.end, r1.end_s) == ("arrived", pytest.approx(0.4))
+    assert (r2.end, r2.end_s) == ("left", 0.0)
 
 
-def test_detection_is_reported_once_by_the_first_sensor_that_covers_the_contact(
-        scenario: Scenario) -> None:
+def test_crossing_times_are_rounded_up_to_the_millisecond(scenario: Scenario) -> None:
     world = world_of(scenario)
-    place(world, scenario, 0, (20, 24), dest=(20, 39))  # heading north into both sensors
-    place(world, scenario, 1, (2, 2), dest=(2, 8))  # far from every sensor
-    seen: list[tuple[float, list[tuple[int, int]]]] = []
-    for t in range(1, 13):
-        _, _, detected = world.step(1.0)
-        if detected:
-            seen.append((t, detected))
-    # (20, 25) is 3 km from "middle"; at (20, 31) "north" covers it too but it is seen already
-    assert seen == [(1, [(0, 1)])]
+    route = place(world, scenario, 0, (35, 20), kind="slow")  # 14.5 km at 50 m/s: 290 s
+    assert route.end_s == pytest.approx(290.0)
+    route = place(world, scenario, 1, (35.00001, 20), kind="slow")  # 0.2 ms more
+    assert route.end_s == pytest.approx(290.001)
+    assert round_up(290.0) == 290.0 and round_up(290.0000001) == pytest.approx(290.001)
+    assert RESOLUTION_S == 0.001
+
+
+def test_detection_is_when_the_route_first_enters_a_sensors_cover(scenario: Scenario) -> None:
+    world = world_of(scenario)
+    r0 = place(world, scenario, 0, (20, 21), dest=(20, 39))  # heading north into both sensors
+    r1 = place(world, scenario, 1, (2, 2), dest=(2, 8))  # far from every sensor
+    # "middle" (20, 28) of 4 km covers it from (20, 24): 3 km on; "north" only from (20, 30)
+    assert (r0.detect_s, world.sensor_ids[r0.sensor]) == (pytest.approx(3.0), "middle")
+    assert (r1.detect_s, r1.sensor) == (math.inf, -1)
+    assert not world.detected[0]
+    world.mark_detected(0)
     assert world.detected.tolist()[:2] == [True, False]
 
 
 def test_a_contact_in_two_sensors_at_once_is_credited_to_the_first_listed(
         scenario: Scenario) -> None:
     world = world_of(scenario)
-    place(world, scenario, 0, (20, 30), dest=(20, 39))  # to (20, 31): 4 km from north, 3 from
-    _, _, detected = world.step(1.0)  # middle
-    assert detected == [(0, 0)]
-    assert world.sensor_ids[0] == "north"
+    route = place(world, scenario, 0, (20, 31), dest=(20, 39))  # 4 km from north, 3 from middle
+    assert (route.detect_s, world.sensor_ids[route.sensor]) == (0.0, "north")
 
 
-def test_arrivals_and_leavers_are_not_detected(scenario: Scenario) -> None:
+def test_a_contact_that_arrives_before_a_sensor_sees_it_is_never_detected(
+        scenario: Scenario) -> None:
     world = world_of(scenario)
-    place(world, scenario, 0, (20, 28.2), dest=(20, 28))  # arrives inside "middle"'s cover
-    arrived, _, detected = world.step(1.0)
-    assert arrived == [0] and detected == []
-    assert not world.detected[0]
+    route = place(world, scenario, 0, (27, 28), dest=(24.5, 28))  # arrives 0.3 km short of
+    assert route.end == "arrived" and route.detect_s == math.inf  # "middle"'s edge (x = 24)
 
 
-def test_placed_and_removed_contacts_join_and_leave_the_next_step(scenario: Scenario) -> None:
+def test_placed_and_removed_contacts_join_and_leave_the_live_list(scenario: Scenario) -> None:
     world = world_of(scenario)
     place(world, scenario, 4, (5, 5))
     place(world, scenario, 1, (35, 20))
     assert world.alive_tracks() == [1, 4]  # track order, not placing order
-    world.step(1.0)
+    world.set_time(1.0)
     place(world, scenario, 2, (35, 30))
     world.remove(1)
     x1 = float(world.pos[1, 0])
-    world.step(1.0)
+    world.set_time(2.0)
     assert world.alive_tracks() == [2, 4]
-    assert world.pos[1, 0] == x1  # a removed contact no longer moves
-    assert world.pos[2, 0] < 35  # the newcomer moved on its first step
+    assert world.pos[1, 0] == x1 == 34.0  # a removed contact no longer moves
+    assert world.pos[2, 0] < 35  # the newcomer moves from when it was placed
 
 
 def test_time_to_asset_is_the_straight_line_distance_to_the_asset_ring(
@@ -219,7 +225,24 @@ def test_region_of_a_track_follows_its_position(scenario: Scenario) -> None:
     world = world_of(scenario)
     place(world, scenario, 0, (31, 15), dest=(15, 15))
     assert world.region_of(0) == (-1, None)
-    world.step(2.0)  # to (29, 15)
+    world.set_time(2.0)  # at (29, 15)
     assert world.region_of(0) == (1, "county")
-    world.step(10.0)  # to (19, 15)
+    world.set_time(12.0)  # at (19, 15)
     assert world.region_of(0) == (0, "town")
+
+
+def test_next_crossing_is_the_next_edge_of_a_region_or_circle_in_either_direction(
+        scenario: Scenario) -> None:
+    world = world_of(scenario)
+    place(world, scenario, 0, (35, 15), dest=(5, 15), kind="slow")  # due west at 0.05 km/s
+    # regions: into county at x = 30 (5 km), into town at 20 (15 km)
+    assert world.next_crossing(0) == pytest.approx(5 / 0.05)
+    world.set_time(5 / 0.05)
+    assert world.next_crossing(0) == pytest.approx(10 / 0.05)
+    # a circle around (25, 15) of 2 km: in at x = 27 (3 km on), out at 23
+    assert world.next_crossing(0, [(25, 15, 2)], regions=False) == pytest.approx(3 / 0.05)
+    world.set_time(5 / 0.05 + 4 / 0.05)  # at x = 26, inside it: next is its far edge
+    assert world.next_crossing(0, [(25, 15, 2)], regions=False) == pytest.approx(3 / 0.05)
+    assert world.next_crossing(0, [(25, 40, 2)], regions=False) == math.inf  # off the route
+    world.set_time(1e6)  # stopped at its destination: nothing changes any more
+    assert world.next_crossing(0, [(25, 15, 2)]) == math.inf
