@@ -49,7 +49,8 @@ def test_autonomy_trades_leakers_for_people_hit_by_interceptions() -> None:
     """Level 5 (every interception approved) against 6 (the AI fires unless vetoed), seeds 1-2:
     with a person approving each shot the queue cannot keep up and far more drones reach the
     port; at level 6 the interceptions over the city hit more people, and no veto comes in
-    time. Measured at seed 2: leakers 324 against 53, casualties 78 against 187."""
+    time. Measured over seeds 1-2: leakers 3533 against 404, casualties 266 against 429, uses
+    of force 665 against 3984."""
     sums: dict[int, dict[str, float]] = {}
     for level in (5, 6):
         runs = [flatten(simulate(scenario(level), seed=s).metrics) for s in (1, 2)]
