@@ -38,7 +38,7 @@ class ServedRun(LiveRun):
         if self.room.pump(self):
             self.refresh()
         super().tick(wall_dt)
-        self.room.publish(self)
+        self.room.publish(self, snapshot=self.snapshot)  # taken by tick's refresh
 
     def close(self) -> None:
         """Answer what is still queued, then close the session file."""

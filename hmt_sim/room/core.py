@@ -240,8 +240,10 @@ class Room:
             self._dirty = True
         return self.link(f"seat/{seat}")
 
-    def publish(self, host: Host, force: bool = False) -> bool:
-        """Rebuild every role's view if due (clock owner only); True when it did."""
+    def publish(self, host: Host, force: bool = False,
+                snapshot: dict[str, Any] | None = None) -> bool:
+        """Rebuild every role's view if due (clock owner only); True when it did.
+        ``snapshot``: the session's snapshot at this instant, if the caller already took it."""
         now = time.monotonic()
         common = {"paused": host.paused, "speed": host.speed}
         changed = force or self._dirty or common != self._common
@@ -252,7 +254,7 @@ class Room:
         self._common = common
         s = host.session
         self._track_deadlines(s)
-        snap = s.snapshot()
+        snap = s.snapshot() if snapshot is None or snapshot.get("t") != s.now else snapshot
         pending = s.pending_decisions()
         out: dict[str, dict[str, Any]] = {}
         for n in self.seats:
