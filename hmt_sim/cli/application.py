@@ -59,12 +59,22 @@ def fail(error: HmtError) -> int:
     return 2 if isinstance(error, ScenarioError | InputError) else 1
 
 
+def _in_module_order() -> None:
+    """Commands in ``COMMAND_MODULES`` order whichever module was imported first (importing
+    ``hmt_sim.cli.core`` directly registers its commands after the others'), so the help, and
+    the card written from it, always list them the same way."""
+    rank = {f"hmt_sim.cli.{name}": i for i, name in enumerate(COMMAND_MODULES)}
+    app.registered_commands.sort(  # stable: a module's commands keep their order
+        key=lambda info: rank.get(getattr(info.callback, "__module__", ""), len(rank)))
+
+
 def run(argv: list[str] | None) -> int:
     """Parse ``argv`` with typer and run the command; the exit code. Writes the card for the
     next start (``hmt_sim.cli.quick.record``) when none is current."""
     from hmt_sim.cli.helpformat import use_help_formatter
     from hmt_sim.cli.quick import record
 
+    _in_module_order()
     command = use_help_formatter(typer.main.get_command(app))  # help wraps at spaces only
     record(command)
     try:
