@@ -23,12 +23,13 @@ def test_a_seat_sees_its_cards_and_the_operator_picture_only() -> None:
     view = views.seat_view(session, snap, pending, 2, {}, op=1)
     assert {c["decision"] for c in view["cards"]} == {
         p["decision"] for p in pending if p["operator"] == 1}
-    detected = {c["track"] for c in snap["contacts"] if c["detected"]}
-    assert {t["track"] for t in view["tracks"]} == detected < {c["track"]
-                                                               for c in snap["contacts"]}
-    assert all(set(t) == {"track", "x", "y", "label", "confidence", "mine"}
-               for t in view["tracks"])
+    detected = {c["track"]: c for c in snap["contacts"] if c["detected"]}
+    tracks = [dict(zip(views.TRACK_FIELDS, t, strict=True)) for t in view["tracks"]]
+    assert {t["track"] for t in tracks} == set(detected) < {c["track"]
+                                                            for c in snap["contacts"]}
+    for t in tracks:  # the AI's call, not the truth
+        assert t["label"] == detected[t["track"]]["label"]
+        assert abs(t["x"] - detected[t["track"]]["x"]) <= 0.005
     text = json.dumps(view)
     assert "true_class" not in text and "kind" not in text
-    assert {t["track"] for t in view["tracks"] if t["mine"]} == {
-        c["track"] for c in view["cards"]}
+    assert {t["track"] for t in tracks if t["mine"]} == {c["track"] for c in view["cards"]}

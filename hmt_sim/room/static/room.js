@@ -244,7 +244,8 @@
     const colour = (lab) => css.getPropertyValue(lab === "hostile" ? "--hostile"
       : (lab === "civilian" ? "--civilian" : "--other")).trim();
     g.font = "11px system-ui, sans-serif";
-    for (const t of (state && state.tracks) || []) {
+    for (const [track, x, y, label, , mine] of (state && state.tracks) || []) {
+      const t = { track, x, y, label, mine };
       g.fillStyle = colour(t.label);
       g.beginPath(); g.arc(X(t.x), Y(t.y), t.mine ? 5 : 3.5, 0, 7); g.fill();
       if (t.mine) {
