@@ -181,25 +181,36 @@ class App:
         self._plan: dict[str, Any] = {"controls": [
             (n, label, pygame.Rect(x, gap + row * (bh + gap), wd, bh))
             for (n, label), (row, x), wd in zip(controls, places, widths, strict=True)]}
-        y = gap + (places[-1][0] + 1) * (bh + gap)
-        # sliders: a label and a slider per group, as many groups a row as fit
+        # sliders: a label and a slider per group, beside the buttons' last row when all fit
+        # there or it is mostly free (a row saved on a small screen), each row's sliders
+        # stretched to fill it
         names = self._slider_names()
         label_w = {n: self._slider_label_w(n) for n in names}
-        group_min = max(label_w.values()) + self.s(100)
-        per_row = max(1, min(len(names), (w - gap) // (group_min + gap)))
-        if self.replay:
-            per_row = 1
-        group_w = (w - gap) // per_row - gap
+        last_row, last_x = places[-1]
+        row, x = last_row, last_x + widths[-1] + gap
+        needs = sum(label_w[n] + self.s(110) + gap for n in names)
+        if self.replay or (x + needs > w and x > w // 2):
+            row, x = last_row + 1, gap  # a row of their own unless the buttons left most free
+        slots: list[list[Any]] = []
+        for n in names:
+            need = label_w[n] + self.s(110)
+            if x > gap and x + need > w - gap:
+                row, x = row + 1, gap
+            slots.append([n, row, x, need])
+            x += need + gap
+        for r in sorted({slot[1] for slot in slots}):
+            members = [slot for slot in slots if slot[1] == r]
+            extra = max(0, (w - gap - (members[-1][2] + members[-1][3])) // len(members))
+            for i, slot in enumerate(members):
+                slot[2] += i * extra
+                slot[3] += extra
         sliders = []
-        for i, n in enumerate(names):
-            row, col = divmod(i, per_row)
-            gx = gap + col * (group_w + gap)
-            gy = y + row * (bh + gap)
-            lw = label_w[n] if self.replay else max(label_w.values())
-            sliders.append((n, pygame.Rect(gx, gy, lw, bh),
-                            pygame.Rect(gx + lw, gy, group_w - lw, bh)))
+        for n, r, sx, sw in slots:
+            sy = gap + r * (bh + gap)
+            sliders.append((n, pygame.Rect(sx, sy, label_w[n], bh),
+                            pygame.Rect(sx + label_w[n], sy, sw - label_w[n], bh)))
         self._plan["sliders"] = sliders
-        y += ((len(names) + per_row - 1) // per_row) * (bh + gap)
+        y = gap + (max(row, last_row) + 1) * (bh + gap)
         self._plan["injects"] = []
         if injects and not self.injects_in_menu:
             x = gap
@@ -295,12 +306,26 @@ class App:
                 speed=f"{live.effective_speed:.0f}"), th.DIM))
         return items
 
-    def _top_flow(self, items: list[tuple[str, tuple[int, int, int]]], w: int
-                  ) -> list[tuple[int, int]]:
+    def _top_flow(self, items: list[tuple[str, tuple[int, int, int]]], w: int,
+                  title_w: int | None = None) -> list[tuple[int, int]]:
+        """(row, x) of the title and each item; the title takes ``title_w`` (by default the
+        least it is given: the rows are planned with that, and it grows into what is left)."""
         f = th.font(self.s(16), True)
         widths = [f.size(text)[0] for text, _c in items]
-        title_w = min(f.size(self.live.session.scenario.title)[0], max(self.s(120), w // 4))
+        full = f.size(self.live.session.scenario.title)[0]
+        if title_w is None:
+            title_w = min(full, self.s(140))
         return flow([title_w, *widths], w - 4, self.s(18) - 4)
+
+    def _title_width(self, items: list[tuple[str, tuple[int, int, int]]], w: int) -> int:
+        """The title's width: its least plus whatever the first row leaves free."""
+        f = th.font(self.s(16), True)
+        places = self._top_flow(items, w)
+        least = min(f.size(self.live.session.scenario.title)[0], self.s(140))
+        first = [i for i, (row, _x) in enumerate(places[1:]) if row == 0]
+        end = (places[first[-1] + 1][1] + f.size(items[first[-1]][0])[0]) if first else least
+        free = max(0, w - 4 - (self.s(18) - 4) - end)
+        return min(f.size(self.live.session.scenario.title)[0], least + free)
 
     def _top_rows(self, w: int) -> int:
         return self._top_flow(self._top_items(worst=True), w)[-1][0] + 1
@@ -796,9 +821,8 @@ class App:
         pygame.draw.rect(self.screen, th.PANEL, r)
         size = self.s(16)
         items = self._top_items()
-        places = self._top_flow(items, r.w)
-        title_w = places[1][1] - places[0][1] - (self.s(18) - 4) if len(places) > 1 and \
-            places[1][0] == 0 else r.w
+        title_w = self._title_width(items, r.w)
+        places = self._top_flow(items, r.w, title_w)
         title = th.fit_text(self.live.session.scenario.title, size, title_w, True)
         f = th.font(size, True)
         for (text, colour), (row, x) in zip([(title, th.TEXT), *items], places, strict=True):
