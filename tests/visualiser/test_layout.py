@@ -160,3 +160,22 @@ def test_dutch_fits(carded):
             _all_views(app, f"nl {size[0]}x{size[1]}{' large' if large else ''}")
         assert app.buttons["approve"].text != "Approve (A)"  # really Dutch
     assert app.live.errors == 0, app.live.status
+
+
+def test_replay_fits(make_app):
+    """A replay's screen (the timeline slider, a read-only card) fits too."""
+    app = make_app(seats=("operator",), record=False, replay=True)
+    live = app.live
+    while not live.my_pending():
+        live.step(1.0)
+    for size, large in (((1024, 768), True), ((1920, 1080), False)):
+        _resize(app, size, large)
+        where = f"replay {size[0]}x{size[1]}{' large' if large else ''}"
+        check(app, where)
+        assert "scrub" in app.sliders and app.sliders["scrub"].visible
+        assert not app.buttons["approve"].visible  # read-only: the recorded answer follows
+        for name in ("debrief", "help"):
+            app.open_overlay(name)
+            app.frame(0.0)
+            check(app, f"{where} {name}")
+            app.overlay = None
