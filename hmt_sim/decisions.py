@@ -767,9 +767,8 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
 
 
 def _wait_until(now: float, seconds: float) -> float:
-    """The wait to a computed crossing ``seconds`` from ``now``: to the crossing time rounded
-    up to the world's resolution, and at least one resolution step (a check that found the
-    contact a rounding error short of the crossing does not wake again at the same instant)."""
+    """The wait to a computed crossing ``seconds`` from ``now``: to the first step of the
+    world's resolution after it, so the check then finds the contact past it."""
     return max(RESOLUTION_S, round_up(now + seconds) - now)
 
 

@@ -9,10 +9,9 @@ any time is computed on demand from where and when it started (``xy``, ``pos``),
 that matter - entering a sensor's cover, reaching its destination, leaving the area, crossing a
 region's edge or a circle (an effector's reach, a protected site) - are solved for in closed form
 when it is placed (``route``) or asked (``next_crossing``). The model schedules them as SimPy
-events. Computed times are rounded up to the next millisecond (``RESOLUTION_S``): far below any
-sensor, human or weapon time scale, and it makes a state read at the event already past the
-crossing despite floating-point error, so a check at that time never sees the contact a hair short
-of it.
+events. Computed times are moved to the first whole millisecond after the crossing
+(``RESOLUTION_S``): far below any sensor, human or weapon time scale, and it makes a state read at
+the event already past the crossing - not on its edge, nor a floating-point hair short of it.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ import numpy as np
 from hmt_sim.scenario.schema import ContactKind, Point, Scenario, Traffic, Wave
 
 RESOLUTION_S = 0.001
-"""Crossing times are rounded up to this resolution (seconds); see the module docstring."""
+"""Crossing times move to the first step of this resolution after them (seconds); see the module
+docstring."""
 
 AREA_MARGIN_KM = 5.0
 """A contact has left the area once it is this far beyond its edge."""
@@ -109,8 +109,9 @@ class RegionMap:
 
 
 def round_up(t: float) -> float:
-    """``t`` rounded up to the world's time resolution (a value on the grid stays put)."""
-    return math.ceil(t / RESOLUTION_S - 1e-6) * RESOLUTION_S
+    """The first whole step of the world's resolution strictly after ``t`` (a crossing exactly
+    on a step moves to the next one: at the event the contact is past it, not on its edge)."""
+    return (math.floor(t / RESOLUTION_S + 1e-6) + 1) * RESOLUTION_S
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,7 +216,7 @@ def test_an_effector_out_of_reach_acts_the_moment_the_contact_comes_into_reach()
     decide(r, moving=True)
     rec, eng = r.one("recommendation"), r.one("engagement")
     assert rec["t"] < 20.4 - 1
-    assert eng["t"] == pytest.approx(20.4, abs=RESOLUTION_S)  # exact, to the millisecond
+    assert 20.4 < eng["t"] <= 20.4 + RESOLUTION_S  # exact, to the millisecond
     assert r.one("effect")["t"] == pytest.approx(eng["t"] + 1.0)
     # neutralised 1 s (50 m) after it came into reach: the world stops it there
     assert r.ctx.world.pos[TRACK, 0] == pytest.approx(34.0 - 0.05, abs=1e-4)
@@ -308,8 +308,40 @@ def test_a_protected_site_holds_fire_and_blocks_it_when_time_runs_out() -> None:
     assert (held["rule"], held["outcome"], held["t"]) == ("protected_site", "held", rec["t"])
     assert blocked["rule"] == "protected_site" and blocked["outcome"] == "blocked"
     deadline = rec["t"] + rec["time_to_impact_s"] - 1.0
-    assert deadline <= blocked["t"] + 1e-6 < deadline + 1.0  # re-checked every tick
+    assert deadline < blocked["t"] <= deadline + RESOLUTION_S  # woken by the deadline
     assert not r.of("engagement")
+
+
+CLINIC_ON_THE_ROUTE = TEXT.replace(
+    "area: {width_km: 40, height_km: 40}",
+    "area: {width_km: 40, height_km: 40, protected_sites: "
+    "[{id: clinic, at: {x: 30, y: 20}, radius_km: 0.5}]}")
+
+
+def test_a_held_gate_fires_the_moment_the_contact_leaves_the_protected_site() -> None:
+    r = rig(CLINIC_ON_THE_ROUTE, **{"autonomy.levels.engage": 8})
+    place(r, xy=(30.3, 20.0))  # over the clinic, flying west at 50 m/s, 10.3 km from the launcher
+    decide(r, until=300.0, moving=True)
+    held, eng = r.one("gate"), r.one("engagement")
+    assert (held["rule"], held["outcome"]) == ("protected_site", "held")
+    # out of the clinic's 0.5 km (the launcher's collateral radius is 0) at x = 29.5: 0.8 km on
+    assert 0.8 / 0.05 < eng["t"] <= 0.8 / 0.05 + RESOLUTION_S
+    assert next(r.ctx.env._eid) < 30  # woken by the crossing, not by polling
+
+
+def test_a_change_of_rules_of_engagement_wakes_a_held_gate() -> None:
+    r = rig(CLINIC_ON_THE_ROUTE, **{"autonomy.levels.engage": 8})
+    place(r, xy=(30.3, 20.0))  # the world stands still: only the ROE can release it
+
+    def lift_the_site_rule() -> Generator[Any, Any, None]:
+        yield r.ctx.env.timeout(50.0)
+        r.ctx.authority.set_roe(r.ctx.authority.roe.model_copy(
+            update={"protected_site_gate": False}))
+
+    r.ctx.env.process(lift_the_site_rule())
+    decide(r, until=300.0)
+    assert r.one("gate")["outcome"] == "held"
+    assert r.one("engagement")["t"] == 50.0
 
 
 def test_a_strike_on_a_hostile_pushes_red_with_the_effect_as_its_cause() -> None:

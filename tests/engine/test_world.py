@@ -106,9 +106,9 @@ def test_arrival_is_when_the_contact_comes_within_its_radius_of_its_destination(
     r0 = place(world, scenario, 0, (20.6, 20))  # 0.1 km outside the asset's 0.5 km
     r1 = place(world, scenario, 1, (20.45, 20))  # inside the asset's 0.5 km already
     r2 = place(world, scenario, 2, (5, 5), dest=(6.45, 5))  # a route ends within 0.3 km
-    assert (r0.end, r0.end_s) == ("arrived", pytest.approx(10.1))
-    assert (r1.end, r1.end_s) == ("arrived", 10.0)
-    assert (r2.end, r2.end_s) == ("arrived", pytest.approx(10 + 1.15))
+    assert (r0.end, r0.end_s) == ("arrived", pytest.approx(10.101))
+    assert (r1.end, r1.end_s) == ("arrived", pytest.approx(10.001))
+    assert (r2.end, r2.end_s) == ("arrived", pytest.approx(10 + 1.15 + 0.001))
     assert world.route(0) == r0
     assert world.alive[0]  # the route says when; removing the contact is the caller's job
 
@@ -119,18 +119,18 @@ def test_leaving_the_area_is_crossing_a_5_km_margin_unless_it_arrives_first(
     r0 = place(world, scenario, 0, (44.5, 20), dest=(60, 20))  # 45 is 0.5 km on
     r1 = place(world, scenario, 1, (44.5, 10), dest=(45.2, 10))  # ends its route 0.3 km short
     r2 = place(world, scenario, 2, (46, 30), dest=(60, 30))  # beyond the margin already
-    assert (r0.end, r0.end_s) == ("left", pytest.approx(0.5))
-    assert (r1.end, r1.end_s) == ("arrived", pytest.approx(0.4))
-    assert (r2.end, r2.end_s) == ("left", 0.0)
+    assert (r0.end, r0.end_s) == ("left", pytest.approx(0.501))
+    assert (r1.end, r1.end_s) == ("arrived", pytest.approx(0.401))
+    assert (r2.end, r2.end_s) == ("left", pytest.approx(0.001))
 
 
-def test_crossing_times_are_rounded_up_to_the_millisecond(scenario: Scenario) -> None:
+def test_crossing_times_move_to_the_first_millisecond_after_them(scenario: Scenario) -> None:
     world = world_of(scenario)
     route = place(world, scenario, 0, (35, 20), kind="slow")  # 14.5 km at 50 m/s: 290 s
-    assert route.end_s == pytest.approx(290.0)
+    assert route.end_s == pytest.approx(290.001, abs=1e-9)  # on a step: the next one
     route = place(world, scenario, 1, (35.00001, 20), kind="slow")  # 0.2 ms more
-    assert route.end_s == pytest.approx(290.001)
-    assert round_up(290.0) == 290.0 and round_up(290.0000001) == pytest.approx(290.001)
+    assert route.end_s == pytest.approx(290.001, abs=1e-9)
+    assert round_up(289.9995) == pytest.approx(290.0, abs=1e-9)
     assert RESOLUTION_S == 0.001
 
 
@@ -139,7 +139,7 @@ def test_detection_is_when_the_route_first_enters_a_sensors_cover(scenario: Scen
     r0 = place(world, scenario, 0, (20, 21), dest=(20, 39))  # heading north into both sensors
     r1 = place(world, scenario, 1, (2, 2), dest=(2, 8))  # far from every sensor
     # "middle" (20, 28) of 4 km covers it from (20, 24): 3 km on; "north" only from (20, 30)
-    assert (r0.detect_s, world.sensor_ids[r0.sensor]) == (pytest.approx(3.0), "middle")
+    assert (r0.detect_s, world.sensor_ids[r0.sensor]) == (pytest.approx(3.001), "middle")
     assert (r1.detect_s, r1.sensor) == (math.inf, -1)
     assert not world.detected[0]
     world.mark_detected(0)
@@ -150,7 +150,7 @@ def test_a_contact_in_two_sensors_at_once_is_credited_to_the_first_listed(
         scenario: Scenario) -> None:
     world = world_of(scenario)
     route = place(world, scenario, 0, (20, 31), dest=(20, 39))  # 4 km from north, 3 from middle
-    assert (route.detect_s, world.sensor_ids[route.sensor]) == (0.0, "north")
+    assert (route.detect_s, world.sensor_ids[route.sensor]) == (0.001, "north")
 
 
 def test_a_contact_that_arrives_before_a_sensor_sees_it_is_never_detected(
