@@ -252,15 +252,15 @@ class App:
                                      card_w, card_h)
         self.map.set_rect(self.map_rect, self.scale)
 
-    def card_height(self, reason_lines: int = 0) -> int:
-        """Room for the card's lines: heading, headline, two explanation lines, the reason's
-        lines (when the level differs), time and level, the rule, and the buttons."""
-        return (8 + self.s(20) + self.s(30) + (2 + reason_lines) * self.s(19) + self.s(19)
+    def card_height(self, lines: int = 2) -> int:
+        """Room for the card's lines: heading, headline, ``lines`` lines of explanation and of
+        the reason (when the level differs), time and level, the rule, and the buttons."""
+        return (8 + self.s(20) + self.s(30) + lines * self.s(19) + self.s(19)
                 + self.s(18) + (self.s(26) if self.room else self.s(44)) + 8)
 
-    def _place_card(self, reason_lines: int) -> None:
+    def _place_card(self, lines: int) -> None:
         """Fit the card (and move its buttons) to the lines it has to show this frame."""
-        h = self.card_height(reason_lines)
+        h = self.card_height(lines)
         if h == self.card_rect.h:
             return
         self.card_rect = pygame.Rect(self.card_rect.x, self.map_rect.bottom - h - 10,
@@ -901,7 +901,11 @@ class App:
             if len(reason_lines) > 3:
                 reason_lines = [*reason_lines[:2],
                                 th.fit_text(" ".join(reason_lines[2:]), size, inner)]
-        self._place_card(len(reason_lines))
+        size = self.s(15)
+        lines = list(wrapped(f"\"{card['explanation']}\"", size, inner))
+        if len(lines) > 2:
+            lines = [lines[0], th.fit_text(" ".join(lines[1:]), size, inner)]
+        self._place_card(len(lines) + len(reason_lines))
         r = self.card_rect
         text.occlude(r)
         shade = pygame.Surface(r.size, pygame.SRCALPHA)
@@ -928,13 +932,9 @@ class App:
                   within=r)
         y += self.s(30)
         size = self.s(15)
-        lines = list(wrapped(f"\"{card['explanation']}\"", size, inner))
-        if len(lines) > 2:
-            lines = [lines[0], th.fit_text(" ".join(lines[1:]), size, inner)]
         for line in lines:
             text.blit(scr, line, size, (x, y), th.TEXT, within=r)
             y += self.s(19)
-        y += self.s(19) * (2 - len(lines))
         size = self.s(14)
         for part in reason_lines:
             text.blit(scr, part, size, (x, y), th.TONES["ai"], within=r)
