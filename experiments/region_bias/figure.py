@@ -1,4 +1,4 @@
-"""Who bears the harm: each region's share of civilian casualties, by bias and autonomy level.
+"""Who bears the harm: civilian casualties per run by region, by bias and autonomy level.
 
     python experiments/region_bias/figure.py results/region_bias -o share.png
 """
@@ -34,12 +34,14 @@ def draw(results: Path, out: Path) -> Path:
         for col in regions:
             values = table[col].to_numpy(dtype=float)
             ax.bar([f"{b:g}" for b in table.index], values, bottom=bottom,
-                   label=col.rsplit(".", 1)[-1])
+                   label=col.rsplit(".", 1)[-1].replace("_", " "))
             bottom += values
         ax.set_title(f"autonomy level {lvl}")
         ax.set_xlabel("AI false-positive bias over the old quarter (x)")
     axes[0][0].set_ylabel("civilian casualties per run (mean), by region")
-    axes[0][-1].legend(title="region", fontsize=8)
+    # Outside the axes: the bars reach the top of the panel, a legend inside would cover them.
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="region", fontsize=8, loc="outside right upper")
     fig.savefig(out, dpi=120)
     return out
 
