@@ -226,7 +226,8 @@ class App:
         w, h = self.screen.get_size()
         # Text and controls grow with the window beyond full HD (a 4K projector shows the same
         # screen, not a quarter of it), and by a third again with large fonts.
-        self.scale = round(max(1.0, min(w / 1920, h / 1080)) * (1.35 if self.large else 1.0), 3)
+        self.scale = round(max(1.0, min(w / 1920, h / 1080)) * (1.35 if self.large else 1.0)
+                           * (1.15 if self.room else 1.0), 3)  # the room reads from afar
         self.gap = 6
         self.bh = self.s(30)
         self.line_h = self.s(26)
@@ -453,6 +454,7 @@ class App:
         if self.room:
             self.live.truth = False
             self.inject_menu = False
+        self.map.forget_symbols()
         self.build_ui()
         self.live.say(_("room view: V brings the console back") if self.room
                       else _("facilitator view"))

@@ -143,6 +143,11 @@ class PanelTally:
         }
 
 
+def head_h(scale: float) -> int:
+    """The height of a section heading: a line, or the bold font's own line when larger."""
+    return max(round(19 * scale) + 2, th.font(round(15 * scale), True).get_linesize())
+
+
 @dataclass
 class Plan:
     """How the panel is laid out at this height (decided before anything is drawn)."""
@@ -190,7 +195,7 @@ class Panels:
     # ----------------------------------------------------------------- layout
     def _plan(self, rect: pygame.Rect, scale: float, pairs: int, two_cols: bool
               ) -> Plan | None:
-        lh, head = round(19 * scale), round(19 * scale) + 2
+        lh, head = round(19 * scale), head_h(scale)
         rung_h = round(16 * scale)
         metric_rows = (pairs + 1) // 2 if two_cols else pairs
         fixed = 6 + 4 * head + metric_rows * lh + 3 * 4 + lh + round(8 * scale) + 8
@@ -284,7 +289,7 @@ class Panels:
             nonlocal y
             text.blit(screen, th.fit_text(label, hs, w, True), hs, (x, y), th.TEXT, True,
                       within=rect)
-            y += lh + 2
+            y += head_h(scale)
 
         def rows(items: list[tuple[str, str, Colour]]) -> None:
             nonlocal y
