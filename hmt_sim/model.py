@@ -87,8 +87,7 @@ class HMTModel(mesa.Model):
         self.log = EventLog()
         self.streams = Streams(seed)
         self.sources: list[Source] = plan_sources(sc)
-        env = self.env
-        self.world = World(sc, self.sources, clock=lambda: env.now)
+        self.world = World(sc, self.sources, clock=self.env)
         self.contacts: dict[int, ContactAgent] = {}
         self.stream_key: dict[int, str] = {}
         self.ai = AIAgent(self, sc.ai)
@@ -126,6 +125,7 @@ class HMTModel(mesa.Model):
         for src in self.sources:
             if src.trigger_rung is None and not src.on_inject:
                 self.start_source(src, src.start_s)
+        env = self.env
         env.process(self._reactions())
         env.process(self._sampler())
         for i, inj in enumerate(sc.injects):

@@ -77,32 +77,39 @@ def _seed_pool(seed: int) -> list[int]:
     return pool
 
 
-def _state_words(pool: list[int], key: tuple[int, ...]) -> bytes:
+# The (xor, multiply) constants of the name key's 16 hashmix steps (after the seed's 4 + 12) and
+# of the 8 output words.
+_KEY_STEPS = [(_A[i], _A[i + 1]) for i in range(_POOL + _POOL * (_POOL - 1), len(_A) - 1)]
+_OUT_STEPS = [(_B[j], _B[j + 1]) for j in range(2 * _POOL)]
+
+
+def _state_words(pool: list[int], key: tuple[int, ...]) -> np.ndarray:
     """Mix the name key into a copy of the seed's pool; the 4 x 64-bit state PCG64 asks for.
-    (``_hashmix`` and ``_mix`` written out: this runs once per stream.)"""
+    (``_hashmix`` and ``_mix`` written out, four pool words at a time: this runs once per
+    stream, tens of thousands of times in a big run.)"""
     m0, m1, m2, m3 = pool
-    a = _A
-    i = _POOL + _POOL * (_POOL - 1)
-    for word in key:
-        h = ((word ^ a[i]) * a[i + 1]) & _M32
-        r = (_MIX_L * m0 - _MIX_R * (h ^ (h >> 16))) & _M32
+    mask, left, right, steps = _M32, _MIX_L, _MIX_R, _KEY_STEPS
+    for n, w in enumerate(key):
+        (a0, b0), (a1, b1), (a2, b2), (a3, b3) = steps[4 * n : 4 * n + 4]
+        h = ((w ^ a0) * b0) & mask
+        r = (left * m0 - right * (h ^ (h >> 16))) & mask
         m0 = r ^ (r >> 16)
-        h = ((word ^ a[i + 1]) * a[i + 2]) & _M32
-        r = (_MIX_L * m1 - _MIX_R * (h ^ (h >> 16))) & _M32
+        h = ((w ^ a1) * b1) & mask
+        r = (left * m1 - right * (h ^ (h >> 16))) & mask
         m1 = r ^ (r >> 16)
-        h = ((word ^ a[i + 2]) * a[i + 3]) & _M32
-        r = (_MIX_L * m2 - _MIX_R * (h ^ (h >> 16))) & _M32
+        h = ((w ^ a2) * b2) & mask
+        r = (left * m2 - right * (h ^ (h >> 16))) & mask
         m2 = r ^ (r >> 16)
-        h = ((word ^ a[i + 3]) * a[i + 4]) & _M32
-        r = (_MIX_L * m3 - _MIX_R * (h ^ (h >> 16))) & _M32
+        h = ((w ^ a3) * b3) & mask
+        r = (left * m3 - right * (h ^ (h >> 16))) & mask
         m3 = r ^ (r >> 16)
-        i += 4
-    b = _B
-    words = []
-    for j, m in enumerate((m0, m1, m2, m3, m0, m1, m2, m3)):
-        v = ((m ^ b[j]) * b[j + 1]) & _M32
-        words.append(v ^ (v >> 16))
-    return np.array(words, dtype="<u4").tobytes()
+    out = []
+    for (bx, bm), v in zip(_OUT_STEPS, (m0, m1, m2, m3, m0, m1, m2, m3), strict=True):
+        v = ((v ^ bx) * bm) & mask
+        out.append(v ^ (v >> 16))
+    # little-endian pairs of 32-bit words, as SeedSequence.generate_state(4, np.uint64) gives
+    return np.array([out[0] | out[1] << 32, out[2] | out[3] << 32, out[4] | out[5] << 32,
+                     out[6] | out[7] << 32], dtype=np.uint64)
 
 
 class _State(ISeedSequence):
@@ -110,12 +117,14 @@ class _State(ISeedSequence):
 
     __slots__ = ("_words",)
 
-    def __init__(self, words: bytes) -> None:
+    def __init__(self, words: np.ndarray) -> None:
         self._words = words
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> Any:
-        """The state words (PCG64 asks for 4 x 64 bits)."""
-        return np.frombuffer(self._words, dtype=dtype, count=n_words).copy()
+        """The state words (PCG64 asks for 4 x 64 bits; other shapes are read from them)."""
+        if n_words == 4 and np.dtype(dtype) == np.uint64:
+            return self._words
+        return np.frombuffer(self._words.tobytes(), dtype=dtype, count=n_words).copy()
 
 
 class Streams:

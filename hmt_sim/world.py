@@ -17,8 +17,9 @@ the event already past the crossing - not on its edge, nor a floating-point hair
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -108,6 +109,23 @@ class RegionMap:
         return self._rects[idx][1] if idx >= 0 else 0.0
 
 
+class Clock(Protocol):
+    """Where the world reads the time: anything with a ``now`` in seconds (SimPy's
+    ``Environment``)."""
+
+    @property
+    def now(self) -> float: ...
+
+
+class _OwnClock:
+    """The world's own clock, moved by ``World.set_time``."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+
 def round_up(t: float) -> float:
     """The first whole step of the world's resolution strictly after ``t`` (a crossing exactly
     on a step moves to the next one: at the event the contact is past it, not on its edge)."""
@@ -129,15 +147,13 @@ class Route:
 
 class World:
     """Positions (computed from straight-line motion), status and sensors of every contact;
-    the closed-form times of its crossings. ``clock`` gives the simulation time (the model
-    passes SimPy's); without one, ``set_time`` moves a clock of the world's own (tests)."""
+    the closed-form times of its crossings. ``clock.now`` is the simulation time (the model
+    passes SimPy's environment); without one, ``set_time`` moves a clock of the world's own."""
 
-    def __init__(self, sc: Scenario, sources: list[Source],
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, sc: Scenario, sources: list[Source], clock: Clock | None = None) -> None:
         n = sum(s.count for s in sources)
         self.n = n
-        self._t = 0.0
-        self._clock = clock if clock is not None else (lambda: self._t)
+        self._clock: Clock = clock if clock is not None else _OwnClock()
         # Motion: position p0 at time t0, velocity v (km/s) for dur seconds, then still.
         self._p0 = np.zeros((n, 2))
         self._v = np.zeros((n, 2))
@@ -172,11 +188,13 @@ class World:
     @property
     def now(self) -> float:
         """The simulation time the world's positions are read at."""
-        return float(self._clock())
+        return float(self._clock.now)
 
     def set_time(self, t: float) -> None:
         """Move the world's own clock (only without an outside ``clock``)."""
-        self._t = float(t)
+        if not isinstance(self._clock, _OwnClock):
+            raise RuntimeError("this world reads an outside clock")
+        self._clock.now = float(t)
 
     def place(self, track: int, kind: ContactKind, kind_name: str, xy: np.ndarray,
               dest: np.ndarray, speed_factor: float, heads_to_asset: bool) -> Route:
@@ -251,7 +269,7 @@ class World:
     def xy(self, track: int) -> tuple[float, float]:
         """Where one contact is now (km)."""
         x0, y0, vx, vy, t0, dur = self._motion[track]
-        dt = self.now - t0
+        dt = self._clock.now - t0
         dt = dur if dt > dur else (dt if dt > 0.0 else 0.0)
         return x0 + vx * dt, y0 + vy * dt
 

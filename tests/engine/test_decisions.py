@@ -46,7 +46,8 @@ class Clock:
     env: simpy.Environment
     moving: bool = False
 
-    def __call__(self) -> float:
+    @property
+    def now(self) -> float:
         return float(self.env.now) if self.moving else 0.0
 
 
