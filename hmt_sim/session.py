@@ -27,6 +27,7 @@ from hmt_sim.model import HMTModel
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.seats import seat_index
 from hmt_sim.seats import seat_names as seat_names  # re-exported: the env modules import it here
+from hmt_sim.wording import shown
 
 INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark",
                "red_choose")
@@ -222,7 +223,7 @@ class Session:
             "decision": d.id,
             "evidence": evidence(self.model, d.track),
             "reasons": reasons(self.model, d),
-            "explanation": d.explanation,
+            "explanation": self._explanation(d.id, d.explanation),
             "time_needed_s": self.model.crew[pending.operator].verify_time(eq),
         }
 
@@ -285,7 +286,8 @@ class Session:
             did, d = p.decision.id, p.decision
             out.append({
                 "decision": did, "track": d.track, "action": d.action, "label": d.shown.label,
-                "confidence": d.shown.confidence, "explanation": d.explanation, "level": d.level,
+                "confidence": d.shown.confidence,
+                "explanation": self._explanation(did, d.explanation), "level": d.level,
                 "configured_level": self.model.authority.level(d.action),
                 "level_reason": level_reason(d, self.model.authority.level(d.action)),
                 "protocol": d.protocol.value, "operator": p.operator,
@@ -300,6 +302,10 @@ class Session:
             })
         return out
 
+    def _explanation(self, decision: int, logged: str) -> str:
+        """A decision's explanation in the room's language (the log keeps it in English)."""
+        return shown(logged, self.model.decisions.wordings.get(decision))
+
     def explain(self, track: int) -> dict[str, Any]:
         """What the AI saw and why, for the student 'explain' view (no ground truth)."""
         m = self.model
@@ -313,8 +319,9 @@ class Session:
             "region_bias": self.scenario.ai.region_bias.get(region or "", 1.0),
             "drift_shift": m.ai.shift_at(m.now),
             "spoofing_active": bool(m.ai.spoofing),
-            "recommendations": [{k: e[k] for k in ("t", "decision", "action", "level",
-                                                   "protocol", "explanation")}
+            "recommendations": [{**{k: e[k] for k in ("t", "decision", "action", "level",
+                                                      "protocol")},
+                                 "explanation": self._explanation(e["decision"], e["explanation"])}
                                 for e in evs if e["kind"] == "recommendation"],
             "gates": [{k: e.get(k) for k in ("t", "rule", "outcome", "detail")}
                       for e in evs if e["kind"] == "gate"],

@@ -9,6 +9,7 @@ from typing import Any
 import pygame
 
 from hmt_sim.i18n import N_, _
+from hmt_sim.inspecttext import evidence_lines, reasons_lines
 from visualiser import theme as th
 from visualiser.debrief import (
     bookmarks,
@@ -156,48 +157,12 @@ def inspect_lines(info: dict[str, Any], card: dict[str, Any] | None = None) -> l
         lines += [(_("The AI's explanation"), "head"), (f"\"{explanation}\"", "ai")]
     ev = info.get("evidence")
     if isinstance(ev, dict):
-        lines.append((_("Sensor evidence"), "head"))
-        if ev.get("sensor"):
-            seen = ev.get("first_seen_t")
-            lines.append((_("seen by {sensor} since {t}").format(
-                sensor=ev["sensor"], t=clock(seen) if seen is not None else "?"), "text"))
-        if ev.get("range_km") is not None:
-            lines.append((_("{range:.1f} km from the defended asset, {speed:.0f} m/s").format(
-                range=ev["range_km"], speed=ev.get("speed_mps") or 0.0), "text"))
-        if ev.get("heading_deg") is not None:
-            toward = (_("heading for the asset") if ev.get("heading_for_asset")
-                      else _("not heading for the asset"))
-            lines.append((_("course {heading:.0f} degrees: {toward}").format(
-                heading=ev["heading_deg"], toward=toward),
-                "warn" if ev.get("heading_for_asset") else "text"))
-        if ev.get("signature"):
-            lines.append((_("signature: {signature}").format(
-                signature=str(ev["signature"]).replace("_", " ")), "text"))
-        if ev.get("region"):
-            lines.append((_("over {region}").format(region=ev["region"]), "text"))
+        lines += [(_("Sensor evidence"), "head"), *evidence_lines(ev)]
     elif ev:
         lines += [(_("Sensor evidence"), "head"), (_value(ev), "text")]
     rs = info.get("reasons")
     if isinstance(rs, dict):
-        lines.append((_("The AI's reasons"), "head"))
-        if not rs.get("advice_shown", True):
-            lines.append((_("the AI gives no assessment at this level"), "dim"))
-        elif rs.get("probabilities"):
-            p = rs["probabilities"]
-            lines.append((_("hostile {hostile:.0%}, civilian {civilian:.0%}").format(
-                hostile=p.get("hostile", 0.0), civilian=p.get("civilian", 0.0)), "ai"))
-        if rs.get("features"):
-            lines.append((_("its call rests on: {features}").format(
-                features=", ".join(str(f) for f in rs["features"])), "text"))
-        bias = rs.get("region_bias", 1.0) or 1.0
-        if bias != 1.0:
-            lines.append((_("data bias here: false alarms x{bias:g}").format(bias=bias),
-                          "warn" if bias > 1 else "text"))
-        if rs.get("drift_detected"):
-            lines.append((_("drift detected: the data no longer looks like the training data"),
-                          "warn"))
-        if rs.get("spoofing_suspected"):
-            lines.append((_("spoofing suspected on this track"), "alarm"))
+        lines += [(_("The AI's reasons"), "head"), *reasons_lines(rs)]
     elif rs:
         lines += [(_("The AI's reasons"), "head")]
         lines += [(_value(r), "text") for r in (rs if isinstance(rs, (list, tuple)) else [rs])]

@@ -189,8 +189,8 @@
       for (const it of items) ul.appendChild(el("li", "", it));
       box.appendChild(ul);
     };
-    list(L.evidence, lines(info.evidence));
-    list(L.reasons, lines(info.reasons));
+    list(L.evidence, info.evidence_lines || lines(info.evidence));
+    list(L.reasons, info.reasons_lines || lines(info.reasons));
     for (const r of (info.recommendations || []).slice(-2))
       box.appendChild(el("p", "why", fmt(L.recommendation, { action: word(r.action),
         level: r.level, explanation: r.explanation || "" })));
