@@ -23,6 +23,7 @@ complete normally.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -93,6 +94,15 @@ def die_with_parent(parent_pid: int, use_pdeathsig: bool = True) -> None:
                      daemon=True).start()
 
 
+def start_worker(parent_pid: int, use_pdeathsig: bool = True) -> None:
+    """The pool's initializer: die with the parent (``die_with_parent``), and leave what the
+    worker inherited out of garbage collection. A forked worker shares the parent's memory
+    (the imported engine, hundreds of thousands of objects); a full collection would walk all
+    of it on every pass, and touching each object copies its page into the worker."""
+    die_with_parent(parent_pid, use_pdeathsig)
+    gc.freeze()
+
+
 def _watch_parent(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(WATCHDOG_INTERVAL_S)
@@ -122,7 +132,7 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         main = threading.current_thread() is threading.main_thread()
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
-                                   initializer=die_with_parent, initargs=(os.getpid(), main))
+                                   initializer=start_worker, initargs=(os.getpid(), main))
 
     def _submit(self, chunk: Work[Any]) -> Future[Any]:
         assert self._pool is not None
