@@ -64,8 +64,10 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
          resume: Path | None = None, autoplay: bool = False, until: float | None = None,
          screenshot: Path | None = None, speed: float = 60.0, large_fonts: bool = False,
          size: tuple[int, int] = (1600, 900), record: bool = True, force: bool = False,
-         serve: dict[str, Any] | None = None) -> dict[str, Any]:
+         serve: dict[str, Any] | None = None, room: bool = False) -> dict[str, Any]:
     """Run a live (or unattended) session in a window; returns where it ended.
+
+    ``room`` opens the projector's room view from the start (``App(room=True)``, the V key).
 
     ``serve`` (``seats``, ``red``, ``bind``, ``port``, ``codes``) also opens a room on the
     session: participants join from their devices and this window is the facilitator's
@@ -109,12 +111,12 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
         served = ServedRun(room, session, writer, auto_slow=False)
         live: LiveRun = served
         make: Callable[[], Any] = lambda: RoomApp(  # noqa: E731
-            served, size=size, large_fonts=large_fonts, error_log=error_log)
+            served, size=size, large_fonts=large_fonts, error_log=error_log, room=room)
     else:
         server = None
         live = LiveRun(session, writer, auto_slow=not autoplay)
         make = lambda: App(live, size=size, large_fonts=large_fonts,  # noqa: E731
-                           error_log=error_log)
+                           error_log=error_log, room=room)
     interrupted = False
     try:
         app = _open(make, live)
@@ -139,7 +141,7 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
     return {"t": session.now, "events": len(session.events), "inputs": len(session.inputs),
             "session_file": None if writer is None else str(writer.path),
             "errors": live.errors, "frames": app.frames, "interrupted": interrupted,
-            "finished": session.finished}
+            "finished": session.finished, "room": app.room}
 
 
 def replay(session_path: Path, until: float | None = None, screenshot: Path | None = None,

@@ -77,6 +77,9 @@ def play(
     speed: Annotated[float, typer.Option(help="with --autoplay: simulated seconds per "
                                          "wall second")] = 60.0,
     large_fonts: Annotated[bool, typer.Option(help="projector-friendly font sizes")] = False,
+    room_view: Annotated[bool, typer.Option(
+        "--room-view", help="start in the room view for the projector: no console, no truth "
+        "(V switches it)")] = False,
     size: Annotated[str, typer.Option(help="window size WxH, at least 1024x640")] = "1600x900",
     no_record: Annotated[bool, typer.Option(
         "--no-record", help="do not write a session file")] = False,
@@ -152,7 +155,7 @@ def play(
         scenario=sc, seed=seed, seats=seat, session_path=session, resume=resume,
         autoplay=autoplay, until=until, screenshot=screenshot, speed=speed,
         large_fonts=large_fonts, size=window, record=not no_record, force=force,
-        serve=served,
+        serve=served, room=room_view,
     )
     where = f"; session file {out['session_file']}" if out["session_file"] else ""
     print(f"stopped at t={out['t']:.1f} s with {out['events']} events and "
