@@ -64,10 +64,10 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
          resume: Path | None = None, autoplay: bool = False, until: float | None = None,
          screenshot: Path | None = None, speed: float = 60.0, large_fonts: bool = False,
          size: tuple[int, int] = (1600, 900), record: bool = True, force: bool = False,
-         serve: dict[str, Any] | None = None, room: bool = False) -> dict[str, Any]:
+         serve: dict[str, Any] | None = None, room_view: bool = False) -> dict[str, Any]:
     """Run a live (or unattended) session in a window; returns where it ended.
 
-    ``room`` opens the projector's room view from the start (``App(room=True)``, the V key).
+    ``room_view`` opens the projector's room view from the start (``App(room=True)``, the V key).
 
     ``serve`` (``seats``, ``red``, ``bind``, ``port``, ``codes``) also opens a room on the
     session: participants join from their devices and this window is the facilitator's
@@ -111,12 +111,12 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
         served = ServedRun(room, session, writer, auto_slow=False)
         live: LiveRun = served
         make: Callable[[], Any] = lambda: RoomApp(  # noqa: E731
-            served, size=size, large_fonts=large_fonts, error_log=error_log, room=room)
+            served, size=size, large_fonts=large_fonts, error_log=error_log, room=room_view)
     else:
         server = None
         live = LiveRun(session, writer, auto_slow=not autoplay)
         make = lambda: App(live, size=size, large_fonts=large_fonts,  # noqa: E731
-                           error_log=error_log, room=room)
+                           error_log=error_log, room=room_view)
     interrupted = False
     try:
         app = _open(make, live)

@@ -155,7 +155,7 @@ def play(
         scenario=sc, seed=seed, seats=seat, session_path=session, resume=resume,
         autoplay=autoplay, until=until, screenshot=screenshot, speed=speed,
         large_fonts=large_fonts, size=window, record=not no_record, force=force,
-        serve=served, room=room_view,
+        serve=served, room_view=room_view,
     )
     where = f"; session file {out['session_file']}" if out["session_file"] else ""
     print(f"stopped at t={out['t']:.1f} s with {out['events']} events and "

@@ -33,7 +33,7 @@ def test_play_room_view_starts_in_the_room_view(tmp_path: Path) -> None:
         result = runner.invoke(cli, [*ARGS, *extra, "--screenshot", str(shots[name])])
         assert result.exit_code == 0, result.output
     direct = visualiser.play(scenario=load_scenario("training_sandbox"), autoplay=True,
-                             until=20.0, record=False, size=(1024, 768), room=True,
+                             until=20.0, record=False, size=(1024, 768), room_view=True,
                              screenshot=tmp_path / "direct.png")
     assert direct["room"] is True
     room, console = _pixels(shots["room"]), _pixels(shots["console"])
@@ -41,3 +41,10 @@ def test_play_room_view_starts_in_the_room_view(tmp_path: Path) -> None:
     # from the console's (buttons, sliders, legend)
     assert _differ(room, _pixels(tmp_path / "direct.png")) < 0.01
     assert _differ(room, console) > 0.2
+
+
+def test_play_serve_room_view_starts_the_served_screen_in_the_room_view() -> None:
+    served = visualiser.play(scenario=load_scenario("training_sandbox"), autoplay=True,
+                             until=5.0, record=False, size=(1024, 768), room_view=True,
+                             serve={"bind": "127.0.0.1", "port": 0, "codes": False})
+    assert served["room"] is True
