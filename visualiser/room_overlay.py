@@ -56,7 +56,7 @@ class RoomOverlay:
         self.selected = 0  # 0: every seat (for a message); N: seat N
         self.typing: str | None = None  # a message being typed, or None
         self.notice = ""
-        self._codes: dict[str, pygame.Surface] = {}
+        self._codes: dict[tuple[str, int], pygame.Surface] = {}
 
     def toggle(self) -> None:
         """Show or hide the panel (F2)."""
@@ -102,11 +102,11 @@ class RoomOverlay:
             return True
         return False
 
-    def _code(self, link: str) -> pygame.Surface:
-        if link not in self._codes:
+    def _code(self, link: str, px: int) -> pygame.Surface:
+        if (link, px) not in self._codes:
             image = pygame.image.load(io.BytesIO(qr.png(link, scale=4)), "qr.png")
-            self._codes[link] = pygame.transform.scale(image, (QR_PX, QR_PX))
-        return self._codes[link]
+            self._codes[(link, px)] = pygame.transform.scale(image, (px, px))
+        return self._codes[(link, px)]
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(title, status, link) per seat, then the red cell."""
@@ -123,24 +123,28 @@ class RoomOverlay:
                         else _("not connected"), red["link"]))
         return out
 
-    def draw(self, screen: pygame.Surface, scale: float = 1.0) -> None:
-        """Draw the panel over the screen's centre (as many seats as fit, in columns)."""
+    def draw(self, screen: pygame.Surface, area: pygame.Rect, text: th.TextCache,
+             scale: float = 1.0) -> None:
+        """Draw the panel in the middle of ``area`` (as many seats as fit, in columns), every
+        text through ``text`` so the layout test sees it; texts it covers are forgotten."""
         if not self.visible:
             return
         rows = self.rows()
-        w, h = screen.get_size()
-        pad = int(12 * scale)
-        title_f, text_f, small_f = (th.font(int(20 * scale), True), th.font(int(15 * scale)),
-                                    th.font(int(11 * scale)))
-        cell_w, cell_h = QR_PX + int(220 * scale), QR_PX + 2 * pad
-        cols = max(1, min(len(rows), (w - 4 * pad) // (cell_w + pad)))
-        fit_rows = max(1, (h - 8 * pad - title_f.get_height()) // (cell_h + pad))
+        pad, qr_px = round(12 * scale), max(QR_PX, round(QR_PX * scale))
+        title_s, text_s, small_s = round(20 * scale), round(15 * scale), round(11 * scale)
+        title_h, text_h, small_h = (th.font(title_s, True).get_height(),
+                                    th.font(text_s).get_height(), th.font(small_s).get_height())
+        cell_w = min(qr_px + round(220 * scale), area.w - 2 * pad)
+        cell_h = max(qr_px, text_h + 8 + 3 * small_h)
+        foot = 2 * (text_h + 4)
+        cols = max(1, min(len(rows), (area.w - pad) // (cell_w + pad)))
+        fit_rows = max(1, (area.h - 4 * pad - title_h - foot) // (cell_h + pad))
         shown = rows[:cols * fit_rows]
         nrows = max(1, -(-len(shown) // cols))
-        foot = 2 * (text_f.get_height() + 4)
-        box = pygame.Rect(0, 0, cols * (cell_w + pad) + pad,
-                          nrows * (cell_h + pad) + 3 * pad + title_f.get_height() + foot)
-        box.center = (w // 2, h // 2)
+        box = pygame.Rect(0, 0, min(area.w, cols * (cell_w + pad) + pad),
+                          min(area.h, nrows * (cell_h + pad) + 3 * pad + title_h + foot))
+        box.center = area.center
+        text.occlude(box)
         pygame.draw.rect(screen, th.PANEL, box, border_radius=8)
         pygame.draw.rect(screen, th.PANEL_EDGE, box, 1, border_radius=8)
         title = _("Room: join links (F2 hides)")
@@ -149,26 +153,26 @@ class RoomOverlay:
             title += " · " + ngettext("{n} more seat on the facilitator page",
                                       "{n} more seats on the facilitator page", more).format(
                 n=more)
-        screen.blit(title_f.render(title, True, th.TEXT), (box.x + pad, box.y + pad))
-        top = box.y + 2 * pad + title_f.get_height()
+        text.blit(screen, th.fit_text(title, title_s, box.w - 2 * pad, True), title_s,
+                  (box.x + pad, box.y + pad), th.TEXT, True, within=box)
+        top = box.y + 2 * pad + title_h
         for i, (name, status, link) in enumerate(shown):
             x = box.x + pad + (i % cols) * (cell_w + pad)
             y = top + (i // cols) * (cell_h + pad)
+            cell = pygame.Rect(x, y, cell_w, cell_h)
             if i + 1 == self.selected and i < len(self.room.seats):
-                pygame.draw.rect(screen, th.UNKNOWN, pygame.Rect(x - 4, y - 4, cell_w + 8,
-                                                                 cell_h - pad + 8), 2)
-            screen.blit(self._code(link), (x, y))
-            tx = x + QR_PX + pad
-            screen.blit(text_f.render(name, True, th.TEXT), (tx, y))
+                pygame.draw.rect(screen, th.UNKNOWN, cell.inflate(8, 8), 2)
+            screen.blit(self._code(link, qr_px), (x, y))
+            tx, tw = x + qr_px + pad, cell_w - qr_px - pad
+            text.blit(screen, th.fit_text(name, text_s, tw), text_s, (tx, y), th.TEXT,
+                      within=cell)
             ok = not status.startswith(_("not connected"))
-            screen.blit(small_f.render(status, True, th.CIVILIAN if ok else th.DIM),
-                        (tx, y + text_f.get_height() + 4))
-            path = link.split("//", 1)[-1]
-            host, _sep, rest = path.partition("?")
+            text.blit(screen, th.fit_text(status, small_s, tw), small_s,
+                      (tx, y + text_h + 4), th.CIVILIAN if ok else th.DIM, within=cell)
+            host, _sep, rest = link.split("//", 1)[-1].partition("?")
             for j, part in enumerate((host, "?" + rest)):
-                part = th.fit_text(part, int(11 * scale), cell_w - QR_PX - 2 * pad)
-                screen.blit(small_f.render(part, True, th.DIM),
-                            (tx, y + text_f.get_height() + 8 + (j + 1) * small_f.get_height()))
+                text.blit(screen, th.fit_text(part, small_s, tw), small_s,
+                          (tx, y + text_h + 8 + (j + 1) * small_h), th.DIM, within=cell)
         to = _("every seat") if not self.selected else _("Seat {n}").format(n=self.selected)
         if self.typing is not None:
             line = _("Message to {to}: {text}").format(to=to, text=self.typing) + "_"
@@ -177,17 +181,17 @@ class RoomOverlay:
                      "the chosen seat").format(to=to)
         fy = box.bottom - foot - pad // 2
         for text_, colour in ((line, th.TEXT), (self.notice, th.DIM)):
-            text_ = th.fit_text(text_, int(15 * scale), box.w - 2 * pad)
-            screen.blit(text_f.render(text_, True, colour), (box.x + pad, fy))
-            fy += text_f.get_height() + 4
+            text.blit(screen, th.fit_text(text_, text_s, box.w - 2 * pad), text_s,
+                      (box.x + pad, fy), colour, within=box)
+            fy += text_h + 4
 
 
 class RoomApp(App):
     """The visualiser with the room's seats overlay (F2 shows and hides it)."""
 
     def __init__(self, live: ServedRun, *args: Any, **kwargs: Any) -> None:
+        self.room_overlay = RoomOverlay(live.room)  # before the App lays out the card
         super().__init__(live, *args, **kwargs)
-        self.room_overlay = RoomOverlay(live.room)
 
     def _key(self, event: pygame.event.Event) -> None:
         if event.key == pygame.K_F2:
@@ -197,7 +201,11 @@ class RoomApp(App):
             return
         super()._key(event)
 
+    def card_visible(self) -> bool:
+        """The seats panel covers the map, and the card with it (as a full overlay does)."""
+        return not self.room_overlay.visible and super().card_visible()
+
     def draw(self) -> None:
-        """The screen as usual, then the seats overlay when shown."""
+        """The screen as usual, then the seats overlay over the map and panels when shown."""
         super().draw()
-        self.room_overlay.draw(self.screen, self.scale)
+        self.room_overlay.draw(self.screen, self.body_rect, self.text, self.scale)

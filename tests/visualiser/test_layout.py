@@ -179,3 +179,47 @@ def test_replay_fits(make_app):
             app.frame(0.0)
             check(app, f"{where} {name}")
             app.overlay = None
+
+
+@pytest.fixture
+def seated():
+    """A screen serving a room of four seats and a red cell (no server: the panel reads the
+    room's published views), with a card waiting at seat 1."""
+    from hmt_sim.room.core import Room
+    from hmt_sim.room.keys import RoomKeys
+    from hmt_sim.scenario import load_scenario
+    from hmt_sim.session import Session
+    from visualiser.room_overlay import RoomApp, ServedRun
+
+    sc = load_scenario("overload", overrides={"operators.count": 4})
+    seats = [f"operator/{i}" for i in range(4)]
+    session = Session(sc, seed=7, human_seats=seats, red_cell=True)
+    room = Room(session, RoomKeys.create(4, True))
+    room.base_url = "http://192.168.1.20:8765"
+    live = ServedRun(room, session, None, auto_slow=False)
+    app = RoomApp(live, size=SIZES[0])
+    while not live.my_pending():
+        live.step(1.0)
+    app.frame(0.0)
+    yield app
+    app.close()
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_the_seats_panel_fits(seated, large):
+    """F2's seats panel (QR codes, links, who is connected) at every size: its texts inside
+    the panel, over nothing, and the card it covers hidden with its buttons."""
+    app = seated
+    app.room_overlay.toggle()
+    for size in SIZES:
+        _resize(app, size, large)
+        where = f"seats panel {size[0]}x{size[1]}{' large' if large else ''}"
+        texts = [box.text for box in app.text.boxes]
+        assert any(t.startswith("Room: join links") for t in texts), where
+        title = next(t for t in texts if t.startswith("Room: join links"))
+        shown = sum(t.startswith("Seat ") for t in texts)
+        # every seat, or as many as fit and the title says how many more
+        assert shown == 4 or (shown and f"{5 - shown} more seats" in title), where
+        assert not app.buttons["approve"].visible, where
+        check(app, where)
+    assert app.live.errors == 0, app.live.status
