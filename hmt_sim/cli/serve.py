@@ -52,8 +52,9 @@ def serve(
     port: Annotated[int | None, typer.Option(
         help="port (default 8765; 0: any free port; a resume reuses the recorded one)")]
     = None,
-    speed: Annotated[float, typer.Option(help="simulated seconds per wall second (1-60)")]
-    = 1.0,
+    speed: Annotated[float | None, typer.Option(
+        help="simulated seconds per wall second (1-60; default 1, a resume keeps the speed "
+        "last set)")] = None,
     start: Annotated[bool, typer.Option(
         "--start", help="start the clock at once (default: paused until the facilitator "
         "starts it)")] = False,
@@ -79,7 +80,7 @@ def serve(
     command printed."""
     if seats is not None and not 1 <= seats <= MAX_SEATS:
         raise InputError(f"--seats {seats}: from 1 to {MAX_SEATS}")
-    if not 1.0 <= speed <= 60.0:
+    if speed is not None and not 1.0 <= speed <= 60.0:
         raise InputError(f"--speed {speed:g}: from 1 to 60 simulated seconds per wall second")
     if resume is not None and (scenario is not None or seed is not None or set_
                                or session is not None or seats is not None or red):
@@ -97,7 +98,7 @@ def serve(
 
 
 def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
-           port: int | None, speed: float, start: bool, until: float | None,
+           port: int | None, speed: float | None, start: bool, until: float | None,
            seed: int | None, overrides: list[str], session_path: Path | None,
            resume: Path | None, force: bool, codes: bool) -> None:
     from hmt_sim import sessionfile
@@ -133,6 +134,9 @@ def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
     except BaseException:
         writer.close()
         raise
+    if speed is None:  # a resumed room runs at the speed last set, a new one at 1
+        speed = room.keys.speed if resume is not None and room.keys.speed else 1.0
+    room.remember_speed(speed)
     clock = RoomClock(sess, writer, speed=speed, paused=not start)
     if until is not None:
         clock.stop_at = float(until)

@@ -214,6 +214,7 @@ class Room:
                 host.write_clock()
         elif kind == "speed":
             host.speed = float(msg["speed"])
+            self.remember_speed(host.speed)
         elif kind == "message":
             self.message(msg["seat"], msg["text"])
         elif kind == "reassign":
@@ -230,6 +231,14 @@ class Room:
             kept.append({"at": stamp, "text": text})
             del kept[:-MESSAGES_KEPT]
         self._dirty = True
+
+    def remember_speed(self, speed: float) -> None:
+        """Keep the clock's speed beside the tokens, so ``--resume`` runs at it again."""
+        with self._lock:
+            self.keys.speed = float(speed)
+            if self.keys_file is not None:
+                self.keys.save(self.keys_file)
+            self._dirty = True
 
     def reassign(self, seat: int) -> str:
         """Give ``seat`` a new link (the old one stops working at once); returns the link."""

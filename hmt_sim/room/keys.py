@@ -20,6 +20,7 @@ from hmt_sim.errors import InputError
 FACILITATOR = "facilitator"
 RED = "red"
 FORMAT = "hmt-sim-room"
+MIN_SPEED, MAX_SPEED = 1.0, 60.0  # simulated seconds per wall second a room may run at
 
 
 def new_token() -> str:
@@ -36,7 +37,8 @@ def keys_path(session_path: Path) -> Path:
 class RoomKeys:
     """The tokens of one room: one per seat (by seat number, 1-based), the facilitator's, and
     the red cell's when the room has one. ``port``/``bind`` are remembered so resumed links
-    stay the same."""
+    stay the same, and ``speed`` (the clock's speed the facilitator last set; None: not yet)
+    so a resumed room runs as it did."""
 
     seats: dict[int, str]
     facilitator: str
@@ -44,6 +46,7 @@ class RoomKeys:
     bind: str = "127.0.0.1"
     port: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    speed: float | None = None
 
     @classmethod
     def create(cls, seats: int, red: bool) -> RoomKeys:
@@ -79,7 +82,7 @@ class RoomKeys:
         """The file's content."""
         return {"format": FORMAT, "seats": {str(k): v for k, v in self.seats.items()},
                 "facilitator": self.facilitator, "red": self.red, "bind": self.bind,
-                "port": self.port}
+                "port": self.port, "speed": self.speed}
 
     def save(self, path: Path) -> None:
         """Write the tokens with mode 0600, replacing the file atomically, never through a
@@ -119,6 +122,12 @@ class RoomKeys:
             keys = cls(seats, str(obj["facilitator"]),
                        None if obj.get("red") is None else str(obj["red"]),
                        str(obj.get("bind", "127.0.0.1")), int(obj.get("port", 0)))
+            speed = obj.get("speed")
+            if speed is not None:
+                if not isinstance(speed, int | float) or not MIN_SPEED <= speed <= MAX_SPEED:
+                    raise ValueError(f"speed {speed!r} is not from {MIN_SPEED:g} to "
+                                     f"{MAX_SPEED:g}")
+                keys.speed = float(speed)
         except (AttributeError, KeyError, TypeError, ValueError) as error:
             raise InputError(f"{path}: damaged room keys ({error})") from None
         return keys
