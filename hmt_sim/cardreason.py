@@ -47,7 +47,7 @@ def _why(decision: Any) -> str | None:
 def level_reason(decision: Any, configured_now: int) -> str | None:
     """A translated sentence saying why the card's level is not the one set for its action now,
     or None when they agree."""
-    level, action = decision.level, decision.action
+    level, action = decision.level, _(decision.action)  # the action in the room's words
     if level == configured_now:
         return None
     parts = []

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from hmt_sim.i18n import _
+from hmt_sim.cardreason import RULE_REASONS
+from hmt_sim.i18n import N_, _
 
 Line = tuple[str, str]
+
+# Force gates that block (``hmt_sim.roe.force_gates``), in words; referrals are worded by
+# ``cardreason.RULE_REASONS``.
+BLOCK_REASONS: dict[str, str] = {
+    "doubt": N_("the chance that it is civilian is above what the rules of engagement allow"),
+    "proportionality": N_("the expected harm to civilians outweighs the military advantage"),
+    "protected_site": N_("a protected site is within the weapon's reach"),
+}
 
 
 def clock(t: float) -> str:
@@ -65,3 +74,22 @@ def reasons_lines(rs: dict[str, Any]) -> list[Line]:
     if rs.get("spoofing_suspected"):
         lines.append((_("spoofing suspected on this track"), "alarm"))
     return lines
+
+
+def _word(word: str) -> str:
+    """An engine word (``reliability_floor``, ``referred``) in the room's language (the
+    report's vocabulary holds the messages)."""
+    return _(word.replace("_", " "))
+
+
+def gate_line(gate: dict[str, Any]) -> str:
+    """One rule check on a decision (a ``gate`` event: rule, outcome, detail) as a sentence;
+    the logged English detail only for a rule this module has no words for."""
+    rule, detail = str(gate.get("rule") or ""), str(gate.get("detail") or "")
+    head = _("Rule check {rule}: {outcome}").format(rule=_word(rule),
+                                                    outcome=_word(str(gate.get("outcome"))))
+    key = "drift" if rule == "reliability_floor" and detail.startswith("drift") else rule
+    why = RULE_REASONS.get(key) or BLOCK_REASONS.get(key)
+    if why is not None:
+        return f"{head} - {_(why)}"
+    return f"{head} ({detail})" if detail else head

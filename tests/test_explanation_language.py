@@ -8,6 +8,7 @@ from typing import Any
 
 from hmt_sim.events import dumps
 from hmt_sim.i18n import use_language
+from hmt_sim.inspecttext import gate_line
 from hmt_sim.room.views import inspect_view
 from hmt_sim.scenario import load_scenario
 from hmt_sim.session import Session
@@ -82,3 +83,19 @@ def test_the_event_log_is_the_same_bytes_in_english_and_dutch() -> None:
         digests[lang] = hashlib.sha256(
             "\n".join(dumps(e) for e in s.events).encode()).hexdigest()
     assert digests["en"] == digests["nl"]
+
+
+def test_rule_checks_are_worded_not_logged_english() -> None:
+    blocked = {"rule": "doubt", "outcome": "blocked", "detail": "P(civilian) 0.62 > 0.20"}
+    referred = {"rule": "kill_switch", "outcome": "referred",
+                "detail": "stop order in force: autonomous action suspended"}
+    unknown = {"rule": "plugin_rule", "outcome": "referred", "detail": "a plugin's words"}
+    with use_language("nl"):
+        lines = [gate_line(g) for g in (blocked, referred, unknown)]
+    assert lines[0].startswith("ROE-toets twijfel: tegengehouden - ")
+    assert "P(civilian)" not in lines[0]
+    assert lines[1] == ("ROE-toets noodstop: doorverwezen - er geldt een stopbevel: autonoom "
+                        "optreden is opgeschort")
+    assert lines[2].endswith("(a plugin's words)")  # no words for it here: the log's detail
+    assert gate_line(blocked) == ("Rule check doubt: blocked - the chance that it is civilian "
+                                  "is above what the rules of engagement allow")

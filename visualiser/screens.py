@@ -9,7 +9,7 @@ from typing import Any
 import pygame
 
 from hmt_sim.i18n import N_, _
-from hmt_sim.inspecttext import evidence_lines, reasons_lines
+from hmt_sim.inspecttext import evidence_lines, gate_line, reasons_lines
 from visualiser import theme as th
 from visualiser.debrief import (
     bookmarks,
@@ -207,8 +207,7 @@ def explain_lines(session: Any, track: int | None, truth: bool) -> list[Line]:
     if info["gates"]:
         lines += [("", "text"), (_("Rules of engagement"), "head")]
         for g in info["gates"]:
-            detail = f" - {g['detail']}" if g.get("detail") else ""
-            lines.append((f"{clock(g['t'])}  {g['rule']}: {g['outcome']}{detail}", "warn"))
+            lines.append((f"{clock(g['t'])}  {gate_line(g)}", "warn"))
     if truth:
         snap = next((c for c in session.snapshot()["contacts"] if c["track"] == track), None)
         if snap is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hmt_sim.inspecttext import evidence_lines, reasons_lines
+from hmt_sim.inspecttext import evidence_lines, gate_line, reasons_lines
 from hmt_sim.seats import parse_seat
 from hmt_sim.session import Session
 
@@ -107,13 +107,14 @@ def seat_view(session: Session, snapshot: dict[str, Any], pending: list[dict[str
 def inspect_view(explained: dict[str, Any]) -> dict[str, Any]:
     """What Inspect tells the operator: the AI's call, its reasons, evidence and the rule
     checks; not the scenario's hidden state (drift, spoofing). The evidence and the reasons
-    come also as sentences in the room's language (``evidence_lines``, ``reasons_lines``), so a
-    page shows no English key names."""
+    and the rule checks come also as sentences in the room's language (``evidence_lines``,
+    ``reasons_lines``, ``gate_lines``), so a page shows no English key names."""
     out = {k: explained[k] for k in INSPECT_KEYS if k in explained}
     if isinstance(out.get("evidence"), dict):
         out["evidence_lines"] = [text for text, _tone in evidence_lines(out["evidence"])]
     if isinstance(out.get("reasons"), dict):
         out["reasons_lines"] = [text for text, _tone in reasons_lines(out["reasons"])]
+    out["gate_lines"] = [gate_line(g) for g in out.get("gates") or []]
     return plain(out)
 
 

@@ -43,3 +43,20 @@ def test_level_changed_after_the_recommendation_is_explained(make_app):
     assert live.my_pending()[0]["level_reason"]
     assert any(t.startswith(f"Why level {card['level']}:") for t in _texts(app))
     assert any(f"(set: {card['level'] + 3})" in t for t in _texts(app))
+
+
+def test_a_dutch_card_explains_in_dutch(make_app):
+    from hmt_sim.i18n import use_language
+
+    app = make_app("training_sandbox", seed=3, record=False)
+    live = app.live
+    while not live.my_pending():
+        live.step(1.0)
+    logged = next(e["explanation"] for e in live.session.events
+                  if e["kind"] == "recommendation")
+    with use_language("nl"):
+        app.frame(0.0)
+        texts = _texts(app)
+    assert logged == "hostile at 95% confidence; recommend jam"  # the log stays English
+    assert any("vijandig met 95% zekerheid; advies: storen" in t for t in texts), texts
+    assert not any("confidence" in t for t in texts)

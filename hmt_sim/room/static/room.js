@@ -194,7 +194,9 @@
     for (const r of (info.recommendations || []).slice(-2))
       box.appendChild(el("p", "why", fmt(L.recommendation, { action: word(r.action),
         level: r.level, explanation: r.explanation || "" })));
-    for (const g of (info.gates || []).slice(-4))
+    if (info.gate_lines)
+      for (const g of info.gate_lines.slice(-4)) box.appendChild(el("p", "why", g));
+    else for (const g of (info.gates || []).slice(-4))
       box.appendChild(el("p", "why", fmt(L.gate, { rule: g.rule, outcome: g.outcome })
         + (g.detail ? " (" + g.detail + ")" : "")));
     return box;
