@@ -8,9 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from hmt_sim.cardreason import RULE_REASONS
-from hmt_sim.i18n import N_, _
+from hmt_sim.i18n import N_, _, decimal
 
 Line = tuple[str, str]
+
+# The signatures sensors tell apart (contact categories of the bundled scenarios); a scenario's
+# own category is shown as written.
+SIGNATURES = (N_("civilian vehicle"), N_("cooperative air"), N_("crewed aircraft"),
+              N_("large aircraft"), N_("large vessel"), N_("light aircraft"),
+              N_("military by nature"), N_("non cooperative air"), N_("small craft"),
+              N_("small uav"))
 
 # Force gates that block (``hmt_sim.roe.force_gates``), in words; referrals are worded by
 # ``cardreason.RULE_REASONS``.
@@ -36,8 +43,8 @@ def evidence_lines(ev: dict[str, Any]) -> list[Line]:
         lines.append((_("seen by {sensor} since {t}").format(
             sensor=ev["sensor"], t=clock(seen) if seen is not None else "?"), "text"))
     if ev.get("range_km") is not None:
-        lines.append((_("{range:.1f} km from the defended asset, {speed:.0f} m/s").format(
-            range=ev["range_km"], speed=ev.get("speed_mps") or 0.0), "text"))
+        lines.append((decimal(_("{range:.1f} km from the defended asset, {speed:.0f} m/s").format(
+            range=ev["range_km"], speed=ev.get("speed_mps") or 0.0)), "text"))
     if ev.get("heading_deg") is not None:
         toward = (_("heading for the asset") if ev.get("heading_for_asset")
                   else _("not heading for the asset"))
@@ -46,7 +53,7 @@ def evidence_lines(ev: dict[str, Any]) -> list[Line]:
             "warn" if ev.get("heading_for_asset") else "text"))
     if ev.get("signature"):
         lines.append((_("signature: {signature}").format(
-            signature=str(ev["signature"]).replace("_", " ")), "text"))
+            signature=_word(str(ev["signature"]))), "text"))
     if ev.get("region"):
         lines.append((_("over {region}").format(region=ev["region"]), "text"))
     return lines
@@ -66,7 +73,7 @@ def reasons_lines(rs: dict[str, Any]) -> list[Line]:
             features=", ".join(str(f) for f in rs["features"])), "text"))
     bias = rs.get("region_bias", 1.0) or 1.0
     if bias != 1.0:
-        lines.append((_("data bias here: false alarms x{bias:g}").format(bias=bias),
+        lines.append((decimal(_("data bias here: false alarms x{bias:g}").format(bias=bias)),
                       "warn" if bias > 1 else "text"))
     if rs.get("drift_detected"):
         lines.append((_("drift detected: the data no longer looks like the training data"),
@@ -77,8 +84,8 @@ def reasons_lines(rs: dict[str, Any]) -> list[Line]:
 
 
 def _word(word: str) -> str:
-    """An engine word (``reliability_floor``, ``referred``) in the room's language (the
-    report's vocabulary holds the messages)."""
+    """An engine word (``reliability_floor``, ``referred``, ``small_uav``) in the room's
+    language (the report's vocabulary and ``SIGNATURES`` hold the messages)."""
     return _(word.replace("_", " "))
 
 

@@ -4,6 +4,7 @@ byte for byte the same whatever language the room speaks."""
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from hmt_sim.events import dumps
@@ -71,6 +72,7 @@ def test_inspect_on_a_dutch_seat_page_has_no_english_key_names() -> None:
     text = " ".join([*info["evidence_lines"], *info["reasons_lines"],
                      *(r["explanation"] for r in info["recommendations"])])
     assert "km van" in text and "advies: storen" in text, text
+    assert re.search(r"\d,\d km van", text) and not re.search(r"\d\.\d", text), text
     assert not any(key in text for key in ("range_km", "speed_mps", "heading", "region_bias",
                                            "recommend", "confidence")), text
 
