@@ -68,5 +68,29 @@ for f in events.jsonl metrics.json timeseries.csv run.json; do
     [ -s "run/$f" ] || fail "hmt-sim run --out wrote no run/$f"
 done
 echo "  hmt-sim run airbase_swarm: ok ($(wc -l < run/events.jsonl) events)"
+
+# The Dutch catalog, the handout and the seat pages are package data: use each once.
+"$hmt" report run -o report-nl.html --lang nl > report.txt \
+    || fail "hmt-sim report --lang nl failed: $(cat report.txt)"
+grep -q '<html lang="nl"' report-nl.html || fail "the Dutch report is not marked lang=nl"
+grep -q 'Escalatie' report-nl.html || fail "the Dutch report is not in Dutch"
+"$hmt" handout airbase_swarm -o handout.html --lang nl > handout.txt \
+    || fail "hmt-sim handout failed: $(cat handout.txt)"
+echo "  hmt-sim report --lang nl, hmt-sim handout: ok"
+
+"$hmt" serve airbase_swarm --seats 1 --port 0 --no-qr --session room.jsonl > serve.txt 2>&1 &
+serve_pid=$!
+for _ in $(seq 60); do [ -s room.room.json ] && grep -q http serve.txt && break; sleep 0.5; done
+"$work/venv/bin/python" - <<'PY' || { kill "$serve_pid"; fail "the seat page was not served: $(cat serve.txt)"; }
+import json, urllib.request
+room = json.load(open("room.room.json"))
+base = f"http://127.0.0.1:{room['port']}"
+page = urllib.request.urlopen(f"{base}/seat/1?t={room['seats']['1']}", timeout=10).read()
+assert b"room.js" in page, page[:200]
+script = urllib.request.urlopen(f"{base}/static/room.js", timeout=10).read()
+assert len(script) > 1000, len(script)
+PY
+kill -TERM "$serve_pid"; wait "$serve_pid" || true  # TERM: a background job ignores INT
+echo "  hmt-sim serve: the seat page and its script served from the wheel"
 step ""
 echo "check-wheel: ok"
