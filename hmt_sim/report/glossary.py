@@ -273,6 +273,10 @@ METRICS: dict[str, MetricInfo] = {
         N_("Mean decision time"),
         N_("Mean seconds an operator took to approve or reject"),
         None, "s"),
+    "human.mean_verification_s": _m(
+        N_("Mean verification time"),
+        N_("Mean seconds an operator spent checking the evidence (inspecting) before answering"),
+        None, "s"),
     "human.verification_rate": _m(
         N_("Verification rate"),
         N_("Share of human decisions made after checking the evidence"),
