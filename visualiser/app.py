@@ -860,7 +860,7 @@ class App:
     def _headline(self, card: dict[str, Any]) -> tuple[str, tuple[int, int, int]]:
         """The card's headline: whose proposal it is and what the AI said, in that order. An
         operator's own flag is never headlined as an AI recommendation."""
-        action = card["action"].upper()
+        action = _(card["action"]).upper()  # the action in the room's words
         shown = card.get("advice_shown", True)
         ai = (_("AI: {label} ({confidence:.0%})").format(label=_(card["label"]),
                                                          confidence=card["confidence"])

@@ -59,7 +59,7 @@ def describe(e: dict[str, Any], truth: bool = False) -> tuple[str, Tone] | None:
     if k == "recommendation":
         words = _(PROTOCOL_WORDS.get(e["protocol"], e["protocol"]))
         text = _("AI recommends {action} track {track} ({label}, {confidence:.2f}) - {words} "
-                 "[L{level}]").format(action=e["action"].upper(), track=tr, label=_(e["label"]),
+                 "[L{level}]").format(action=_(e["action"]).upper(), track=tr, label=_(e["label"]),
                                       confidence=e["confidence"], words=words, level=e["level"])
         if truth and e.get("ai_wrong"):
             text += " " + _("[target is civilian]")
@@ -91,18 +91,18 @@ def describe(e: dict[str, Any], truth: bool = False) -> tuple[str, Tone] | None:
         return _("AI informs the operator: it acted on track {track}").format(track=tr), "ai"
     if k == "gate":
         return _("ROE gate {rule} {outcome} on track {track}").format(
-            rule=e["rule"], outcome=_(e["outcome"]), track=tr), "warn"
+            rule=_(e["rule"].replace("_", " ")), outcome=_(e["outcome"]), track=tr), "warn"
     if k == "engagement":
         by = _("human-authorised") if e["authorised_by"] == "human" else _("autonomous")
         return _("{effector} {action}S track {track} ({by}, L{level})").format(
-            effector=e["effector"], action=e["action"].upper(), track=tr, by=by,
+            effector=e["effector"], action=_(e["action"]).upper(), track=tr, by=by,
             level=e["level"]), "alarm"
     if k == "effect":
         if is_warning(e["action"]):
             return (_("track {track} complies with the warning") if e["success"]
                     else _("track {track} ignores the warning")).format(track=tr), "info"
         text = (_("{action} on track {track}: hit") if e["success"]
-                else _("{action} on track {track}: miss")).format(action=e["action"], track=tr)
+                else _("{action} on track {track}: miss")).format(action=_(e["action"]), track=tr)
         harm = e.get("civilian_harm", 0)
         if harm:
             text += ", " + ngettext("{n} civilian casualty", "{n} civilian casualties",

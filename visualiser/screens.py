@@ -201,7 +201,7 @@ def explain_lines(session: Any, track: int | None, truth: bool) -> list[Line]:
         lines += [("", "text"), (_("Recommendations"), "head")]
         for r in info["recommendations"]:
             lines.append((_("{t}  {action} at level {level} ({protocol}): {explanation}").format(
-                t=clock(r["t"]), action=r["action"].upper(), level=r["level"],
+                t=clock(r["t"]), action=_(r["action"]).upper(), level=r["level"],
                 protocol=_(PROTOCOL_WORDS.get(r["protocol"], r["protocol"])),
                 explanation=r["explanation"]), "ai"))
     if info["gates"]:
