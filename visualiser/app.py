@@ -165,7 +165,7 @@ class App:
             return f.size(_("timeline {t}").format(t="0:00:00"))[0] + 12
         if name == "reliability":
             return f.size(_("AI reliability {value:.2f}").format(value=0.0))[0] + 12
-        return f.size(_("{action} L{level}").format(action=name, level=10))[0] + 12
+        return f.size(_("{action} L{level}").format(action=_(name), level=10))[0] + 12
 
     def _plan_console(self, w: int) -> None:
         """Where every console widget goes (relative to the console's top) and its height."""
@@ -292,7 +292,7 @@ class App:
         if not snap["comms_up"]:
             items.append((_("COMMS DOWN"), th.HOSTILE))
         lv = snap["levels"]
-        items.append((_("autonomy") + " " + " ".join(f"{name} {10 if worst else lv[name]}"
+        items.append((_("autonomy") + " " + " ".join(f"{_(name)} {10 if worst else lv[name]}"
                                                      for name in lv), th.DIM))
         # (worst: the widest this can get with the flags in force now, so a level slider
         # moving from 9 to 10 does not change the layout)
@@ -982,7 +982,7 @@ class App:
             else:
                 pending = self._pending_sliders.get(name)
                 value = pending[0] if pending else live.session.levels[name]
-                label = _("{action} L{level}").format(action=name, level=round(value))
+                label = _("{action} L{level}").format(action=_(name), level=round(value))
             size = self.s(15)
             label = th.fit_text(label, size, rect.w - 8)
             h = th.font(size).get_height()
