@@ -23,6 +23,7 @@ from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
 from hmt_sim.rng import Streams
 from hmt_sim.scenario.schema import AIProfile, Operators, Pushes
+from hmt_sim.wording import Wording
 from hmt_sim.world import World
 
 
@@ -49,6 +50,8 @@ class DecisionContext:
     tick_s: float
     d_prime_of: dict[str, float] = field(default_factory=dict)  # kind -> d' vs its look-alikes
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # decision id -> its explanation's parts, so screens word it in the room's language
+    wordings: dict[int, Wording] = field(default_factory=dict)
 
     @property
     def now(self) -> float:
