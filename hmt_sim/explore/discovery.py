@@ -131,9 +131,15 @@ def discover_in(x: Any, y: np.ndarray, condition: Condition, *,
     for k in range(boxes):
         found = result.trajectory[chosen if k == 0 else choose(result, min_density)]
         xs, ys = x[remaining].reset_index(drop=True), y[remaining]
+        peeled = found
         found = prune_restrictions(xs, ys, found)
         if rules and (found.density < min_density or not found.limits):
             break
+        if not rules and found.density < min_density <= peeled.density:
+            note = (f"the first rule falls below the density asked for ({found.density:.0%} < "
+                    f"{min_density:.0%}) once its restrictions that are not significant are "
+                    f"dropped; box {chosen} on the trajectory, which keeps them, reaches "
+                    f"{peeled.density:.0%}: read the rule as weak")
         rules.append(_rule("PRIM", found, condition, n_cases, full))
         inside = _inside(x, found.limits)
         remaining &= ~inside

@@ -153,3 +153,19 @@ def test_plots_name_conditions_and_factors_in_words() -> None:
     cond = parse_condition("harm.wrongful_engagements >= 1", ["harm.wrongful_engagements"])
     assert condition_text(cond) == "Wrongful engagements (count) >= 1"
     assert factor_label("ai.reliability") == "AI reliability"
+
+
+def test_a_rule_weakened_by_dropping_restrictions_is_called_weak() -> None:
+    """When the restriction tests drop cuts and the rule falls below the density asked for,
+    the output says so instead of printing the weaker rule as if it met the bar."""
+    rng = np.random.default_rng(0)
+    n = 300
+    x = pd.DataFrame({f: rng.uniform(size=n) for f in "abc"})
+    y = ((x.a > 0.6) & (rng.uniform(size=n) < 0.7)).to_numpy()
+    found = discover_in(x, y, parse_condition("m >= 1", ["m"]), min_density=0.7)
+    rule, peeled = found.prim_rules[0], found.trajectory.trajectory[found.chosen]
+    assert rule.dropped, "the case needs a restriction dropped as not significant"
+    assert rule.density < 0.7 <= peeled.density
+    assert "read the rule as weak" in found.note and f"box {found.chosen}" in found.note
+    strong = discover_in(x, y, parse_condition("m >= 1", ["m"]), min_density=0.6)
+    assert strong.prim_rules[0].density >= 0.6 and "weak" not in strong.note
