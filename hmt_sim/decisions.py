@@ -35,6 +35,7 @@ from hmt_sim.judgement import (
 )
 from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
+from hmt_sim.wording import Wording, operator_flags, operator_judges, unassessed
 from hmt_sim.world import RESOLUTION_S, round_up
 
 MAX_DECISIONS_PER_TRACK = 8
@@ -191,10 +192,10 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
         return  # nothing this crew could do about it
     tte = ctx.effectors.max_time_to_effect(candidate)
     deadline = ctx.now + max(1.0, float(time_left) - tte)
-    explanation = ("no AI assessment (level 1): your own call" if level == 1 else
-                   ctx.ai.explanation(cls, ctx.region(track), candidate))
+    wording = unassessed() if level == 1 else ctx.ai.wording(cls, ctx.region(track), candidate)
     screen = Decision(ctx.new_decision_id(), track, candidate, cls, level, level,
-                      spec(level).protocol, explanation, deadline, human_initiated=True)
+                      spec(level).protocol, wording.english(), deadline, human_initiated=True)
+    ctx.wordings[screen.id] = wording
     while True:
         review = yield from human_review(ctx, screen, deadline, purpose="screening")
         if not ctx.world.alive[track]:
@@ -221,8 +222,7 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
         if action == MONITOR:
             return
         decision = _recommend(ctx, track, judged, action, time_left, True, level=level,
-                              explanation=f"operator judges it hostile ({judged.confidence:.0%}"
-                              f"); operator {action}s")
+                              wording=operator_judges(judged.confidence, action))
         decision.advice = cls  # cards show the AI's call (or none at level 1), not a colleague's
         if actions.is_lethal(action) and not lethal_judged:
             # Up the ladder to lethal force: a new judgement with the caution lethal force asks,
@@ -336,7 +336,7 @@ def _omission_check(ctx: DecisionContext, track: int) -> Steps:
 
 def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: str,
                time_left: float, human_initiated: bool, level: int | None = None,
-               explanation: str | None = None) -> Decision:
+               wording: Wording | None = None) -> Decision:
     """The recommendation record of ``action`` on ``track`` after the autonomy gates, logged.
     A person-led decision (``level`` given) keeps the screening level and its own words."""
     c = ctx.contacts[track]
@@ -359,15 +359,15 @@ def _recommend(ctx: DecisionContext, track: int, cls: Classification, action: st
     tte = ctx.effectors.max_time_to_effect(action)
     deadline = ctx.now + max(1.0, float(time_left) - tte)
     proto = spec(level)
-    if explanation is None:
-        explanation = ctx.ai.explanation(cls, region, action)
-        if human_initiated:
-            explanation = (f"operator flags a threat the AI called civilian; operator proposes "
-                           f"{action}")
+    if wording is None:
+        wording = (operator_flags(action) if human_initiated
+                   else ctx.ai.wording(cls, region, action))
+    explanation = wording.english()
     d = Decision(
         ctx.new_decision_id(), track, action, cls, level, configured, proto.protocol,
         explanation, deadline, two_person, human_initiated,
     )
+    ctx.wordings[d.id] = wording
     d.referral = next(((g.rule, g.detail) for g in reversed(gates) if g.level is not None), None)
     ctx.log.emit(
         ctx.now, "recommendation", track, decision=d.id, action=action, label=cls.label,

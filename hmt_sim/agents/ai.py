@@ -28,6 +28,7 @@ from hmt_sim.plugins.classify import (
 )
 from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.scenario.schema import AIProfile
+from hmt_sim.wording import Wording, ai_wording
 
 if TYPE_CHECKING:
     from hmt_sim.model import HMTModel
@@ -128,12 +129,10 @@ class AIAgent(mesa.Agent):
 
     def explanation(self, cls: Classification, region: str | None, action: str) -> str:
         """A short, plain-words rationale shown to the operator and logged for tracing."""
-        parts = [f"{cls.label} at {cls.confidence:.0%} confidence"]
+        return self.wording(cls, region, action).english()
+
+    def wording(self, cls: Classification, region: str | None, action: str) -> Wording:
+        """The explanation's parts (a screen words them in the room's language)."""
         bias = self.profile.region_bias.get(region, 1.0) if region else 1.0
-        if bias != 1.0:
-            parts.append(f"false alarms x{bias:g} in {region}")
-        if self.spoofing:
-            parts.append("sensor picture contested")
-        parts.append(f"recommend {action}")
-        return "; ".join(parts)
+        return ai_wording(cls.label, cls.confidence, region, bias, bool(self.spoofing), action)
 
