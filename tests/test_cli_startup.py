@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,14 @@ def run_cli(argv: list[str], cache: Path | None = None,
             watch: tuple[str, ...] = HEAVY) -> dict[str, object]:
     """Run ``main(argv)`` in a fresh interpreter; return its exit code, output and which of the
     ``watch`` modules (and typer's) it imported. ``cache``: the XDG cache folder (the card's
-    home); by default an unused one, so typer answers."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache or ROOT / ".no-such-cache-dir"),
-           "COLUMNS": "80"}
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(watch),
-         json.dumps([*TYPER_COERCION, *PARSER])],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env,
-    )
+    home); by default a new empty one outside the checkout, so typer answers."""
+    with tempfile.TemporaryDirectory(prefix="hmt-sim-no-card-") as empty:
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache or empty), "COLUMNS": "80"}
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(watch),
+             json.dumps([*TYPER_COERCION, *PARSER])],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env,
+        )
     assert proc.returncode == 0, proc.stderr
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
