@@ -167,8 +167,10 @@ def plot(
         else:
             _lines(ax, fig, df, x, y, hue, bins, paper)
         if title or not paper:
-            ax.set_title(title or f"{metric_label(y)} by {_inline(factor_label(x))}"
-                         + (f" and {_inline(factor_label(hue))}" if hue else ""))
+            # Over the whole figure, so a long title never runs into a legend outside the axes.
+            fig.suptitle(title or f"{metric_label(y)} by {_inline(factor_label(x))}"
+                         + (f" and {_inline(factor_label(hue))}" if hue else ""),
+                         fontsize=plt.rcParams["axes.titlesize"])
         if out is not None:
             with atomic_path(out) as tmp:
                 fig.savefig(tmp, dpi=300 if paper else 120,
@@ -206,7 +208,9 @@ def _lines(ax: Any, fig: Any, df: pd.DataFrame, x: str, y: str, hue: str | None,
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.grid(alpha=0.3, linewidth=0.5)
     if hue is not None:
-        fig.legend(loc="outside right upper", title=factor_label(hue), frameon=False)
+        # Under the axes, one row: outside the data and clear of the title, however long.
+        fig.legend(loc="outside lower center", title=factor_label(hue), frameon=False,
+                   ncol=min(len(groups), 6))
 
 
 def _heatmap(ax: Any, fig: Any, df: pd.DataFrame, x: str, hue: str, y: str,
