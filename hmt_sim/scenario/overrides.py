@@ -84,7 +84,26 @@ def apply_overrides_tracked(
     for key, value in overrides.items():
         for segments in _expand(key):
             _set(result, key, segments, copy.deepcopy(value), origins)
+    _drop_stale_translations(data, result)
     return result, origins
+
+
+def _drop_stale_translations(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Translated inject labels and questions follow the scenario's own by position. An
+    override that changes how many there are (``injects: []`` in a sweep) leaves them pointing
+    at nothing: they are dropped, so the overridden scenario shows its own texts, instead of
+    the override being refused for a mismatch the user never wrote."""
+    translations = after.get("translations")
+    if not isinstance(translations, dict):
+        return
+    for key in ("injects", "questions"):
+        old, new = before.get(key), after.get(key)
+        if old is new or (isinstance(old, list | tuple) and isinstance(new, list | tuple)
+                          and len(old) == len(new)):
+            continue
+        for text in translations.values():
+            if isinstance(text, dict):
+                text.pop(key, None)
 
 
 def _check_key(key: str) -> None:

@@ -189,3 +189,18 @@ def test_override_fixing_a_file_value_counts(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(HEADER + "autonomy:\n  levels: {engage: 12}\n", encoding="utf-8")
     assert load_scenario(path, ["autonomy.levels.engage=6"]).autonomy.level("engage") == 6
+
+
+def test_overriding_the_injects_drops_their_translated_labels() -> None:
+    """A sweep's ``injects: []`` used to be refused because the scenario's Dutch inject labels
+    no longer matched; the labels follow the injects away, the other translations stay."""
+    from hmt_sim.scenario import load_scenario
+
+    base = load_scenario("urban_nomination")
+    assert base.injects and base.translations["nl"].injects
+    none = load_scenario("urban_nomination", overrides={"injects": []})
+    assert none.injects == () and none.translations["nl"].injects is None
+    assert none.translations["nl"].briefing == base.translations["nl"].briefing
+    assert none.text("nl").injects == ()
+    same = load_scenario("urban_nomination", overrides={"injects.0.at_s": 30})
+    assert same.translations["nl"].injects == base.translations["nl"].injects
