@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmt_sim.room.keys import MAX_SPEED, MIN_SPEED
+
 MAX_BYTES = 4096
 """The largest message a client may send (a decision is under 100 bytes)."""
 RATE_PER_S = 8.0
@@ -28,6 +30,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 CHOICES = ("approve", "reject")
 RED_STEPS = ("escalate", "hold", "de-escalate", "model")
 SPEEDS = (1, 2, 5, 10, 30, 60)
+"""The facilitator menu's speeds; any speed from MIN_SPEED to MAX_SPEED is accepted."""
 
 
 class BadMessage(ValueError):
@@ -99,9 +102,13 @@ def parse(role: str, text: str | bytes) -> dict[str, Any]:
                              f"{msg.get('step')!r:.40}")
         out["step"] = msg["step"]
     elif kind == "speed":
-        if msg.get("speed") not in SPEEDS:
-            raise BadMessage(f"'speed' must be one of {', '.join(map(str, SPEEDS))}")
-        out["speed"] = float(msg["speed"])
+        # Any speed the command line accepts (--speed 20 shows in the menu beside SPEEDS).
+        speed = msg.get("speed")
+        if isinstance(speed, bool) or not isinstance(speed, int | float) \
+                or not MIN_SPEED <= speed <= MAX_SPEED:
+            raise BadMessage(f"'speed' must be a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                             f"(the menu offers {', '.join(map(str, SPEEDS))})")
+        out["speed"] = float(speed)
     elif kind == "message":
         text_ = msg.get("text")
         if not isinstance(text_, str) or not text_.strip() or len(text_) > MESSAGE_CHARS:

@@ -3,6 +3,7 @@ to the very same event log."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from room_testing import wait_for
@@ -45,6 +46,12 @@ def test_the_red_cell_chooses_reds_next_step(served: Any, browser: Any) -> None:
     inputs = sessionfile.read(room.clock.writer.path).inputs
     assert [(i["type"], i["step"], i["t"]) for i in inputs] == [("red_choose", "hold", 15.0)]
     assert room.room.view("red")["chosen"] == "hold"
+    # The page counts down to red's next reaction (a simulation time in the view), within one
+    # reaction interval (overload keeps the default 30 s).
+    view = room.room.view("red")
+    wait_s = math.ceil(view["next_reaction_s"] - view["t"])
+    assert 0 < wait_s <= 30
+    assert f"Next red reaction in {wait_s} s" in page.inner_text("body")
     seat = browser.new_page()
     seat.goto(room.room.link("seat/1"))
     seat.wait_for_selector(".conn.on")

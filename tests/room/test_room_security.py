@@ -151,3 +151,14 @@ def test_one_link_opens_a_bounded_number_of_connections(served: Any) -> None:
     wait_for(lambda: room.room.connections("seat/1") == 0, 5, "the connections to close")
     assert got[0]["kind"] == "refused" and "too many devices" in got[0]["message"]
     assert asyncio.run(_exchange(url, [{"kind": "ping"}])) == [{"kind": "pong"}]
+
+
+def test_the_facilitator_may_set_any_speed_the_command_line_takes() -> None:
+    """A room started with --speed 20 shows 20x in the menu; choosing it again, or any speed
+    from 1 to 60, is accepted; other values are refused with the range."""
+    for good in (20, 2.5, 1, 60):
+        message = json.dumps({"kind": "speed", "speed": good})
+        assert protocol.parse("facilitator", message)["speed"] == good
+    for bad in (0.5, 61, True, "10", None):
+        with pytest.raises(protocol.BadMessage, match="from 1 to 60"):
+            protocol.parse("facilitator", json.dumps({"kind": "speed", "speed": bad}))

@@ -319,7 +319,9 @@
     s.appendChild(el("p", "", fmt(L.red_rung, { rung: state.rung, name: state.rung_name })));
     s.appendChild(el("p", "", fmt(L.blue_rung, { rung: state.blue_rung, name: state.blue_rung_name })));
     if (state.next_reaction_s !== null && state.next_reaction_s !== undefined)
-      s.appendChild(el("p", "status", fmt(L.red_next, { s: Math.ceil(state.next_reaction_s) })));
+      // next_reaction_s is a simulation time; the page says how long until then
+      s.appendChild(el("p", "status", fmt(L.red_next, {
+        s: Math.max(0, Math.ceil(state.next_reaction_s - state.t)) })));
     const chosen = state.chosen || "model";
     if (state.red_cell === false) s.appendChild(el("p", "error", L.red_unavailable));
     s.appendChild(el("p", "", fmt(L.red_chosen, { step: L[chosen] || chosen })));
@@ -395,7 +397,14 @@
     if (!facBuilt) buildFacilitator();
     toggle.textContent = state.paused ? L.resume : L.pause;
     toggle.disabled = state.finished;
-    if (document.activeElement !== speedSel) speedSel.value = String(state.speed);
+    if (document.activeElement !== speedSel) {
+      // a speed set on the command line (--speed 20) may not be one of the menu's
+      if (![...speedSel.options].some((o) => o.value === String(state.speed))) {
+        const o = el("option", "", state.speed + "x"); o.value = String(state.speed);
+        speedSel.appendChild(o);
+      }
+      speedSel.value = String(state.speed);
+    }
     inputsEl.textContent = fmt(L.inputs, { n: state.inputs }) + (lastError ? " · " + lastError : "")
       + (state.write_error ? " · " + state.write_error : "");
     const rows = [];
