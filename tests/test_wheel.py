@@ -90,12 +90,15 @@ def test_the_wheel_ships_each_bundled_scenario_once_and_no_tests(built: Built) -
         names = zf.namelist()
         yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
         expected = sorted(f"hmt_sim/bundled/{p.name}" for p in BUNDLED.glob("*.yaml"))
-        assert len(expected) == 7
+        assert len(expected) == 8  # mass_swarm joined the seven
         assert sorted(yaml_names) == expected  # inside the package, once; no scenarios/ copy
         for name in expected:
             assert zf.read(name) == (ROOT / name).read_bytes()
         assert "hmt_sim/py.typed" in names
         assert "hmt_sim/cli/__init__.py" in names and "visualiser/__init__.py" in names
+        # package data the room and the Dutch screens need at run time
+        assert {"hmt_sim/locale/nl.po", "hmt_sim/room/static/room.html",
+                "hmt_sim/room/static/room.js", "hmt_sim/room/static/room.css"} <= set(names)
     dist_info = f"hmt_sim-{hmt_sim.__version__}.dist-info"
     tops = {n.split("/")[0] for n in names}
     assert tops == {"hmt_sim", "visualiser", dist_info}

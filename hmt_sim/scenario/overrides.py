@@ -89,21 +89,23 @@ def apply_overrides_tracked(
 
 
 def _drop_stale_translations(before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Translated inject labels and questions follow the scenario's own by position. An
-    override that changes how many there are (``injects: []`` in a sweep) leaves them pointing
-    at nothing: they are dropped, so the overridden scenario shows its own texts, instead of
-    the override being refused for a mismatch the user never wrote."""
-    translations = after.get("translations")
-    if not isinstance(translations, dict):
-        return
+    """Translated inject labels and questions, and the questions' conditions
+    (``question_when``), follow the scenario's own by position. An override that changes how
+    many there are (``injects: []`` in a sweep, a workshop's own questions) leaves them pointing
+    at nothing: they are dropped, so the overridden scenario shows its own texts and asks its
+    own questions, instead of the override being refused for a mismatch the user never wrote.
+    A ``question_when`` the override itself sets is kept (and checked)."""
     for key in ("injects", "questions"):
         old, new = before.get(key), after.get(key)
         if old is new or (isinstance(old, list | tuple) and isinstance(new, list | tuple)
                           and len(old) == len(new)):
             continue
-        for text in translations.values():
+        translations = after.get("translations")
+        for text in translations.values() if isinstance(translations, dict) else ():
             if isinstance(text, dict):
                 text.pop(key, None)
+        if key == "questions" and after.get("question_when") == before.get("question_when"):
+            after.pop("question_when", None)
 
 
 def _check_key(key: str) -> None:

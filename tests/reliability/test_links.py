@@ -295,7 +295,7 @@ def test_a_full_disk_mid_session_keeps_a_resumable_file(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     sc = load_scenario("training_sandbox")
     header = len(json.dumps(sessionfile.make_header(sc, 7, []), separators=(",", ":"),
-                            ensure_ascii=False)) + 1
+                            ensure_ascii=False).encode("utf-8")) + 1  # bytes: Dutch texts
     done = _limited(["play", "training_sandbox", "--autoplay", "--until", "60", "--speed",
                      "10", "--session", str(path)], header + 20, tmp_path)  # one clock line
     assert done.returncode == 0, done.stderr[-500:]

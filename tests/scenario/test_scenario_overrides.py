@@ -204,3 +204,18 @@ def test_overriding_the_injects_drops_their_translated_labels() -> None:
     assert none.text("nl").injects == ()
     same = load_scenario("urban_nomination", overrides={"injects.0.at_s": 30})
     assert same.translations["nl"].injects == base.translations["nl"].injects
+
+
+def test_overriding_the_questions_drops_their_conditions_and_translations() -> None:
+    """A workshop's own questions replace the scenario's: the conditions and Dutch texts of
+    the old questions no longer apply (they used to make the override an error)."""
+    from hmt_sim.scenario import load_scenario
+
+    base = load_scenario("airbase_swarm")
+    assert base.question_when and base.translations["nl"].questions
+    own = load_scenario("airbase_swarm", overrides={"questions": ["What did you learn?"]})
+    assert own.questions == ("What did you learn?",) and own.question_when == {}
+    assert own.translations["nl"].questions is None
+    kept = load_scenario("airbase_swarm", overrides={
+        "questions": ["One?", "Two?"], "question_when": {2: "harm.wrongful_engagements >= 1"}})
+    assert kept.question_when == {2: "harm.wrongful_engagements >= 1"}
