@@ -27,11 +27,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hmt_sim"
 # Known circles in modules that are being restructured by someone else right now, as the import
 # edge that closes each circle. Every entry must name who owns it and why it is here; the test
 # below fails when an entry no longer closes a circle, so the list cannot go stale.
-ALLOWED_EDGES: dict[tuple[str, str], str] = {
-    ("hmt_sim.report.sweep_figures", "hmt_sim.report.sweep"): (
-        "report engineer (issue 14 session, commit 4f70696): the figures take factor_name and "
-        "metric_name from the sweep report that draws them; they belong in a module both use"),
-}
+ALLOWED_EDGES: dict[tuple[str, str], str] = {}
 
 Graph = dict[str, set[str]]
 

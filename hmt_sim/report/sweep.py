@@ -31,6 +31,7 @@ from hmt_sim.report.sweep_data import (
     collect,
     strongest,
 )
+from hmt_sim.report.sweep_names import factor_name, metric_name
 
 SECTIONS = (  # titles marked for the catalog, translated where shown
     ("overview", N_("What was swept")),
@@ -135,26 +136,6 @@ def _ci(metric: str, low: float, high: float) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return _("no interval")
     return _("95% CI {low} to {high}").format(low=_value(metric, low), high=_value(metric, high))
-
-
-def metric_name(metric: str) -> str:
-    """The glossary label with its unit: ``Civilian casualties (count)``."""
-    from hmt_sim.sweep.plots import UNIT_TEXT
-
-    entry = info(metric)
-    name = entry.label or metric
-    unit = {"count": _("count"), "s": "s", "rung": _("rung 0-7"),
-            "share": _("share 0-1")}.get(entry.unit, UNIT_TEXT.get(entry.unit))
-    return f"{name} ({unit})" if unit else name
-
-
-def factor_name(factor: str) -> str:
-    """A factor key in words (``ai.reliability`` -> ``AI reliability``)."""
-    from hmt_sim.report.vocab import term
-    from hmt_sim.sweep.plots import factor_label
-
-    words = term(factor_label(factor))
-    return words[:1].upper() + words[1:]
 
 
 def _lower(text: str) -> str:

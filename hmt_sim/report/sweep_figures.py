@@ -40,8 +40,8 @@ def main_effects_png(effects: dict[str, list[Effect]], factors: list[str]) -> by
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from hmt_sim.report.sweep import factor_name as factor_label
-    from hmt_sim.report.sweep import metric_name as metric_label
+    from hmt_sim.report.sweep_names import factor_name as factor_label
+    from hmt_sim.report.sweep_names import metric_name as metric_label
     from hmt_sim.sweep.plots import level_labels
 
     metrics = list(effects)
@@ -101,8 +101,8 @@ def sensitivity_png(result: Any) -> bytes | None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from hmt_sim.report.sweep import factor_name as factor_label
-    from hmt_sim.report.sweep import metric_name as metric_label
+    from hmt_sim.report.sweep_names import factor_name as factor_label
+    from hmt_sim.report.sweep_names import metric_name as metric_label
     from hmt_sim.sweep.plots import OKABE_ITO
 
     metrics = [m for m in result.metrics if m.indices]
