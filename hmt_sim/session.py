@@ -43,10 +43,16 @@ class RunResult:
     seed: int
     events: list[Event]
     inputs: list[dict[str, Any]] = field(default_factory=list)
+    _metrics: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def metrics(self) -> dict[str, dict[str, Any]]:
-        return compute_metrics(self.events)
+        """The metric groups, computed from the events once. A finished session hands over the
+        groups its model computed at the end of the run (for Mesa's DataCollector) from the same
+        events, instead of computing them a second time."""
+        if self._metrics is None:
+            self._metrics = compute_metrics(self.events)
+        return self._metrics
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -138,7 +144,9 @@ class Session:
         return self.result()
 
     def result(self) -> RunResult:
-        return RunResult(self.scenario, self.seed, list(self.events), list(self.inputs))
+        """The run so far; once it has ended, with the metrics the model already computed."""
+        return RunResult(self.scenario, self.seed, list(self.events), list(self.inputs),
+                         self.model.metrics() if self._finished else None)
 
     def _apply_due(self, t: float) -> None:
         while self._queued and self._queued[0]["t"] <= t:
