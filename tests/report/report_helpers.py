@@ -10,6 +10,15 @@ from pathlib import Path
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CF_SEEDS = 4
 CF_COMPARE = "autonomy.level=5,9"
+# A small sweep grid the sweep-report tests (English and Dutch) run.
+GRID = """\
+scenario: airbase_swarm
+set: {run.duration_s: 60}
+factors:
+  autonomy.level: [5, 8]
+  ai.reliability: [0.6, 0.9]
+seeds: {start: 1, count: 2}
+"""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from html import escape, unescape
 from pathlib import Path
 
 import pytest
-from report_helpers import scan
+from report_helpers import GRID, scan
 
 from hmt_sim.cli import main
 from hmt_sim.i18n import language
@@ -76,16 +76,6 @@ def test_a_red_cell_gets_its_own_section_after_the_escalation(tmp_path: Path) ->
     assert '<a href="#red-cell">' in text
     section = unescape(text.split('id="red-cell"')[1].split("</section>")[0])
     assert "chose red's step at 3 reactions: 1 up, 1 held, 1 down" in section
-
-
-GRID = """\
-scenario: airbase_swarm
-set: {run.duration_s: 60}
-factors:
-  autonomy.level: [5, 8]
-  ai.reliability: [0.6, 0.9]
-seeds: {start: 1, count: 2}
-"""
 
 
 def test_the_sweep_report_in_dutch(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from report_helpers import GRID
 
 from hmt_sim.cli import main
 from hmt_sim.explore import discover
@@ -26,15 +27,6 @@ factors:
   run.seed: {min: 0, max: 1000}
 seeds: {start: 1, count: 2}
 metrics: [harm, mission.leakers, control.meaningful_review_rate, escalation.max_rung_red]
-"""
-
-GRID = """\
-scenario: airbase_swarm
-set: {run.duration_s: 60}
-factors:
-  autonomy.level: [5, 8]
-  ai.reliability: [0.6, 0.9]
-seeds: {start: 1, count: 2}
 """
 
 WHERE = "harm.civilian_casualties >= 1"
