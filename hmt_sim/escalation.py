@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from hmt_sim.ladder import RUNG_NAMES as RUNG_NAMES
@@ -31,6 +30,7 @@ from hmt_sim.ladder import SCORE_TABLE_V1 as SCORE_TABLE_V1
 from hmt_sim.ladder import THRESHOLD_RUNGS as THRESHOLD_RUNGS
 from hmt_sim.ladder import TOP_RUNG
 from hmt_sim.ladder import step_category as step_category
+from hmt_sim.mesa_import import mesa
 from hmt_sim.scenario.schema import Escalation
 
 if TYPE_CHECKING:

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from functools import cache, partial
 from typing import Any
 
-import mesa
 import numpy as np
 import simpy
 
@@ -45,6 +44,7 @@ from hmt_sim.escalation import EscalationAgent
 from hmt_sim.events import EventLog
 from hmt_sim.injects import apply_inject
 from hmt_sim.judgement import pair_d_prime
+from hmt_sim.mesa_import import mesa
 from hmt_sim.metrics import GROUPS, compute_metrics, flatten
 from hmt_sim.plugins import plugin_metrics
 from hmt_sim.rng import Streams

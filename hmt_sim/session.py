@@ -10,9 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hmt_sim.cardreason import level_reason
 from hmt_sim.errors import InputError
@@ -28,6 +26,9 @@ from hmt_sim.scenario.schema import Scenario
 from hmt_sim.seats import seat_index
 from hmt_sim.seats import seat_names as seat_names  # re-exported: the env modules import it here
 from hmt_sim.wording import shown
+
+if TYPE_CHECKING:
+    import pandas as pd  # at run time only through metrics.timeseries (issue 14)
 
 INPUT_TYPES = ("decide", "inspect", "inject", "set_levels", "set_reliability", "bookmark",
                "red_choose")

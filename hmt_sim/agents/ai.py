@@ -13,9 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
-
 from hmt_sim import plugins
+from hmt_sim.mesa_import import mesa
 from hmt_sim.observation import Observation, Sighting
 from hmt_sim.plugins.classify import (
     Case,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from hmt_sim.mesa_import import mesa
 from hmt_sim.scenario.schema import ContactKind
 
 if TYPE_CHECKING:

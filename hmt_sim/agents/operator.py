@@ -14,9 +14,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import mesa
-
 from hmt_sim import plugins
+from hmt_sim.mesa_import import mesa
 from hmt_sim.plugins.registry import PluginError, call_plugin
 from hmt_sim.plugins.review import (
     OVERLOAD_FROM,
