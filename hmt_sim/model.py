@@ -448,23 +448,26 @@ def builtin_reporter_keys(regions: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(flatten({g: groups[g] for g in GROUPS}))
 
 
-YOUNG_COLLECTION_EVERY = 20_000
-"""Allocations between the garbage collector's young collections while the clock runs (Python's
-default is 700). A run allocates many short-lived objects that are freed by reference counting
-(events, generators' frames) and keeps a growing log: with the default every few hundred
-allocations trigger a collection, and the older generations - the whole log - are walked ever
-more often; a run of thousands of contacts spent about a quarter of its time there."""
-
-
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Collect young garbage less often while the simulation clock runs (restored after)."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], YOUNG_COLLECTION_EVERY), *old[1:])
+    """No automatic garbage collection while the simulation clock runs (restored after).
+
+    A run allocates many short-lived objects that reference counting frees (events, finished
+    generators' frames) and keeps a growing log and model. The collector's passes during a run
+    free next to nothing, yet each walks the young objects, and every so often a full pass walks
+    everything the process holds - the imported Mesa, NumPy and SciPy as well: about 15-35 ms
+    here, most of a default run's 35 ms. Measured: the same peak memory for ``mass_swarm``
+    (2,112 contacts) with and without, 11 % less CPU; a default run repeated in one process
+    about 20 % less. What a run leaves for the collector (its model's reference cycles, once
+    the model is dropped) is collected as usual afterwards, in one young pass."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        gc.enable()
 
 
 def flat_metric(key: str, model: HMTModel) -> Any:

@@ -19,6 +19,7 @@ streams equal SeedSequence's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from typing import Any, cast
@@ -83,33 +84,48 @@ _KEY_STEPS = [(_A[i], _A[i + 1]) for i in range(_POOL + _POOL * (_POOL - 1), len
 _OUT_STEPS = [(_B[j], _B[j + 1]) for j in range(2 * _POOL)]
 
 
-def _state_words(pool: list[int], key: tuple[int, ...]) -> np.ndarray:
-    """Mix the name key into a copy of the seed's pool; the 4 x 64-bit state PCG64 asks for.
-    (``_hashmix`` and ``_mix`` written out, four pool words at a time: this runs once per
-    stream, tens of thousands of times in a big run.)"""
-    m0, m1, m2, m3 = pool
-    mask, left, right, steps = _M32, _MIX_L, _MIX_R, _KEY_STEPS
-    for n, w in enumerate(key):
-        (a0, b0), (a1, b1), (a2, b2), (a3, b3) = steps[4 * n : 4 * n + 4]
-        h = ((w ^ a0) * b0) & mask
-        r = (left * m0 - right * (h ^ (h >> 16))) & mask
-        m0 = r ^ (r >> 16)
-        h = ((w ^ a1) * b1) & mask
-        r = (left * m1 - right * (h ^ (h >> 16))) & mask
-        m1 = r ^ (r >> 16)
-        h = ((w ^ a2) * b2) & mask
-        r = (left * m2 - right * (h ^ (h >> 16))) & mask
-        m2 = r ^ (r >> 16)
-        h = ((w ^ a3) * b3) & mask
-        r = (left * m3 - right * (h ^ (h >> 16))) & mask
-        m3 = r ^ (r >> 16)
+@functools.lru_cache(maxsize=1 << 16)
+def _name_hashes(name: str) -> tuple[int, ...]:
+    """The 16 hashed key words a name mixes into a pool, in mixing order. They depend on the
+    name alone, so they are computed once per name and process, not once per run: a sweep
+    makes the same names in every run (``contact/wave0/3`` in each of its thousands)."""
     out = []
-    for (bx, bm), v in zip(_OUT_STEPS, (m0, m1, m2, m3, m0, m1, m2, m3), strict=True):
-        v = ((v ^ bx) * bm) & mask
-        out.append(v ^ (v >> 16))
+    for n, w in enumerate(_name_key(name)):
+        for xor, mult in _KEY_STEPS[4 * n : 4 * n + 4]:
+            h = ((w ^ xor) * mult) & _M32
+            out.append(h ^ (h >> 16))
+    return tuple(out)
+
+
+def _state_words(pool: list[int], hashes: tuple[int, ...]) -> np.ndarray:
+    """Mix a name's hashed key words into a copy of the seed's pool; the 4 x 64-bit state PCG64
+    asks for. (``_mix`` and the output hash written out: this runs once per stream, tens of
+    thousands of times in a big run.)"""
+    m0, m1, m2, m3 = pool
+    mask, left, right = _M32, _MIX_L, _MIX_R
+    for i in range(0, 16, 4):
+        r = (left * m0 - right * hashes[i]) & mask
+        m0 = r ^ (r >> 16)
+        r = (left * m1 - right * hashes[i + 1]) & mask
+        m1 = r ^ (r >> 16)
+        r = (left * m2 - right * hashes[i + 2]) & mask
+        m2 = r ^ (r >> 16)
+        r = (left * m3 - right * hashes[i + 3]) & mask
+        m3 = r ^ (r >> 16)
+    (b0, c0), (b1, c1), (b2, c2), (b3, c3), (b4, c4), (b5, c5), (b6, c6), (b7, c7) = _OUT_STEPS
+    o0 = ((m0 ^ b0) * c0) & mask
+    o1 = ((m1 ^ b1) * c1) & mask
+    o2 = ((m2 ^ b2) * c2) & mask
+    o3 = ((m3 ^ b3) * c3) & mask
+    o4 = ((m0 ^ b4) * c4) & mask
+    o5 = ((m1 ^ b5) * c5) & mask
+    o6 = ((m2 ^ b6) * c6) & mask
+    o7 = ((m3 ^ b7) * c7) & mask
     # little-endian pairs of 32-bit words, as SeedSequence.generate_state(4, np.uint64) gives
-    return np.array([out[0] | out[1] << 32, out[2] | out[3] << 32, out[4] | out[5] << 32,
-                     out[6] | out[7] << 32], dtype=np.uint64)
+    return np.array([o0 ^ (o0 >> 16) | (o1 ^ (o1 >> 16)) << 32,
+                     o2 ^ (o2 >> 16) | (o3 ^ (o3 >> 16)) << 32,
+                     o4 ^ (o4 >> 16) | (o5 ^ (o5 >> 16)) << 32,
+                     o6 ^ (o6 >> 16) | (o7 ^ (o7 >> 16)) << 32], dtype=np.uint64)
 
 
 class _State(ISeedSequence):
@@ -147,10 +163,9 @@ class Streams:
 
     def fresh(self, name: str) -> np.random.Generator:
         """A new generator for ``name`` from its start, not shared with ``get``."""
-        key = _name_key(name)
         if self._pool is None:
-            seq: Any = np.random.SeedSequence(entropy=self.seed, spawn_key=key)
+            seq: Any = np.random.SeedSequence(entropy=self.seed, spawn_key=_name_key(name))
         else:
-            seq = _State(_state_words(self._pool, key))
+            seq = _State(_state_words(self._pool, _name_hashes(name)))
         # NumPy accepts any ISeedSequence; its stubs name only SeedSequence.
         return np.random.Generator(np.random.PCG64(cast(Any, seq)))
