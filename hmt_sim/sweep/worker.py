@@ -165,15 +165,9 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 
 
 def _simulate(sc: Scenario, seed: int, with_series: bool) -> tuple[dict[str, Any], Any]:
-    from hmt_sim.metrics import flatten
-    from hmt_sim.session import Session
+    from hmt_sim.sweep.headless import run_headless
 
-    session = Session(sc, seed=seed)
-    result = session.run_to_end()
-    # The model computed the metrics of the finished log once already (for Mesa's
-    # DataCollector); ``result.metrics`` would compute the same again from the same events.
-    metrics = session.model.metrics()
-    return flatten(metrics), (result.timeseries if with_series else None)
+    return run_headless(sc, seed, with_series)
 
 
 def _extras(flat: dict[str, Any], chunk: Chunk) -> dict[str, Any] | None:
