@@ -58,8 +58,8 @@ BOUND_EARLY = {"Agent": "mesa.agent", "Model": "mesa.model", "DataCollector": "m
 
 
 class _Deferred:
-    """The ``__getattr__`` of a deferred module: runs the module's code once, on the first
-    attribute it does not have, then answers from the loaded module."""
+    """The ``__getattr__`` (and ``__dir__``) of a deferred module: runs the module's code once,
+    on the first attribute it does not have, then answers from the loaded module."""
 
     def __init__(self, module: ModuleType, path: list[str] | None) -> None:
         self.module = module
@@ -69,14 +69,26 @@ class _Deferred:
         self.done = False
 
     def __call__(self, attr: str) -> Any:
-        with self.lock:
-            if not self.done:
-                if self.loading_thread == threading.get_ident():
-                    raise AttributeError(
-                        f"partially initialized module {self.module.__name__!r} has no "
-                        f"attribute {attr!r} (most likely due to a circular import)")
-                self._run()
+        self.load(attr)
         return getattr(self.module, attr)
+
+    def names(self) -> list[str]:
+        """``dir()`` of the module: runs its code first, so ``dir()`` (and tab completion)
+        lists what a plain import would."""
+        self.load("__dir__")
+        return sorted(vars(self.module))
+
+    def load(self, attr: str) -> None:
+        """Run the module's code unless it has run; another thread waits until it has, and
+        the thread running it gets the error of a partially initialised module."""
+        with self.lock:
+            if self.done:
+                return
+            if self.loading_thread == threading.get_ident():
+                raise AttributeError(
+                    f"partially initialized module {self.module.__name__!r} has no "
+                    f"attribute {attr!r} (most likely due to a circular import)")
+            self._run()
 
     def _run(self) -> None:
         module = self.module
@@ -93,6 +105,8 @@ class _Deferred:
         self.done = True
         if namespace.get("__getattr__") is self:  # the module may define its own
             del namespace["__getattr__"]
+        if namespace.get("__dir__") == self.names:
+            del namespace["__dir__"]
 
 
 def defer(name: str, *, submodules: bool) -> ModuleType | None:
@@ -108,7 +122,9 @@ def defer(name: str, *, submodules: bool) -> ModuleType | None:
     module = importlib.util.module_from_spec(spec)
     namespace = vars(module)
     path = None if submodules else namespace.pop("__path__", None)
-    namespace["__getattr__"] = _Deferred(module, path)
+    hook = _Deferred(module, path)
+    namespace["__getattr__"] = hook
+    namespace["__dir__"] = hook.names
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     if parent:
@@ -120,7 +136,7 @@ def pending(name: str) -> bool:
     """Whether ``name`` is in ``sys.modules`` as a deferred module whose code has not run yet
     (for tests and benchmarks; it runs nothing)."""
     module = sys.modules.get(name)
-    hook = vars(module).get("__getattr__") if module is not None else None
+    hook = vars(module).get("__getattr__") if isinstance(module, ModuleType) else None
     return isinstance(hook, _Deferred) and not hook.done
 
 
