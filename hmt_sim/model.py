@@ -239,6 +239,9 @@ class HMTModel(mesa.Model):
         if start > env.now:
             yield env.timeout(start - env.now)
         kind = self.sc.kinds[src.kind]
+        # The streams its contacts will draw from, started in one vectorised pass.
+        self.streams.prepare([f"{prefix}/{src.key}/{i}" for prefix in TRACK_STREAMS
+                              for i in range(src.count)])
         for i in range(src.count):
             if i and src.interval_s:
                 yield env.timeout(src.interval_s)
@@ -446,6 +449,11 @@ def builtin_reporter_keys(regions: tuple[str, ...]) -> tuple[str, ...]:
     start = [{"t": 0.0, "seq": 0, "kind": "run_started", "params": {"regions": list(regions)}}]
     groups = compute_metrics(start)
     return tuple(flatten({g: groups[g] for g in GROUPS}))
+
+
+TRACK_STREAMS = ("contact", "ai", "op", "judge", "effect")
+"""The random streams most contacts' lives draw from (``<prefix>/<source>/<index>``): where
+the contact appears, the AI's calls, the operators' reviews and judgements, the effects."""
 
 
 @contextmanager

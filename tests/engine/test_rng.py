@@ -31,3 +31,15 @@ def test_a_stream_depends_only_on_seed_and_name() -> None:
     assert Streams(3).fresh("x").random() != Streams(4).fresh("x").random()
     assert a.get("ai/wave0/2") is a.get("ai/wave0/2")  # get shares, fresh starts over
     assert a.fresh("y").random() == a.fresh("y").random()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**40 + 3])
+def test_prepared_streams_equal_the_ones_made_one_at_a_time(seed: int) -> None:
+    names = [f"{prefix}/wave0/{i}" for prefix in ("contact", "ai", "op") for i in range(40)]
+    names += ["", "é/ü", "adversary"]
+    prepared = Streams(seed)
+    prepared.prepare(names[:-1])  # the last one is made one at a time
+    prepared.prepare(names[:5])  # preparing again changes nothing
+    for name in names:
+        assert prepared.get(name).random(3).tolist() == reference(seed, name).random(3).tolist()
+    assert not prepared._prepared  # each prepared start is used once, then forgotten
