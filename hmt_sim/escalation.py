@@ -100,7 +100,7 @@ class EscalationAgent(mesa.Agent):
     def react(self) -> list[tuple[str, int, int, list[int], bool, str]]:
         """One reaction of both sides; returns the steps taken (side, from, to, causes,
         inadvertent, reason)."""
-        draws = self.stream.standard_normal(4)
+        draws = self.stream.standard_normal(4).tolist()  # Python floats: cheaper arithmetic
         self.last_reaction_s = float(self.model.time)  # SimPy's clock in an HMTModel
         chosen, self.red_choice = self.red_choice, None
         steps: list[tuple[str, int, int, list[int], bool, str]] = []

@@ -81,6 +81,9 @@ EVENT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "run_ended": (("duration_s",), "the run finished"),
 }
 
+_REQUIRED = {kind: frozenset(spec[0]) for kind, spec in EVENT_KINDS.items()}
+"""The fields each event kind must carry, as sets (checked on every emit)."""
+
 
 class EventLog:
     """Append-only list of events with a strictly increasing ``seq``."""
@@ -92,16 +95,16 @@ class EventLog:
         self._on_append: list[Any] = []
 
     def emit(self, t: float, kind: str, track: int | None = None, **fields: Any) -> Event:
-        spec = EVENT_KINDS.get(kind)
-        if spec is None:
+        required = _REQUIRED.get(kind)
+        if required is None:
             raise KeyError(f"unknown event kind {kind!r}")
         event: Event = {"t": round(float(t), 6), "seq": len(self.events), "kind": kind}
         if track is not None:
             event["track"] = track
         event.update(fields)
-        for name in spec[0]:
-            if name not in event:
-                raise KeyError(f"event {kind!r} lacks field {name!r}")
+        if not required <= event.keys():
+            missing = [name for name in EVENT_KINDS[kind][0] if name not in event]
+            raise KeyError(f"event {kind!r} lacks field {missing[0]!r}")
         self.events.append(event)
         for callback in self._on_append:
             callback(event)
