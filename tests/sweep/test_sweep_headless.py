@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import pandas as pd
@@ -10,8 +11,10 @@ import pytest
 from hmt_sim.metrics import flatten
 from hmt_sim.model import HMTModel
 from hmt_sim.scenario import load_scenario
+from hmt_sim.scenario.library import bundled_dir
 from hmt_sim.session import simulate
 from hmt_sim.sweep.headless import SweepModel, run_headless
+from hmt_sim.sweep.worker import Chunk, canonical, run_chunk
 
 
 def _same(a: object, b: object) -> bool:
@@ -48,3 +51,27 @@ def test_sweep_model_builds_no_collector_columns() -> None:
     model = SweepModel(sc, rng=1)
     assert model.datacollector.model_reporters == {}
     assert len(HMTModel(sc, rng=1).datacollector.model_reporters) > 50  # what it skips
+
+
+def _chunk(items: tuple[tuple[int, str, int], ...]) -> Chunk:
+    text = (bundled_dir() / "airbase_swarm.yaml").read_text(encoding="utf-8")
+    return Chunk(text, "airbase_swarm", items, ("harm.civilian_casualties",), frozenset())
+
+
+def test_a_worker_s_runs_leave_no_model_behind_and_the_collector_on() -> None:
+    # The collector is off during each run and back on after it: every run's model must still
+    # be freed (their reference cycles need the collector), or a long sweep would grow.
+    gc.collect()  # models other tests left for the collector
+    overrides = canonical({"run.duration_s": 20, "autonomy.level": 7})
+    result = run_chunk(_chunk(tuple((0, overrides, seed) for seed in range(1, 13))))
+    assert [row[2] for row in result.rows] == ["ok"] * 12
+    assert gc.isenabled()
+    # no collection asked for: the collector's own schedule has freed all but the last one or
+    # two (a worker that left it off would hold all 12)
+    assert len([o for o in gc.get_objects() if isinstance(o, SweepModel)]) <= 3
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, SweepModel)]  # none kept alive
+    # a failing run too (a bad override fails in the worker, as a failed row)
+    bad = canonical({"run.duration_s": -5})
+    failed = run_chunk(_chunk(((0, bad, 1),)))
+    assert failed.rows[0][2] == "failed" and gc.isenabled()
