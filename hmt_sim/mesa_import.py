@@ -155,7 +155,8 @@ def _import_mesa() -> ModuleType:
     import mesa  # the deferred package (or, without Mesa, the usual ImportError)
 
     for sub in ENGINE_MODULES:
-        module = importlib.import_module(sub)
+        __import__(sub)  # the import statement's path, so -X importtime names these modules
+        module = sys.modules[sub]
         for attr, source in BOUND_EARLY.items():
             if source == sub and attr not in vars(mesa):
                 setattr(mesa, attr, getattr(module, attr))
