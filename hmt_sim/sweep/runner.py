@@ -17,11 +17,10 @@ from typing import Any
 
 from hmt_sim import __version__
 from hmt_sim.errors import InputError
-from hmt_sim.sweep.scenarios import load_with
 from hmt_sim.sweep.spec import SweepSpec, select_metrics
 from hmt_sim.sweep.specfile import load_spec
 from hmt_sim.sweep.store import FORMAT, META_COLUMNS, ResultsStore, column_kind
-from hmt_sim.sweep.worker import Chunk, Runner, canonical, probe_metrics
+from hmt_sim.sweep.worker import Chunk, Runner, canonical, point_scenario, probe_metrics
 
 MAX_CHUNK = 64
 
@@ -212,7 +211,7 @@ def sweep(
 def metric_columns(spec: SweepSpec, runner: Runner | None) -> tuple[list[str], set[str]]:
     """The metric columns a sweep of ``spec`` keeps (from a short probe run) and which of them
     hold text."""
-    sc = load_with(spec.scenario_text, spec.scenario_source, spec.point_overrides(0))
+    sc = point_scenario(spec.scenario_text, spec.scenario_source, spec.point_overrides(0))
     sample = probe_metrics(sc, runner)
     names = select_metrics(spec.metrics, list(sample))
     clash = [n for n in names if n in spec.factor_keys or n in META_COLUMNS]

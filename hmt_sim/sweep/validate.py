@@ -20,7 +20,7 @@ from hmt_sim.errors import InputError, Problem, ScenarioError
 from hmt_sim.scenario.yamldoc import describe
 from hmt_sim.sweep.scenarios import load_with
 from hmt_sim.sweep.spec import Factor, PathT, Scalar, select_metrics
-from hmt_sim.sweep.worker import metric_families, probe_metrics
+from hmt_sim.sweep.worker import metric_families, point_scenario, probe_metrics
 
 MAX_POINT_PROBLEMS = 5
 """Design points reported as invalid at most (one bad factor value breaks many points)."""
@@ -120,7 +120,8 @@ def check_points(scenario: BaseScenario, base: Mapping[str, Any],
     issues: list[Issue] = []
     for i, point in enumerate(points):
         try:
-            load_with(scenario.text, scenario.source, {**base, **point})
+            # cached: workers forked after this find every point validated
+            point_scenario(scenario.text, scenario.source, {**base, **point})
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={describe(v)}" for k, v in point.items())
             issues.append(Issue(("factors",), f"design point {i} ({shown}) is not a valid "

@@ -90,6 +90,12 @@ def _scenario(text: str, name: str, overrides_json: str) -> Scenario:
     return load_with(text, name, json.loads(overrides_json))
 
 
+def point_scenario(text: str, name: str, overrides: dict[str, Any]) -> Scenario:
+    """One design point's scenario through this process's cache of them. The parent validates
+    every point this way before the pool starts, so forked workers find them loaded."""
+    return _scenario(text, name, canonical(overrides))
+
+
 def default_runner(sc: Scenario, seed: int) -> dict[str, Any]:
     from hmt_sim.metrics import flatten
     from hmt_sim.session import simulate

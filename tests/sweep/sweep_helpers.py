@@ -68,3 +68,12 @@ def known_runner(sc: Scenario, seed: int) -> dict[str, Any]:
         "mission.leakers": 1.0,
         "mission.defence_rate": 0.75,
     }
+
+
+def cache_runner(sc: Scenario, seed: int) -> dict[str, Any]:
+    """Reports how many design points this worker process has had to validate itself (its
+    scenario cache's misses beyond the ones it inherited), plus one engine metric."""
+    from hmt_sim.sweep.worker import _scenario
+
+    return {"worker.points_loaded": float(_scenario.cache_info().misses),
+            "mission.leakers": 1.0}
