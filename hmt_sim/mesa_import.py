@@ -33,17 +33,23 @@ attribute access loads the module, ``__spec__`` included, and the ``import`` sta
 ``__spec__`` of a module it finds in ``sys.modules``, so ``import pandas as pd`` in ``mesa.agent``
 would load pandas at once; and a second thread could see the half-loaded module (CPython
 gh-114763, fixed in later 3.12 releases). Here the hook is a module ``__getattr__`` (PEP 562),
-which Python calls only for attributes a module lacks, and the code runs under a lock: another
-thread asking for an attribute meanwhile waits for the whole module, while the loading thread
-itself (a module that imports itself back while it runs) gets the usual ``AttributeError`` of
-a partially initialised module.
+which Python calls only for attributes a module lacks, and the code runs as a plain import's
+does: under the import system's lock for that module name, with ``__spec__._initializing`` set.
+So another thread asking for an attribute, or importing the module, meanwhile waits for the
+whole module; a cycle of threads waiting on each other's imports is reported as the import
+system reports it (``_DeadlockError``) instead of hanging; and the loading thread itself (a
+module that imports itself back while it runs) gets the usual ``AttributeError`` of a partially
+initialised module. (The lock is importlib's private ``_ModuleLockManager``, as in every CPython
+since 3.3; without it, a lock of our own.)
 """
 
 from __future__ import annotations
 
+import importlib._bootstrap
 import importlib.util
 import sys
 import threading
+from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +70,14 @@ class _Deferred:
     def __init__(self, module: ModuleType, path: list[str] | None) -> None:
         self.module = module
         self.path = path  # a withheld __path__, restored just before the code runs
-        self.lock = threading.RLock()
+        self.own_lock = threading.RLock()  # only where importlib has no module locks
         self.loading_thread: int | None = None
         self.done = False
+
+    def lock(self) -> AbstractContextManager[Any]:
+        """The import system's lock for this module's name (re-entrant, deadlock-detecting)."""
+        manager = getattr(importlib._bootstrap, "_ModuleLockManager", None)
+        return self.own_lock if manager is None else manager(self.module.__name__)
 
     def __call__(self, attr: str) -> Any:
         self.load(attr)
@@ -81,7 +92,7 @@ class _Deferred:
     def load(self, attr: str) -> None:
         """Run the module's code unless it has run; another thread waits until it has, and
         the thread running it gets the error of a partially initialised module."""
-        with self.lock:
+        with self.lock():
             if self.done:
                 return
             if self.loading_thread == threading.get_ident():
@@ -96,11 +107,13 @@ class _Deferred:
         assert spec is not None and spec.loader is not None
         namespace = vars(module)
         self.loading_thread = threading.get_ident()
+        spec._initializing = True  # type: ignore[attr-defined]  # an import waits, as for any
         try:
             if self.path is not None:
                 namespace["__path__"] = self.path
             spec.loader.exec_module(module)
         finally:
+            spec._initializing = False  # type: ignore[attr-defined]
             self.loading_thread = None
         self.done = True
         if namespace.get("__getattr__") is self:  # the module may define its own

@@ -187,18 +187,20 @@ def slow_module(tmp_path: Path) -> tuple[str, Path]:
 
 
 def race(module: ModuleType, name: str, threads: int = 12) -> list[str]:
-    """Let ``threads`` threads ask ``module`` for VALUE at once (half by attribute, half by
-    ``from ... import``); what each got, as text."""
+    """Let ``threads`` threads ask ``module`` for VALUE at once (by attribute, by
+    ``from ... import`` and by ``importlib.import_module``); what each got, as text."""
     barrier = threading.Barrier(threads)
     got: list[str] = []
 
     def ask(i: int) -> None:
         barrier.wait()
         try:
-            if i % 2:
+            if i % 3 == 0:
                 got.append(str(module.VALUE))
-            else:
+            elif i % 3 == 1:
                 got.append(str(__import__(name, fromlist=["VALUE"]).VALUE))
+            else:
+                got.append(str(importlib.import_module(name).VALUE))
         except Exception as exc:  # what a thread saw is the result
             got.append(f"{type(exc).__name__}: {exc}")
 
@@ -229,6 +231,48 @@ def test_threads_asking_a_deferred_module_at_once_all_get_the_loaded_module(
     assert race(module, name) == ["42"] * 12
     assert log.read_text() == "ran\n"  # its code ran once
     assert not pending(name) and "__getattr__" not in vars(module)
+
+
+# Thread A runs the package's code (the first to ask it for a name); thread B meanwhile imports
+# its submodule, which asks the package for a name it has not defined yet; then A imports the
+# submodule B holds. Each waits for an import the other holds: the import system sees the cycle
+# (as it does for two plain imports) and lets A go on with the half-imported submodule, so both
+# finish. With a lock the import system cannot see, both would wait for ever.
+CYCLE = """
+import importlib, sys, threading, time
+sys.path.insert(0, sys.argv[2])
+from hmt_sim import mesa_import
+if sys.argv[3] == "own-lock":  # the control: a lock the import system cannot see
+    mesa_import._Deferred.lock = lambda self: self.own_lock
+pkg = mesa_import.defer("hmt_cycle", submodules=False)
+got = {}
+def ask(who, fn):
+    try:
+        got[who] = repr(fn())
+    except Exception as exc:
+        got[who] = type(exc).__name__
+a = threading.Thread(target=ask, args=("a", lambda: pkg.LATE), daemon=True)
+b = threading.Thread(target=ask, args=("b", lambda: importlib.import_module("hmt_cycle.sub").X),
+                     daemon=True)
+a.start(); time.sleep(0.2); b.start()
+a.join(float(sys.argv[4])); b.join(float(sys.argv[4]))
+out["alive"] = [a.is_alive(), b.is_alive()]
+out["got"] = got
+"""
+
+
+def test_threads_waiting_on_each_others_imports_do_not_hang(tmp_path: Path) -> None:
+    package = tmp_path / "hmt_cycle"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import time\ntime.sleep(0.6)\nLATE = 1\nfrom . import sub\n")
+    (package / "sub.py").write_text("from hmt_cycle import LATE\nX = LATE + 1\n")
+    out = fresh(CYCLE, str(tmp_path), "module-lock", "20")  # both finish in about 0.6 s
+    assert out["alive"] == [False, False]
+    assert out["got"] == {"a": "1", "b": "2"}
+    control = fresh(CYCLE + "\nimport os; print(json.dumps(out)); os._exit(0)\n",
+                    str(tmp_path), "own-lock", "1.5")
+    assert control["alive"] == [True, True]  # the probe sees a hang
 
 
 def lazy_loader_module(name: str) -> ModuleType:
