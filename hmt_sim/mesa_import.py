@@ -25,8 +25,9 @@ Mesa or pandas first) is left alone; ``isinstance`` and identity hold, since the
 the one module object; ``from pandas import X``, ``import pandas.core.frame`` (``pandas``
 gets no ``__path__`` until its code has run, so a submodule import runs the package first, in
 the usual order) and pickling (unpickling imports by name) see the real package. A deferred
-module's ``__name__``, ``__spec__`` and ``__file__`` are real from the start; ``dir()`` and
-``vars()`` show only those until the code runs.
+module's ``__name__``, ``__spec__`` and ``__file__`` are real from the start; ``vars()`` shows
+only those until the code runs (``dir()`` runs it). An error in a deferred module's own code
+(a broken install) is raised where the module is first used instead of at import.
 
 Why not :class:`importlib.util.LazyLoader`: on Python 3.12.1, which this project runs, any
 attribute access loads the module, ``__spec__`` included, and the ``import`` statement reads the
@@ -36,8 +37,8 @@ gh-114763, fixed in later 3.12 releases). Here the hook is a module ``__getattr_
 which Python calls only for attributes a module lacks, and the code runs as a plain import's
 does: under the import system's lock for that module name, with ``__spec__._initializing`` set.
 So another thread asking for an attribute, or importing the module, meanwhile waits for the
-whole module; a cycle of threads waiting on each other's imports is reported as the import
-system reports it (``_DeadlockError``) instead of hanging; and the loading thread itself (a
+whole module; a cycle of threads waiting on each other's imports is one the import system
+sees and resolves as it does for plain imports, instead of hanging; and the loading thread itself (a
 module that imports itself back while it runs) gets the usual ``AttributeError`` of a partially
 initialised module. (The lock is importlib's private ``_ModuleLockManager``, as in every CPython
 since 3.3; without it, a lock of our own.)
