@@ -184,7 +184,7 @@ def test_engine_import_against_numpy() -> None:
     for name, t in top[:10]:
         print(f"    {name:<20} {t * 1000:6.0f} ms  {t / total:4.0%}")
     ratio = costs["import hmt_sim.session"].cpu_s / costs["import numpy"].cpu_s
-    assert ratio < 20  # about 7x measured here (issue 10); Mesa's own import is most of it
+    assert ratio < 20  # 7-8x while the engine imported all of Mesa (issue 10); about 3x since
 
 
 RUN_ARGS = ["run", "training_sandbox", "--set", "run.duration_s=1", "--json"]
@@ -213,6 +213,6 @@ def test_run_start_against_a_bare_interpreter_and_plain_mesa() -> None:
           "one -X importtime run):")
     for name, t in top[:10]:
         print(f"    {name:<20} {t * 1000:6.0f} ms  {t / total:4.0%}")
-    # 1.2x a plain import mesa before issue 14 (the engine imported all of Mesa); now only
-    # mesa.model, mesa.agent and mesa.datacollection run, and the whole start costs less
+    # 1.4x a plain import mesa while the engine imported all of Mesa; about 0.5x since only
+    # mesa.model, mesa.agent and mesa.datacollection run (hmt_sim.mesa_import)
     assert run.cpu_s < 0.8 * mesa.cpu_s
