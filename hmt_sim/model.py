@@ -60,14 +60,17 @@ class HMTModel(mesa.Model):
     ``scenario`` is a ``Scenario``, a bundled scenario id or a file path; ``rng`` the integer
     seed (Mesa's name for it; None: the scenario's ``run.seed``); ``overrides`` dotted keys
     (``{"autonomy.level": 7}``); ``human_operators`` the seats answered by people through
-    ``Session.decide`` (every other seat is a model operator)."""
+    ``Session.decide`` (every other seat is a model operator); ``collect=False`` leaves
+    Mesa's DataCollector without its per-metric columns (for callers that read the metrics
+    themselves)."""
 
     running: bool  # Mesa's loop flag: False once the scenario's duration is reached
     steps: int  # Mesa's step counter: steps of run.tick_s taken through ``step()``
 
     def __init__(self, scenario: Scenario | str | os.PathLike[str] = DEFAULT_SCENARIO,
                  rng: int | None = None, overrides: Mapping[str, Any] | None = None,
-                 human_operators: Sequence[int] = (), **kwargs: Any) -> None:
+                 human_operators: Sequence[int] = (), collect: bool = True,
+                 **kwargs: Any) -> None:
         # ``seed=`` is accepted as another name for ``rng`` through **kwargs, not as a named
         # parameter: mesa.batch_run passes the seed as ``seed`` whenever the signature has one.
         seed_kw = kwargs.pop("seed", None)
@@ -118,7 +121,10 @@ class HMTModel(mesa.Model):
         self._triggered: set[str] = set()
         self._metrics_at: tuple[int, dict[str, Any]] | None = None
         self._flat_of: tuple[dict[str, Any], dict[str, Any]] | None = None
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        # Mesa's columns, one per flat metric; ``collect=False`` when nobody will read them
+        # (``simulate`` returns the metrics and drops the model): the collector stays, empty.
+        self.datacollector = mesa.DataCollector(
+            model_reporters=self._reporters() if collect else {})
         self.log.emit(
             0.0, "run_started", scenario=sc.id, seed=seed, version=__version__,
             params=self._params(), classifier=sc.ai.classifier,

@@ -67,11 +67,13 @@ def _seat_indices(human_seats: tuple[str, ...] | list[str], count: int) -> tuple
 class Session:
     """An interactive run. ``advance`` moves time; ``decide``, ``inspect``, ``inject``,
     ``set_levels``, ``set_reliability``, ``bookmark`` and ``red_choose`` are recorded inputs.
-    ``red_cell=True``: people play the adversary's command (``red_choose``)."""
+    ``red_cell=True``: people play the adversary's command (``red_choose``).
+    ``collect=False``: the model's Mesa DataCollector gets no per-metric columns."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
                  human_seats: tuple[str, ...] | list[str] = (),
-                 inputs: list[dict[str, Any]] | None = None, red_cell: bool = False) -> None:
+                 inputs: list[dict[str, Any]] | None = None, red_cell: bool = False,
+                 collect: bool = True) -> None:
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else int(seed)
         if self.seed < 0:
@@ -84,7 +86,7 @@ class Session:
         self.human_seats = tuple(human_seats)
         self.red_cell = bool(red_cell)
         self.model = HMTModel(scenario, rng=self.seed, human_operators=_seat_indices(
-            self.human_seats, scenario.operators.count))
+            self.human_seats, scenario.operators.count), collect=collect)
         self.inputs: list[dict[str, Any]] = []
         self._queued: list[dict[str, Any]] = sorted(inputs or [], key=lambda i: i["t"])
         self._finished = False
@@ -372,4 +374,7 @@ def simulate(scenario: Scenario, seed: int | None = None,
              inputs: list[dict[str, Any]] | None = None, red_cell: bool = False) -> RunResult:
     """Run a scenario to its end with model operators in every seat (``red_cell``: the inputs
     may hold a red cell's choices)."""
-    return Session(scenario, seed=seed, inputs=inputs, red_cell=red_cell).run_to_end()
+    # Nobody can read the model's Mesa DataCollector columns here: the metrics come back in
+    # the RunResult, computed once from the same log.
+    return Session(scenario, seed=seed, inputs=inputs, red_cell=red_cell,
+                   collect=False).run_to_end()
