@@ -6,9 +6,11 @@ Run:  .venv/bin/python -m pytest -m benchmark benchmarks/bench_sweep.py -s
 1. Throughput: the same model and grid through ``mesa.batch_run`` (``number_processes=2``; the
    model is a ``mesa.Model`` whose ``step()`` runs our ``simulate`` to completion and reports a
    few metrics through a ``DataCollector``; it parses the scenario once per setting in each
-   worker, as our sweep does) and through our sweep with 2 workers. ``batch_run``
-   runs in a subprocess because it sets the process-wide start method to spawn on every call.
-   Both timings include everything a user waits for (pool start, loading, collecting results).
+   worker, as our sweep does) and through our sweep with 2 workers. Each side runs in a fresh
+   process of its own (``batch_run`` also because it sets the process-wide start method to spawn
+   on every call), with its library imported before the clock starts (Mesa there, hmt-sim's
+   engine and sweep here) and nothing warmed up: both timings include everything else a user
+   waits for (reading the scenario, pool start, the runs, collecting and writing the results).
 2. Parallel efficiency: runs of >= 50 ms, 1 worker vs 2 workers: T1 / (2 x T2).
 3. Memory: peak RSS of the sweep process plus its workers, and the parent's tracemalloc peak,
    for a 20,000-run and a 1,000-run sweep of a very short scenario, each in a fresh process.
@@ -157,6 +159,19 @@ def our_sweep(folder: Path, workers: int, seeds: int, duration_s: float,
             "workers": workers, "total_cpu_s": cpu + parent}
 
 
+def _ours_main(workers: int, seeds: int, duration_s: float) -> None:
+    """Subprocess entry: time our sweep in a fresh process and print JSON."""
+    with tempfile.TemporaryDirectory() as tmp:
+        print(json.dumps(our_sweep(Path(tmp), workers, seeds, duration_s)))
+
+
+def our_sweep_fresh(workers: int, seeds: int, duration_s: float = SHORT_S) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "ours", str(workers), str(seeds), str(duration_s)],
+        capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _memory_main(runs: int) -> None:
     """Subprocess entry: a ``runs``-run sweep of a 2 s scenario; print peak memory as JSON."""
     import resource
@@ -234,18 +249,15 @@ def report(sections: tuple[str, ...] = ("throughput", "efficiency", "memory")
 
 
 def _throughput(folder: Path, seeds: int, figures: dict[str, float],
-                rounds: int = 3) -> None:
-    """Both sides ``rounds`` times, alternating; each figure is the median of the rounds (a
-    busy machine slows whichever side happens to run during a burst)."""
+                rounds: int = 5) -> None:
+    """Both sides ``rounds`` times, alternating, each in a fresh process; each figure is the
+    median of the rounds (a busy machine slows whichever side happens to run during a burst)."""
     print(f"\n1. throughput, {len(LEVELS) * len(RELIABILITY)} points x {seeds} seeds, "
           f"run.duration_s={SHORT_S:g}, median of {rounds} alternating rounds")
-    # One small untimed sweep first: what the parent imports lazily on its first sweep (Parquet
-    # writing, the metric probe) is then loaded, as Mesa is in batch_run's parent.
-    our_sweep(folder, 2, 1, SHORT_S)
     mesa2s, ourss = [], []
     for _ in range(rounds):
         mesa2s.append(mesa_batch_run(2, seeds))
-        ourss.append(our_sweep(folder, 2, seeds, SHORT_S))
+        ourss.append(our_sweep_fresh(2, seeds))
     mesa1 = mesa_batch_run(1, seeds)
 
     def median(runs: list[dict[str, Any]], key: str) -> float:
@@ -274,6 +286,8 @@ def _throughput(folder: Path, seeds: int, figures: dict[str, float],
           f"{ours['total_cpu_s'] / ours['runs'] * 1000:.1f} ms: "
           f"{figures['cpu_ratio_vs_mesa']:.1f}x less CPU per run (rounds: "
           f"{', '.join(f'{r:.1f}x' for r in cpu_ratios)})")
+    load = os.getloadavg()
+    print(f"   load average after the rounds: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
 def _efficiency(folder: Path, figures: dict[str, float]) -> None:
@@ -324,6 +338,8 @@ def test_bench_sweep() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "mesa":
         _mesa_main(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "ours":
+        _ours_main(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     elif len(sys.argv) > 1 and sys.argv[1] == "memory":
         _memory_main(int(sys.argv[2]))
     else:

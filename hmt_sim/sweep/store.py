@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -192,7 +193,7 @@ class ResultsStore:
         factor_cols = [[self.points[p][key] for p in cols[0]] for key in self.factor_keys]
         arrays = [cols[0], cols[1], *factor_cols, *cols[2:]]
         return pa.table(
-            [pa.array(list(col), type=f.type) for col, f in zip(arrays, self.schema, strict=True)],
+            [_array(col, f.type) for col, f in zip(arrays, self.schema, strict=True)],
             schema=self.schema,
         )
 
@@ -369,6 +370,47 @@ def _part_name(number: int) -> str:
 def _write_atomic(table: pa.Table, path: Path) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
+
+
+_ACCEPTS: dict[str, tuple[type, ...]] = {"int64": (int,), "double": (int, float),
+                                         "bool": (bool,), "string": (str,)}
+_NUMPY = {"int64": np.int64, "double": np.float64}
+
+
+def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    """The column ``pa.array(list(values), type=kind)`` makes (None: null; a float NaN stays
+    NaN), built from its buffers. ``pa.array`` asks of anything it is given whether it is a
+    pandas object, and the first time it asks it loads pyarrow's pandas layer and much of
+    pandas: about 0.6 s in a sweep's parent that has no other use for it (the CLI prints a
+    summary), all of it after the last run while the user waits."""
+    name = str(kind)
+    types = set(map(type, values))
+    has_null = type(None) in types
+    types.discard(type(None))
+    accepts = _ACCEPTS[name]
+    wrong = {t for t in types
+             if not issubclass(t, accepts) or (name == "int64" and issubclass(t, bool))}
+    if wrong:
+        bad = next(v for v in values if type(v) in wrong)
+        raise TypeError(f"a {name} column got {type(bad).__name__} {bad!r:.60}")
+    n = len(values)
+    nulls, validity = 0, None
+    if has_null:
+        present = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+        nulls = n - int(present.sum())
+        validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+    if name == "string":
+        encoded = [v.encode("utf-8") if v is not None else b"" for v in values]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    elif name == "bool":
+        bits = np.fromiter((v is True for v in values), dtype=bool, count=n)
+        buffers = [validity, pa.py_buffer(np.packbits(bits, bitorder="little"))]
+    else:
+        filled = [0 if v is None else v for v in values] if has_null else values
+        buffers = [validity, pa.py_buffer(np.array(filled, dtype=_NUMPY[name]))]
+    return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
 
 
 def _series_table(series: Sequence[dict[str, list[Any]]]) -> pa.Table:
