@@ -71,6 +71,8 @@ def check_factor_values(scenario: BaseScenario, base: Mapping[str, Any],
                         factors: Sequence[Factor]) -> list[Issue]:
     """Each factor value alone on the base scenario; problems go to the value's line."""
     issues: list[Issue] = []
+    # One factor: these are the design points, loaded into the cache the workers inherit.
+    load = point_scenario if len(factors) == 1 else load_with
     for factor in factors:
         path: PathT = ("factors", factor.key)
         trials: list[tuple[PathT, Scalar]]
@@ -82,7 +84,7 @@ def check_factor_values(scenario: BaseScenario, base: Mapping[str, Any],
             trials = [((*path, "min"), factor.from_unit(0.0)), ((*path, "max"), high)]
         for where, value in trials:
             try:
-                load_with(scenario.text, scenario.source, {**base, factor.key: value})
+                load(scenario.text, scenario.source, {**base, factor.key: value})
             except ScenarioError as exc:
                 p = exc.problems[0]
                 if "unknown" in p.message:  # the key is wrong: say it once, at the key
