@@ -18,10 +18,12 @@ deleted on resume.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 import time
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +376,6 @@ def _write_atomic(table: pa.Table, path: Path) -> None:
 
 _ACCEPTS: dict[str, tuple[type, ...]] = {"int64": (int,), "double": (int, float),
                                          "bool": (bool,), "string": (str,)}
-_NUMPY = {"int64": np.int64, "double": np.float64}
 
 
 def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
@@ -396,7 +397,7 @@ def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
     n = len(values)
     nulls, validity = 0, None
     if has_null:
-        present = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+        present = np.fromiter(map(operator.is_not, values, repeat(None)), dtype=bool, count=n)
         nulls = n - int(present.sum())
         validity = pa.py_buffer(np.packbits(present, bitorder="little"))
     if name == "string":
@@ -405,11 +406,13 @@ def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
         buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
     elif name == "bool":
-        bits = np.fromiter((v is True for v in values), dtype=bool, count=n)
+        bits = np.fromiter(map(operator.is_, values, repeat(True)), dtype=bool, count=n)
         buffers = [validity, pa.py_buffer(np.packbits(bits, bitorder="little"))]
+    elif name == "double":  # NumPy reads None as NaN; the validity bitmap makes it null
+        buffers = [validity, pa.py_buffer(np.array(values, dtype=np.float64))]
     else:
         filled = [0 if v is None else v for v in values] if has_null else values
-        buffers = [validity, pa.py_buffer(np.array(filled, dtype=_NUMPY[name]))]
+        buffers = [validity, pa.py_buffer(np.array(filled, dtype=np.int64))]
     return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
 
 
