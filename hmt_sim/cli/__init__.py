@@ -2,9 +2,11 @@
 
 Start-up is kept cheap on purpose. ``main`` first asks the card (``hmt_sim.cli.quick``): the
 help, the version and argument errors are answered from it without importing typer, click or
-anything of the engine. Every other command line goes to the typer application
-(``hmt_sim.cli.application``), whose commands import what they need inside their bodies.
-tests/test_cli_startup.py holds both.
+anything of the engine, and a well-formed command line of a command whose body is typer-free
+(``hmt-sim run``) is parsed from it and run without typer (``hmt_sim.cli.direct``). Every other
+command line goes to the typer application (``hmt_sim.cli.application``), whose commands import
+what they need inside their bodies. tests/test_cli_startup.py and tests/test_cli_direct.py hold
+both.
 
 Command modules register on ``app`` with ``from hmt_sim.cli import app``; ``app`` and ``fail``
 are looked up here lazily, so importing this package costs next to nothing.
@@ -32,10 +34,14 @@ def __getattr__(name: str) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
-    from hmt_sim.cli.quick import answer
+    from hmt_sim.cli.quick import Plan, respond
 
     args = list(sys.argv[1:] if argv is None else argv)
-    rc = answer(args)
+    rc = respond(args)
+    if isinstance(rc, Plan):
+        from hmt_sim.cli.direct import call
+
+        rc = call(rc.target, rc.kwargs, rc.callbacks)
     if rc is not None:
         return rc
     from hmt_sim.cli.application import run

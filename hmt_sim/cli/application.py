@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from hmt_sim.errors import HmtError, InputError, ScenarioError
+from hmt_sim.cli.direct import fail, os_error
+from hmt_sim.errors import HmtError
 
 app = typer.Typer(
     name="hmt-sim",
@@ -53,12 +54,6 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"hmt_sim.cli.{_name}")
 
 
-def fail(error: HmtError) -> int:
-    """Print a user error without a traceback; 2 for bad input, 1 for a failed run."""
-    print(str(error), file=sys.stderr)
-    return 2 if isinstance(error, ScenarioError | InputError) else 1
-
-
 def _in_module_order() -> None:
     """Commands in ``COMMAND_MODULES`` order whichever module was imported first (importing
     ``hmt_sim.cli.core`` directly registers its commands after the others'), so the help, and
@@ -79,25 +74,32 @@ def run(argv: list[str] | None) -> int:
     record(command)
     try:
         rc = command.main(args=argv, prog_name="hmt-sim", standalone_mode=False)
-    except HmtError as error:
+    except (HmtError, typer.Exit, typer.Abort, KeyboardInterrupt, OSError,
+            typer.TyperException) as error:
+        return exit_code(error)
+    return rc if isinstance(rc, int) else 0
+
+
+def exit_code(error: BaseException) -> int:
+    """What an exception out of the command line means: its message printed, its exit code
+    (the fast path, ``hmt_sim.cli.direct``, comes here for an exception of typer's)."""
+    if isinstance(error, HmtError):
         return fail(error)
-    except typer.Exit as done:
-        return int(done.exit_code or 0)
-    except typer.Abort:
+    if isinstance(error, typer.Exit):
+        return int(error.exit_code or 0)
+    if isinstance(error, typer.Abort):
         print("aborted", file=sys.stderr)
         return 130
-    except KeyboardInterrupt:
+    if isinstance(error, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         return 130
-    except OSError as error:  # a path the user gave that cannot be read or written
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        return 2
-    except typer.TyperException as error:  # usage errors: bad option, bad value (click's)
+    if isinstance(error, OSError):  # a path the user gave that cannot be read or written
+        return os_error(error)
+    if isinstance(error, typer.TyperException):  # usage errors: bad option, bad value (click's)
         show = getattr(error, "show", None)
         if show is not None:
             show()
         else:
             print(str(error), file=sys.stderr)
         return int(getattr(error, "exit_code", 2) or 2)
-    return rc if isinstance(rc, int) else 0
+    raise error

@@ -1,16 +1,19 @@
-"""Core commands: list, validate, schema, run."""
+"""Core commands: list, validate, schema, run (whose body is ``hmt_sim.cli.runbody.run``)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from hmt_sim.cli import app
+from hmt_sim.cli.direct import direct
 from hmt_sim.cli.options import AllowPlugins
+from hmt_sim.cli.runbody import print_metrics as print_metrics  # its earlier home
+from hmt_sim.cli.runbody import run as run_body
 from hmt_sim.errors import ScenarioError
 
 
@@ -58,6 +61,7 @@ def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="write t
 
 
 @app.command()
+@direct("hmt_sim.cli.runbody:run")
 def run(
     scenario: Annotated[str, typer.Argument(help="scenario file or bundled id (hmt-sim list)")],
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's run.seed)")]
@@ -74,56 +78,5 @@ def run(
     allow_plugins: AllowPlugins = False,
 ) -> None:
     """Run a scenario to its end and print its metrics."""
-    from hmt_sim.rundir import prepare_out_dir, write_run
-    from hmt_sim.scenario import load_scenario, parse_overrides
-    from hmt_sim.session import simulate
-
-    overrides = parse_overrides(set_ or [])
-    if operators is not None:
-        from hmt_sim.calibrate import operator_overrides
-
-        overrides = {**operator_overrides(operators), **overrides}
-    sc = load_scenario(scenario, overrides=overrides, match_file_name=True)
-    out_dir = prepare_out_dir(out, force) if out is not None else None
-    result = simulate(sc, seed=seed)
-    if out_dir is not None:
-        write_run(result, out_dir, overrides, source=str(scenario))
-    if as_json:
-        print(json.dumps(result.metrics, indent=2))
-    else:
-        print_metrics(sc.title, result.seed, result.metrics)
-        if out_dir is not None:
-            print(f"\nwrote {out_dir}/ (events.jsonl, metrics.json, timeseries.csv, run.json)")
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return f"[{len(value)} values]"
-    return str(value)
-
-
-def print_metrics(title: str, seed: int, metrics: dict[str, dict[str, Any]]) -> None:
-    """A readable table per metric group (n/a where a ratio had nothing to count)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=max(100, Console().width))
-    console.print(f"[bold]{title}[/bold]  (seed {seed})")
-    for group, values in metrics.items():
-        table = Table(title=group, title_justify="left", show_header=False, box=None,
-                      pad_edge=False)
-        table.add_column("metric", style="cyan", min_width=28)
-        table.add_column("value")
-        for name, value in values.items():
-            if isinstance(value, list):
-                continue
-            table.add_row(name, _fmt(value))
-        console.print(table)
+    run_body(scenario, seed=seed, set_=set_, out=out, as_json=as_json, force=force,
+             operators=operators, allow_plugins=allow_plugins)

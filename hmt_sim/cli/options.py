@@ -12,36 +12,22 @@ from typing import Annotated
 
 import typer
 
-
-def _allow(value: bool) -> bool:
-    if value:
-        from hmt_sim.plugins.registry import allow_entry_points
-
-        allow_entry_points()
-    return value
-
+from hmt_sim.cli.callbacks import allow_plugins, check_lang
 
 AllowPlugins = Annotated[bool, typer.Option(
     "--allow-plugins",
     help="run plugin code (classifiers, operator policies, metrics) that installed packages "
     "offer through entry points; without it a scenario naming one is refused",
-    callback=_allow,
+    callback=allow_plugins,
 )]
 """``allow_plugins: AllowPlugins = False`` in a command's signature."""
-
-
-def _check_lang(value: str) -> str:
-    """Normalise the code (``NL`` -> ``nl``); a code without a catalog is an InputError (exit 2)."""
-    from hmt_sim.i18n import check_language
-
-    return check_language(value)
 
 
 Lang = Annotated[str, typer.Option(
     "--lang", metavar="LANG",
     help="language of everything participants, facilitators and report readers see: "
     "en (English) or nl (Nederlands)",
-    callback=_check_lang,
+    callback=check_lang,
 )]
 """``lang: Lang = "en"`` in a command's signature; the value arrives checked and normalised.
 

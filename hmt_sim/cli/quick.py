@@ -30,7 +30,7 @@ TYPE_CHECKING = False  # typing itself is not imported: it costs more than this 
 if TYPE_CHECKING:
     from typing import Any
 
-CARD_FORMAT = 1
+CARD_FORMAT = 2
 INT_MESSAGE = "Input should be a valid integer, unable to parse string as an integer"
 FLOAT_MESSAGE = "Input should be a valid number, unable to parse string as a number"
 _NOT_A_WORD = {"inf", "infinity", "nan"}
@@ -140,7 +140,20 @@ def describe(group: Any) -> dict[str, Any]:
         commands[name] = _describe_command(command, ctx)
     out = _describe_command(group, root)
     out["commands"] = commands
+    out["callback_noop"] = (_does_nothing(group.callback)
+                            and getattr(group, "_result_callback", None) is None)
     return {"root": out}
+
+
+def _does_nothing(callback: Any) -> bool:
+    """The group's own callback (typer's wrapper of ``@app.callback()``) has an empty body, so
+    a command run without it behaves the same."""
+    def empty() -> None:
+        """Only a docstring."""
+
+    fn = getattr(callback, "__wrapped__", callback)
+    code = getattr(fn, "__code__", None)
+    return code is not None and code.co_code == empty.__code__.co_code
 
 
 def _header(ctx: Any) -> str:
@@ -156,7 +169,15 @@ def _describe_command(command: Any, ctx: Any) -> dict[str, Any]:
     return {"help": ctx.get_help(), "header": _header(ctx), "params": params,
             "group": hasattr(command, "commands"), "no_args_is_help": command.no_args_is_help,
             "extra_args": bool(ctx.allow_extra_args), "interspersed": ctx.allow_interspersed_args,
-            "context_settings": bool(command.context_settings)}
+            "context_settings": bool(command.context_settings),
+            "target": _direct_target(command)}
+
+
+def _direct_target(command: Any) -> str:
+    """The typer-free function the command's body calls (``@direct``), or ``""``."""
+    from hmt_sim.cli.direct import DIRECT_ATTRIBUTE
+
+    return str(getattr(getattr(command, "callback", None), DIRECT_ATTRIBUTE, "") or "")
 
 
 def _describe_param(param: Any, ctx: Any) -> dict[str, Any]:
@@ -172,7 +193,69 @@ def _describe_param(param: Any, ctx: Any) -> dict[str, Any]:
         "prompt": bool(getattr(param, "prompt", None)),
         "kind": _kind(param), "hint": _error_hint(param, ctx),
         "help_option": is_option and param.is_eager and param.name == "help",
+        **_conversion(param),
     }
+
+
+# The default of a parameter the fast path can pass on: typer converts these to themselves.
+_PLAIN_DEFAULTS = (type(None), bool, int, str)
+
+
+def _conversion(param: Any) -> dict[str, Any]:
+    """How the fast path turns this parameter's words into the value typer passes: ``convert``
+    (``str``, ``int``, ``path``, ``flag``; ``""`` when not modelled), the ``default``, whether
+    an existing path must be readable, and the callback to run (``module:qualname``; ``""``
+    when there is none or it is not known to be typer-free)."""
+    facts: dict[str, Any] = {"convert": "", "default": None, "readable": False,
+                             "callback_target": _callback_target(param)}
+    default = getattr(param, "default", None)
+    if (getattr(param, "deprecated", False) or not param.expose_value
+            or type(default) not in _PLAIN_DEFAULTS or callable(default)):
+        return facts
+    convert = _kind(param)
+    multi = bool(getattr(param, "multiple", False)) or param.nargs == -1
+    if convert == "flag":
+        if not (getattr(param, "is_bool_flag", False) and isinstance(default, bool)
+                and not multi):
+            return facts
+    elif convert == "int":
+        if isinstance(default, bool) or not isinstance(default, int | type(None)):
+            return facts
+    elif convert == "text":
+        descriptor = param.type_descriptor
+        annotation = descriptor.annotation
+        if descriptor.is_list:
+            annotation = getattr(annotation, "__args__", (None,))[0]
+        info = descriptor.parameter_info
+        if getattr(info, "parser", None) is not None:
+            return facts
+        if annotation is str:
+            convert = "str"
+            if not isinstance(default, str | type(None)):
+                return facts
+        else:  # a plain Path (``_kind`` checked its options): typer stats it
+            if default is not None or getattr(info, "resolve_path", False) or getattr(
+                    info, "allow_dash", False) or getattr(info, "path_type", None) is not None:
+                return facts
+            convert = "path"
+            facts["readable"] = bool(getattr(info, "readable", True))
+    else:
+        return facts
+    if multi and default is not None:
+        return facts
+    facts.update(convert=convert, default=default)
+    return facts
+
+
+def _callback_target(param: Any) -> str:
+    """``module:qualname`` of the parameter's own callback when it lives in
+    ``hmt_sim.cli.callbacks`` (typer-free, value-only), else ``""``."""
+    fn = getattr(param.callback, "__wrapped__", None)
+    if fn is None or getattr(fn, "__module__", "") != "hmt_sim.cli.callbacks":
+        return ""
+    if fn.__code__.co_argcount != 1 or fn.__code__.co_kwonlyargcount:
+        return ""
+    return f"{fn.__module__}:{fn.__qualname__}"
 
 
 def _error_hint(param: Any, ctx: Any) -> str:
@@ -218,9 +301,25 @@ class Defer(Exception):
     """This command line needs typer."""
 
 
-def answer(argv: list[str]) -> int | None:
-    """Print what typer would print for ``argv`` and return the exit code, or ``None`` when
-    typer must parse it (no current card, a valid command line, or a case not modelled)."""
+class Plan:
+    """A well-formed command line of a command with a typer-free body (``@direct``): the
+    function to call, every parameter's value as typer would pass it, and the option callbacks
+    to run first, in typer's order (target, parameter name). ``hmt_sim.cli.direct.call``
+    runs it."""
+
+    __slots__ = ("callbacks", "kwargs", "target")
+
+    def __init__(self, target: str, kwargs: dict[str, Any],
+                 callbacks: list[tuple[str, str]]) -> None:
+        self.target, self.kwargs, self.callbacks = target, kwargs, callbacks
+
+
+def respond(argv: list[str]) -> int | Plan | None:
+    """Answer ``argv`` from the card: an exit code once what typer would print is printed, a
+    ``Plan`` for a command line the fast path runs without typer, or ``None`` when typer must
+    parse it (no current card, shell completion, or a case not modelled)."""
+    if os.environ.get("_HMT_SIM_COMPLETE"):
+        return None  # typer's shell completion
     card = load_card()
     if card is None:
         return None
@@ -228,8 +327,15 @@ def answer(argv: list[str]) -> int | None:
         return _root(card["root"], argv)
     except _Error as stop:
         return stop.code
-    except (Defer, KeyError, TypeError, ValueError, IndexError):
+    except (Defer, KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
+
+
+def answer(argv: list[str]) -> int | None:
+    """Print what typer would print for ``argv`` and return the exit code, or ``None`` when
+    typer (or the fast path) must run it: a valid command line, or a case not modelled."""
+    rc = respond(argv)
+    return rc if isinstance(rc, int) else None
 
 
 def _out(text: str, err: bool) -> None:
@@ -241,7 +347,7 @@ def _usage_error(spec: dict[str, Any], message: str) -> int:
     return 2
 
 
-def _root(spec: dict[str, Any], argv: list[str]) -> int | None:
+def _root(spec: dict[str, Any], argv: list[str]) -> int | Plan | None:
     if not argv:
         if not spec["no_args_is_help"]:
             raise Defer
@@ -274,7 +380,10 @@ def _root(spec: dict[str, Any], argv: list[str]) -> int | None:
         if matches:
             message = f"No such command {name!r}. Did you mean {', '.join(map(repr, matches))}?"
         return _usage_error(spec, message)
-    return _command(commands[name], rest)
+    rc = _command(commands[name], rest)
+    if isinstance(rc, Plan) and (order or not spec["callback_noop"]):
+        raise Defer  # an option of the group given, or a group callback that does something
+    return rc
 
 
 def _option_tables(params: list[dict[str, Any]]
@@ -312,6 +421,7 @@ def _match(spec: dict[str, Any], arg: str, rest: list[str], longs: dict[str, dic
     if not param["takes_value"]:
         if explicit is not None:
             raise Defer
+        values.setdefault(param["name"], []).append(name)  # which spelling: --x or --no-x
         return param
     if param["nargs"] != 1:
         raise Defer
@@ -357,14 +467,14 @@ def _eager(spec: dict[str, Any], param: dict[str, Any]) -> int:
     raise Defer
 
 
-def _command(spec: dict[str, Any], argv: list[str]) -> int | None:
+def _command(spec: dict[str, Any], argv: list[str]) -> int | Plan | None:
     try:
         return _parse_command(spec, argv)
     except _Error as stop:
         return stop.code
 
 
-def _parse_command(spec: dict[str, Any], argv: list[str]) -> int | None:
+def _parse_command(spec: dict[str, Any], argv: list[str]) -> int | Plan | None:
     if spec["group"] or spec["context_settings"] or spec["extra_args"] or not spec["interspersed"]:
         raise Defer
     if not argv and spec["no_args_is_help"]:
@@ -386,18 +496,24 @@ def _parse_command(spec: dict[str, Any], argv: list[str]) -> int | None:
             positional.append(arg)
     arguments = [p for p in params if not p["option"]]
     extra = _assign(arguments, positional, values, order)
-    for param in _processing_order(params, order):
+    processing = _processing_order(params, order)
+    called = False  # an option callback ran before the error: typer words that case
+    for param in processing:
         invoked = any(p is param for p in order)
         if param["eager"]:
             if invoked:
                 return _eager(spec, param)
             continue
-        if param["prompt"] or param["envvar"] or (invoked and param["callback"]):
+        if param["prompt"] or param["envvar"]:
             raise Defer
+        if invoked and param["callback"]:
+            if not param["callback_target"]:
+                raise Defer
+            called = True
         given = values.get(param["name"])
         if not given and not (param["option"] and invoked):
             if param["required"]:
-                if param["option"]:
+                if param["option"] or called:
                     raise Defer  # not modelled: no command has a required option
                 return _usage_error(spec, f"Missing argument {param['hint']}.")
             continue
@@ -407,12 +523,70 @@ def _parse_command(spec: dict[str, Any], argv: list[str]) -> int | None:
             raise Defer
         for value in given or []:
             if _not_a_number(value):
+                if called:
+                    raise Defer
                 message = INT_MESSAGE if param["kind"] == "int" else FLOAT_MESSAGE
                 return _usage_error(spec, f"Invalid value for {param['hint']}: {message}")
-        raise Defer  # a number: whether it converts is pydantic's call
     if extra:
+        if called:
+            raise Defer
         return _usage_error(spec, f"Got unexpected extra argument(s) ({' '.join(extra)})")
-    raise Defer  # a valid command line: typer runs it
+    return _plan(spec, processing, values)  # a valid command line
+
+
+def _plan(spec: dict[str, Any], processing: list[dict[str, Any]],
+          values: dict[str, list[str]]) -> Plan:
+    """What typer would call for a valid command line (``Defer`` unless every value converts
+    for certain and the command's body is typer-free)."""
+    target = spec.get("target")
+    if not target:
+        raise Defer
+    kwargs: dict[str, Any] = {}
+    callbacks: list[tuple[str, str]] = []
+    for param in processing:
+        if param["help_option"]:
+            continue
+        if not param["convert"] or param["eager"]:
+            raise Defer
+        words = values.get(param["name"])
+        if not words:
+            value = param["default"]
+        elif param["multiple"] or param["nargs"] == -1:
+            value = [_convert(param, word) for word in words]
+        else:
+            value = _convert(param, words[-1])  # click: the last one given wins
+        kwargs[param["name"]] = value
+        if param["callback"]:
+            if not param["callback_target"]:
+                raise Defer
+            callbacks.append((param["callback_target"], param["name"]))
+    return Plan(target, kwargs, callbacks)
+
+
+def _convert(param: dict[str, Any], word: str) -> Any:
+    """The value typer's conversion gives ``word``, where it is certain; else ``Defer``."""
+    convert = param["convert"]
+    if convert == "flag":
+        return word not in param["secondary"]  # --x: True, --no-x: False
+    try:
+        word.encode("utf-8")  # a word that is not text (undecodable argv): typer's call
+    except UnicodeEncodeError:
+        raise Defer from None
+    if convert == "str":
+        return word
+    if convert == "int":
+        digits = word[1:] if word[:1] == "-" else word
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18 or (
+                digits[:1] == "0" and digits != "0"):
+            raise Defer  # only the plain spelling: pydantic reads more ("+5", "5_000", "5.0")
+        return int(word)
+    if convert == "path" and "\0" not in word:
+        from pathlib import Path  # loaded at start-up already (site)
+
+        if param["readable"] and os.path.exists(word) and not os.access(word, os.R_OK):
+            raise Defer  # typer: "... is not readable."
+        return Path(word)
+    raise Defer
 
 
 def _assign(arguments: list[dict[str, Any]], positional: list[str],

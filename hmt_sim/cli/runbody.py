@@ -1,0 +1,80 @@
+"""The body of ``hmt-sim run``, without typer.
+
+``hmt_sim.cli.core.run`` declares the command's options for typer and calls ``run`` here with
+every value; the card's fast path (``hmt_sim.cli.quick``) parses a well-formed ``run`` command
+line itself and calls the same ``run`` with the same values, so a run starts without importing
+typer (about a quarter of a short run's start-up). Importing this module imports nothing else.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing itself is not imported at run time: the fast path avoids it
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+
+def run(scenario: str, seed: int | None = None, set_: list[str] | None = None,
+        out: Path | None = None, as_json: bool = False, force: bool = False,
+        operators: Path | None = None, allow_plugins: bool = False) -> None:
+    """Run a scenario to its end and print its metrics (``allow_plugins`` has acted already,
+    through its option callback)."""
+    import json
+
+    # Mesa first, from this shallow stack: its logger walks the caller's stack when mesa.model
+    # is imported, scanning every loaded module once per frame, so importing it before the
+    # scenario schema (pydantic, yaml) and nested in no other import costs less.
+    import hmt_sim.mesa_import  # noqa: F401
+    from hmt_sim.rundir import prepare_out_dir, write_run
+    from hmt_sim.scenario import load_scenario, parse_overrides
+    from hmt_sim.session import simulate
+
+    overrides = parse_overrides(set_ or [])
+    if operators is not None:
+        from hmt_sim.calibrate import operator_overrides
+
+        overrides = {**operator_overrides(operators), **overrides}
+    sc = load_scenario(scenario, overrides=overrides, match_file_name=True)
+    out_dir = prepare_out_dir(out, force) if out is not None else None
+    result = simulate(sc, seed=seed)
+    if out_dir is not None:
+        write_run(result, out_dir, overrides, source=str(scenario))
+    if as_json:
+        print(json.dumps(result.metrics, indent=2))
+    else:
+        print_metrics(sc.title, result.seed, result.metrics)
+        if out_dir is not None:
+            print(f"\nwrote {out_dir}/ (events.jsonl, metrics.json, timeseries.csv, run.json)")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return f"[{len(value)} values]"
+    return str(value)
+
+
+def print_metrics(title: str, seed: int, metrics: dict[str, dict[str, Any]]) -> None:
+    """A readable table per metric group (n/a where a ratio had nothing to count)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(100, Console().width))
+    console.print(f"[bold]{title}[/bold]  (seed {seed})")
+    for group, values in metrics.items():
+        table = Table(title=group, title_justify="left", show_header=False, box=None,
+                      pad_edge=False)
+        table.add_column("metric", style="cyan", min_width=28)
+        table.add_column("value")
+        for name, value in values.items():
+            if isinstance(value, list):
+                continue
+            table.add_row(name, _fmt(value))
+        console.print(table)
