@@ -20,19 +20,12 @@ from typing import Any, cast
 
 from hmt_sim import actions
 from hmt_sim.actions import MONITOR, ActionClass, Situation
-from hmt_sim.agents.ai import Classification, logit
+from hmt_sim.agents.ai import Classification
 from hmt_sim.autonomy import Protocol, ProtocolSpec, spec
 from hmt_sim.context import DecisionContext
 from hmt_sim.crew import PendingReview
 from hmt_sim.inspection import close_verification
-from hmt_sim.judgement import (
-    advice_log_odds,
-    advice_weight,
-    bound,
-    deliberate,
-    effective_d_prime,
-    lethal_caution,
-)
+from hmt_sim.judgement import own_call
 from hmt_sim.observation import Sighting
 from hmt_sim.roe import autonomy_gates, expected_harm, force_gates
 from hmt_sim.wording import Wording, operator_flags, operator_judges, unassessed
@@ -312,21 +305,12 @@ def _omission_check(ctx: DecisionContext, track: int) -> Steps:
     if op.looks_again(workload, u, noticing):
         j = ctx.operator_spec.judgement
         cls = ctx.assessments.call(track)
-        p_ai = cls.p_hostile if cls is not None else 0.5
-        d = effective_d_prime(ctx.d_prime(track), sensitivity=j.sensitivity,
-                              workload=workload, explanation_quality=0.0, eta=0.0,
-                              spoofed=ctx.spoofed(track), spoofed_factor=j.spoofed_factor)
-        caution = lethal_caution(j.lethal_caution, ctx.authority.roe.doubt_p) if (
-            actions.is_lethal(OVERRIDE_ACTION)) else 0.0
-        call = deliberate(
-            ctx.streams.get(f"judge/{ctx.stream_key[track]}"), hostile=True,
-            d_prime=d, look_s=j.look_s, caution=caution,
-            start=logit(j.prior_hostile) - caution
-            + advice_weight(op.reliance, j.advice_weight, 0.0, 0.0)
-            * advice_log_odds(p_ai, "recommendation", narrowed_cap=j.narrowed_cap,
-                              suggestion=j.suggestion_log_odds),
-            bound_b=bound(j.evidence_bound, 0.0, j.pressure_bound_drop, d, j.look_s),
-            max_s=j.max_look_s, dt=j.step_s)
+        call = own_call(
+            ctx.streams.get(f"judge/{ctx.stream_key[track]}"), j, hostile=True,
+            d_prime=ctx.d_prime(track), workload=workload, spoofed=ctx.spoofed(track),
+            p_ai=cls.p_hostile if cls is not None else 0.5, shown="recommendation",
+            trust=op.reliance, lethal=actions.is_lethal(OVERRIDE_ACTION),
+            doubt_p=ctx.authority.roe.doubt_p, max_s=j.max_look_s)
         yield ctx.env.timeout(j.notice_s + call.deliberation_s)
         noticed = bool(call.hostile and ctx.world.alive[track])
         belief = call.p_hostile if noticed else None

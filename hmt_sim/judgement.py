@@ -27,10 +27,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hmt_sim.logodds import logit, sigmoid
+
+if TYPE_CHECKING:
+    from hmt_sim.scenario.schema import HumanJudgement
 
 MAX_ADVICE_LOG_ODDS = logit(0.999)  # a shown probability is read to at most 99.9 %
 BLOCK = 64  # diffusion increments drawn at a time (a judgement rarely needs more)
@@ -94,11 +98,10 @@ def advice_log_odds(p_hostile: float | None, shown: str, *, narrowed_cap: float,
     return full
 
 
-def criterion(prior_hostile: float, lethal: bool, lethal_caution: float,
-              roe_strictness: float) -> float:
+def criterion(prior_hostile: float, caution: float) -> float:
     """The start of the decision variable before advice: prior log-odds minus the criterion
-    ln(cost FA / cost miss) (SDT's ln beta), higher for lethal action and a stricter ROE."""
-    caution = (lethal_caution if lethal else 0.0) + roe_strictness
+    ``caution`` = ln(cost FA / cost miss) (SDT's ln beta; ``lethal_caution`` for lethal
+    force, 0 otherwise)."""
     return logit(prior_hostile) - caution
 
 
@@ -162,3 +165,26 @@ def advice_weight(trust: float, max_weight: float, persuasion: float,
     explanations add weight whatever their accuracy (placebic, Bansal et al. 2021; Eiband et
     al. 2019); a single suggestion anchors (``anchor`` > 1 at level 4)."""
     return max_weight * trust * (1.0 + persuasion * explanation_quality) * anchor
+
+
+def own_call(rng: np.random.Generator, j: HumanJudgement, *, hostile: bool, d_prime: float,
+             workload: float, spoofed: bool, p_ai: float | None, shown: str, trust: float,
+             explanation_quality: float = 0.0, eta: float = 0.0, persuasion: float = 0.0,
+             lethal: bool = False, doubt_p: float | None = None, pressure: float = 0.0,
+             max_s: float) -> HumanCall:
+    """An operator's own look at a track, from sensitivity to call: the d' the conditions
+    leave, the advice as shown weighted by trust, the caution lethal force asks, the bound
+    time pressure leaves, then the diffusion. One place for every judgement the engine makes
+    (a review's, and a second look at a track the AI called civilian)."""
+    d = effective_d_prime(d_prime, sensitivity=j.sensitivity, workload=workload,
+                          explanation_quality=explanation_quality, eta=eta, spoofed=spoofed,
+                          spoofed_factor=j.spoofed_factor)
+    advice = advice_log_odds(p_ai, shown, narrowed_cap=j.narrowed_cap,
+                             suggestion=j.suggestion_log_odds)
+    weight = advice_weight(trust, j.advice_weight, persuasion, explanation_quality,
+                           j.suggestion_anchor if shown == "suggestion" else 1.0)
+    caution = lethal_caution(j.lethal_caution, doubt_p) if lethal else 0.0
+    start = criterion(j.prior_hostile, caution) + weight * advice
+    b = bound(j.evidence_bound, pressure, j.pressure_bound_drop, d, j.look_s)
+    return deliberate(rng, hostile=hostile, d_prime=d, look_s=j.look_s, start=start,
+                      bound_b=b, max_s=max_s, dt=j.step_s, caution=caution)

@@ -22,16 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from hmt_sim.autonomy import MANUAL_RELIANCE
-from hmt_sim.judgement import (
-    HumanCall,
-    advice_log_odds,
-    advice_weight,
-    bound,
-    criterion,
-    deliberate,
-    effective_d_prime,
-    lethal_caution,
-)
+from hmt_sim.judgement import HumanCall, own_call
 from hmt_sim.plugins.classify import sigmoid
 from hmt_sim.plugins.registry import PluginError
 
@@ -181,27 +172,18 @@ def own_judgement(spec: Operators, card: Card, truth: ReviewTruth, pressure: flo
                   look_s: float) -> HumanCall:
     """The operator's own look at the track (a drift-diffusion judgement) with the advice the
     level shows, weighted by the trust component of its label."""
-    j = spec.judgement
     hostile = truth.track_hostile
     if hostile is None:  # an older caller: the truth of the track follows from ai_wrong
         hostile = (card.label == "hostile") != truth.ai_wrong
-    d = effective_d_prime(truth.d_prime, sensitivity=j.sensitivity, workload=card.workload,
-                          explanation_quality=card.explanation_quality,
-                          eta=spec.verification.eta, spoofed=truth.spoofed,
-                          spoofed_factor=j.spoofed_factor)
-    shown = shown_advice(card.level)
     p_ai = card.confidence if card.label == "hostile" else 1.0 - card.confidence
-    advice = advice_log_odds(p_ai, shown, narrowed_cap=j.narrowed_cap,
-                             suggestion=j.suggestion_log_odds)
-    weight = advice_weight(card.trust, j.advice_weight, j.persuasion, card.explanation_quality,
-                           j.suggestion_anchor if shown == "suggestion" else 1.0)
-    caution = lethal_caution(j.lethal_caution, card.doubt_p) if card.lethal else 0.0
-    start = criterion(j.prior_hostile, False, 0.0, caution) + weight * advice
-    b = bound(j.evidence_bound, pressure, j.pressure_bound_drop, d, j.look_s)
     rng = truth.diffusion if truth.diffusion is not None else np.random.default_rng(
         int(truth.draws[2] * 2**32))
-    return deliberate(rng, hostile=hostile, d_prime=d, look_s=j.look_s, start=start,
-                      bound_b=b, max_s=look_s, dt=j.step_s, caution=caution)
+    return own_call(rng, spec.judgement, hostile=hostile, d_prime=truth.d_prime,
+                    workload=card.workload, spoofed=truth.spoofed, p_ai=p_ai,
+                    shown=shown_advice(card.level), trust=card.trust,
+                    explanation_quality=card.explanation_quality,
+                    eta=spec.verification.eta, persuasion=spec.judgement.persuasion,
+                    lethal=card.lethal, doubt_p=card.doubt_p, pressure=pressure, max_s=look_s)
 
 
 def outcome_from(verdict: object, name: str) -> ReviewOutcome:

@@ -16,6 +16,7 @@ from hmt_sim.judgement import (
     criterion,
     deliberate,
     effective_d_prime,
+    lethal_caution,
     pair_d_prime,
 )
 
@@ -110,9 +111,10 @@ def test_weight_of_advice_grows_with_trust_persuasion_and_a_single_suggestion() 
 
 
 def test_criterion_follows_base_rate_and_caution() -> None:
-    assert criterion(0.5, False, 0.7, 0.0) == 0.0
-    assert criterion(0.2, False, 0.7, 0.0) == pytest.approx(math.log(0.25))
-    assert criterion(0.5, True, 0.7, 0.3) == pytest.approx(-1.0)
+    assert criterion(0.5, 0.0) == 0.0
+    assert criterion(0.2, 0.0) == pytest.approx(math.log(0.25))
+    assert criterion(0.5, 1.0) == pytest.approx(-1.0)
+    assert criterion(0.2, lethal_caution(0.7, None)) == pytest.approx(math.log(0.25) - 0.7)
 
 
 def test_pair_d_prime_takes_the_most_alike_listed_pair_in_either_order() -> None:
