@@ -1,7 +1,7 @@
 """Sweep benchmarks: throughput against ``mesa.batch_run``, parallel efficiency, flat memory.
 
-Run:  .venv/bin/python -m pytest -m benchmark benchmarks/bench_sweep.py -s
-(or   .venv/bin/python benchmarks/bench_sweep.py  for the same report without pytest).
+Run:  .venv/bin/python -m pytest -m benchmark benchmarks/bench_sweep.py -s [-k throughput]
+(or   .venv/bin/python benchmarks/bench_sweep.py [throughput|efficiency]  without pytest).
 
 1. Throughput: the same model and grid through ``mesa.batch_run`` (``number_processes=2``; the
    model is a ``mesa.Model`` whose ``step()`` runs our ``simulate`` to completion and reports a
@@ -326,13 +326,24 @@ def _memory(figures: dict[str, float]) -> None:
           f"tracemalloc {figures['memory_ratio_traced']:.2f}x (aim <= 1.5x)")
 
 
+# One test per section, so ``-k throughput`` (or efficiency, memory) runs just that one. Loose
+# sanity bounds only: the aims above are reported, since a shared machine's load moves the
+# absolute numbers.
+
+
 @pytest.mark.benchmark
-def test_bench_sweep() -> None:
-    figures = report()
-    # Loose sanity bounds only: the aims above are reported, since a shared machine's load
-    # moves the absolute numbers.
-    assert figures["throughput_ratio"] > 1.0
-    assert figures["memory_ratio_rss"] < 2.0
+def test_bench_sweep_throughput() -> None:
+    assert report(("throughput",))["throughput_ratio"] > 1.0
+
+
+@pytest.mark.benchmark
+def test_bench_sweep_efficiency() -> None:
+    assert report(("efficiency",))["efficiency"] > 0.0
+
+
+@pytest.mark.benchmark
+def test_bench_sweep_memory() -> None:
+    assert report(("memory",))["memory_ratio_rss"] < 2.0
 
 
 if __name__ == "__main__":
