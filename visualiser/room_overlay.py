@@ -11,7 +11,7 @@ seat as before. The facilitator's link is never drawn: the screen may be on the 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygame
 
@@ -21,6 +21,10 @@ from hmt_sim.room.core import Room
 from visualiser import theme as th
 from visualiser.app import App
 from visualiser.controller import LiveRun
+
+if TYPE_CHECKING:
+    from hmt_sim.session import Session
+    from hmt_sim.sessionfile import SessionWriter
 
 QR_PX = 132
 
@@ -33,12 +37,28 @@ class ServedRun(LiveRun):
         super().__init__(*args, **kwargs)
         self.room = room
 
+    @classmethod
+    def open(cls, room: Room, session: Session, writer: SessionWriter | None, resumed: bool
+             ) -> ServedRun:
+        """The console of ``play --serve``: a resumed room runs at the speed last set (by key
+        here or on the facilitator's page), as ``serve --resume`` does."""
+        served = cls(room, session, writer, auto_slow=False)
+        if resumed and room.keys.speed:
+            served.set_speed(room.keys.speed)
+        return served
+
     def tick(self, wall_dt: float) -> None:
         """Apply queued seat inputs, advance as usual, publish the seats' views."""
         if self.room.pump(self):
             self.refresh()
         super().tick(wall_dt)
         self.room.publish(self, snapshot=self.snapshot)  # taken by tick's refresh
+
+    def set_speed(self, speed: float) -> None:
+        """Set the clock's speed from the keyboard and keep it beside the room's tokens, so
+        ``play --serve --resume`` (or ``serve --resume``) runs at it again."""
+        super().set_speed(speed)
+        self.room.remember_speed(self.speed)
 
     def close(self) -> None:
         """Answer what is still queued, then close the session file."""

@@ -108,7 +108,7 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
                 writer.close()
             raise
         announce(room, codes=bool(serve.get("codes", True)))
-        served = ServedRun(room, session, writer, auto_slow=False)
+        served = ServedRun.open(room, session, writer, resumed=resume is not None)
         live: LiveRun = served
         make: Callable[[], Any] = lambda: RoomApp(  # noqa: E731
             served, size=size, large_fonts=large_fonts, error_log=error_log, room=room_view)

@@ -83,3 +83,30 @@ def test_the_seat_page_speaks_the_language_of_the_room(served: Any, browser: Any
     page.wait_for_selector(".card button.approve")
     assert page.locator(".card button.approve").first.inner_text() == "Goedkeuren"
     assert page.locator("#title").inner_text() == "Positie 1"
+
+
+def test_a_speed_set_by_key_is_kept_for_play_serve_resume(tmp_path: Path) -> None:
+    pytest.importorskip("pygame")
+    from hmt_sim.room.keys import RoomKeys, keys_path
+    from visualiser.room_overlay import ServedRun
+
+    sc = load_scenario("training_sandbox")
+    human = ["operator/0"]
+    session = Session(sc, human_seats=human)
+    writer = sessionfile.open(tmp_path / "s.jsonl", sc, session.seed, human)
+    room, server = open_room(session, writer, 1, False, "127.0.0.1", 0)
+    try:
+        live = ServedRun.open(room, session, writer, resumed=False)
+        assert live.speed == 1.0
+        live.set_speed(8.0)  # what the speed keys call
+        assert RoomKeys.load(keys_path(writer.path)).speed == 8.0
+        live.close()
+    finally:
+        server.stop()
+    session, _record, writer = sessionfile.resume(writer.path)
+    room, server = open_room(session, writer, 1, False, "127.0.0.1", 0, resume=True)
+    try:
+        assert ServedRun.open(room, session, writer, resumed=True).speed == 8.0
+    finally:
+        server.stop()
+        writer.close()
