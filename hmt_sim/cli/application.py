@@ -10,12 +10,12 @@ parsing a command line loads typer and nothing of the engine. Help is plain text
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Annotated
 
 import typer
 
-from hmt_sim.cli.direct import fail, os_error
+from hmt_sim.cli.outcome import exit_code
+from hmt_sim.cli.outcome import fail as fail  # hmt_sim.cli.fail, for the command modules
 from hmt_sim.errors import HmtError
 
 app = typer.Typer(
@@ -78,28 +78,3 @@ def run(argv: list[str] | None) -> int:
             typer.TyperException) as error:
         return exit_code(error)
     return rc if isinstance(rc, int) else 0
-
-
-def exit_code(error: BaseException) -> int:
-    """What an exception out of the command line means: its message printed, its exit code
-    (the fast path, ``hmt_sim.cli.direct``, comes here for an exception of typer's)."""
-    if isinstance(error, HmtError):
-        return fail(error)
-    if isinstance(error, typer.Exit):
-        return int(error.exit_code or 0)
-    if isinstance(error, typer.Abort):
-        print("aborted", file=sys.stderr)
-        return 130
-    if isinstance(error, KeyboardInterrupt):
-        print("interrupted", file=sys.stderr)
-        return 130
-    if isinstance(error, OSError):  # a path the user gave that cannot be read or written
-        return os_error(error)
-    if isinstance(error, typer.TyperException):  # usage errors: bad option, bad value (click's)
-        show = getattr(error, "show", None)
-        if show is not None:
-            show()
-        else:
-            print(str(error), file=sys.stderr)
-        return int(getattr(error, "exit_code", 2) or 2)
-    raise error

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from hmt_sim.errors import HmtError
-
 DIRECT_ATTRIBUTE = "__hmt_direct__"
 
 
@@ -48,27 +46,13 @@ def parameter_names(fn: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
 
 
-def fail(error: HmtError) -> int:
-    """Print a user error without a traceback; 2 for bad input, 1 for a failed run."""
-    from hmt_sim.errors import InputError, ScenarioError
-
-    print(str(error), file=sys.stderr)
-    return 2 if isinstance(error, ScenarioError | InputError) else 1
-
-
-def os_error(error: OSError) -> int:
-    """A path the user gave that cannot be read or written: the message, exit 2."""
-    where = f"{error.filename}: " if error.filename else ""
-    print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-    return 2
-
-
 def call(target: str, kwargs: dict[str, Any], callbacks: list[tuple[str, str]]) -> int | None:
     """Run the option ``callbacks`` (target, parameter name: each value replaced by what its
     callback returns, as click does) and then ``target(**kwargs)``; the exit code, with every
     outcome handled as ``hmt_sim.cli.application.run`` handles it after typer's own main.
     ``None`` (nothing run) when ``target`` does not take exactly the command's parameters:
     typer runs the command line then."""
+    from hmt_sim.cli.outcome import fail, os_error
     from hmt_sim.errors import HmtError
 
     try:
@@ -104,7 +88,7 @@ def call(target: str, kwargs: dict[str, Any], callbacks: list[tuple[str, str]]) 
         return os_error(error)
     except Exception as error:
         if type(error).__module__.split(".")[0] in ("typer", "click"):
-            from hmt_sim.cli.application import exit_code  # a body that used typer's exits
+            from hmt_sim.cli.outcome import exit_code  # a body that used typer's exits
 
             return exit_code(error)
         raise
