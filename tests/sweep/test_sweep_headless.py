@@ -65,7 +65,7 @@ def test_a_worker_s_runs_leave_no_model_behind_and_the_collector_on() -> None:
     # two (a worker that left it off would hold all 12)
     assert models() - alive <= 3
     gc.collect()
-    assert models() == alive  # none kept alive
+    assert models() <= alive  # none of ours kept alive (another test's may go meanwhile)
     # a failing run too (a bad override fails in the worker, as a failed row)
     bad = canonical({"run.duration_s": -5})
     failed = run_chunk(_chunk(((0, bad, 1),)))
