@@ -19,17 +19,15 @@ max_steps=5000, number_processes=1)`` works as is (the seed arrives as ``rng``).
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from functools import cache, partial
 from typing import Any
 
 import numpy as np
 import simpy
 
-from hmt_sim import __version__
+from hmt_sim import __version__, collection
 from hmt_sim.agents.ai import AIAgent
 from hmt_sim.agents.contacts import ContactAgent, disc_offset
 from hmt_sim.agents.operator import OperatorAgent, TrustState
@@ -371,7 +369,7 @@ class HMTModel(mesa.Model):
         """Advance simulation time to ``t`` (events at exactly ``t`` stay pending). The
         session's primitive: it neither stops at the scenario's end nor finishes the run."""
         if t > self.env.now:
-            with fewer_collections():
+            with collection.paused():  # the collector walks, frees nothing here
                 self.env.run(until=t)
 
     def run_until(self, end_time: float) -> None:
@@ -460,28 +458,6 @@ def builtin_reporter_keys(regions: tuple[str, ...]) -> tuple[str, ...]:
 TRACK_STREAMS = ("contact", "ai", "op", "judge", "effect")
 """The random streams most contacts' lives draw from (``<prefix>/<source>/<index>``): where
 the contact appears, the AI's calls, the operators' reviews and judgements, the effects."""
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """No automatic garbage collection while the simulation clock runs (restored after).
-
-    A run allocates many short-lived objects that reference counting frees (events, finished
-    generators' frames) and keeps a growing log and model. The collector's passes during a run
-    free next to nothing, yet each walks the young objects, and every so often a full pass walks
-    everything the process holds - the imported Mesa, NumPy and SciPy as well: about 15-35 ms
-    here, most of a default run's 35 ms. Measured: the same peak memory for ``mass_swarm``
-    (2,112 contacts) with and without, 11 % less CPU; a default run repeated in one process
-    about 20 % less. What a run leaves for the collector (its model's reference cycles, once
-    the model is dropped) is collected as usual afterwards, in one young pass."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def flat_metric(key: str, model: HMTModel) -> Any:

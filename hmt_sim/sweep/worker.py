@@ -11,15 +11,15 @@ coerced to float or text, so they pickle small and go straight into Parquet.
 
 from __future__ import annotations
 
-import gc
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from hmt_sim import collection
 from hmt_sim.plugins.registry import allow_entry_points, entry_points_allowed
 from hmt_sim.scenario.schema import Scenario
 from hmt_sim.sweep.scenarios import load_with
@@ -150,7 +150,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     runner = chunk.runner
     for point, overrides_json, seed in chunk.items:
         start = time.perf_counter()
-        with collector_off_during_run() if runner is None else nullcontext():
+        with collection.paused() if runner is None else nullcontext():
             try:
                 sc = _scenario(chunk.scenario_text, chunk.scenario_name, overrides_json)
                 if runner is not None:
@@ -171,27 +171,6 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             series.append({"point": [point] * len(ts), "seed": [seed] * len(ts),
                            **{str(c): ts[c].tolist() for c in ts.columns}})
     return ChunkResult(rows, series)
-
-
-@contextmanager
-def collector_off_during_run() -> Iterator[None]:
-    """No automatic garbage collection during a run; the collector's own schedule after it.
-
-    With the collector on, a run's set-up and metrics (the clock itself runs with it off, see
-    ``model.fewer_collections``) trigger collections that walk the objects of the run so far and
-    free next to nothing: about 15 % of a short run's CPU in a sweep worker. After the run the
-    collector is back on with its usual rules: its count of young objects includes the reference
-    cycles of the dropped model, so a young collection follows every run or two and frees them,
-    and memory stays flat however many runs a worker does. Only for the engine's own runs: a
-    custom runner may rely on collections mid-run."""
-    if not gc.isenabled():  # someone else (another thread's run) has it off: leave it to them
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _simulate(sc: Scenario, seed: int, with_series: bool) -> tuple[dict[str, Any], Any]:

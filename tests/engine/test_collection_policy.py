@@ -1,6 +1,6 @@
 """While the clock runs the garbage collector is off; around it, it is as the caller left it
-(``hmt_sim.model.fewer_collections``). And ``simulate`` leaves its throwaway model without Mesa
-DataCollector columns while a model made directly keeps them."""
+(``hmt_sim.collection.paused``, around ``HMTModel.advance_to``). And ``simulate`` leaves its
+throwaway model without Mesa DataCollector columns while a model made directly keeps them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,35 @@
+"""When Python's garbage collector may run during the engine's work (issue 14).
+
+A run frees its short-lived objects (events, finished generators' frames) by reference counting
+and keeps a growing log and model. The collector's passes during a run free next to nothing,
+yet each walks the young objects, and every so often a full pass walks everything the process
+holds - the imported Mesa, NumPy and SciPy as well: 15-35 ms a pass here, most of a default
+run's time. Measured with the collector off while the clock runs: the same peak memory for
+``mass_swarm`` (2,112 contacts), 11 % less CPU; a default run repeated in one process about
+20 % less. What a run leaves for the collector (its model's reference cycles, once the model
+is dropped) is collected by the collector's usual rules once it is on again: a young
+collection follows every run or two, so memory stays flat over thousands of runs.
+
+No imports beyond the standard library: the sweep worker uses it before it loads the engine.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No automatic garbage collection inside the block; the collector as it was after it
+    (also after an error). A caller who had turned it off keeps it off, and so does a block
+    inside another (another thread's run)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
