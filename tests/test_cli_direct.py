@@ -127,6 +127,27 @@ def test_the_body_takes_exactly_the_typer_commands_parameters() -> None:
     assert direct.call("hmt_sim.cli.no_such_module:run", {}, []) is None
 
 
+
+def test_a_card_can_name_only_hmt_sims_own_bodies_and_callbacks(tmp_path: Path) -> None:
+    """The card is a file in the user's cache: whatever it says, the fast path imports and calls
+    nothing but functions defined in hmt_sim.cli.runbody and hmt_sim.cli.callbacks."""
+    planted = tmp_path / "planted_module.py"
+    planted.write_text("import sys\nsys.planted_ran = True\ndef run(**kw):\n    return 0\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        for target in ("planted_module:run", "os:system", "hmt_sim.cli.runbody:json",
+                       "hmt_sim.cli.runbody:_fmt", "hmt_sim.cli.runbody:run.__globals__",
+                       "hmt_sim.cli.callbacks:annotations"):
+            with pytest.raises(ImportError):
+                direct.resolve(target)
+        assert direct.call("planted_module:run", {}, []) is None
+        assert direct.call("hmt_sim.cli.runbody:run", {}, [("os:system", "x")]) is None
+        assert not hasattr(sys, "planted_ran") and "planted_module" not in sys.modules
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert direct.resolve("hmt_sim.cli.callbacks:check_lang")("NL") == "nl"
+
+
 def _captured(argv: list[str], fast: bool) -> tuple[object, str, str]:
     from hmt_sim.cli.application import run
 

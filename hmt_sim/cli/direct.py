@@ -29,15 +29,24 @@ def direct(target: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return mark
 
 
+BODY_MODULES = ("hmt_sim.cli.runbody", "hmt_sim.cli.callbacks")
+"""The only modules whose functions the fast path calls. The card, a file in the user's cache,
+says which function; a name outside these modules is refused, so no card can make hmt-sim
+import or call any other code."""
+
+
 def resolve(target: str) -> Callable[..., Any]:
-    """The function ``"module:qualname"`` names (imports its module)."""
+    """The function ``"module:name"`` names, a module-level function of one of
+    ``BODY_MODULES`` (imports it); ImportError for any other name."""
     import importlib
 
     module, _, name = target.partition(":")
-    obj: Any = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
+    if module not in BODY_MODULES or not name.isidentifier() or name.startswith("_"):
+        raise ImportError(f"{target!r} is not a command body or option callback of hmt-sim")
+    fn: Callable[..., Any] | None = getattr(importlib.import_module(module), name, None)
+    if fn is None or getattr(fn, "__module__", None) != module or not callable(fn):
+        raise ImportError(f"{target!r} is not a function defined in {module}")
+    return fn
 
 
 def parameter_names(fn: Callable[..., Any]) -> tuple[str, ...]:
@@ -57,14 +66,15 @@ def call(target: str, kwargs: dict[str, Any], callbacks: list[tuple[str, str]]) 
 
     try:
         fn = resolve(target)
+        hooks = [(resolve(callback), name) for callback, name in callbacks]
     except (ImportError, AttributeError):
         return None
     if sorted(parameter_names(fn)) != sorted(kwargs):
         return None
     try:
         try:
-            for callback, name in callbacks:
-                kwargs[name] = resolve(callback)(kwargs[name])
+            for hook, name in hooks:
+                kwargs[name] = hook(kwargs[name])
             rv = fn(**kwargs)
         except EOFError:
             print(file=sys.stderr)  # typer: a blank line, then Abort

@@ -104,6 +104,10 @@ ALLOWED = {
     # The CLI card: written by hmt-sim itself to the user's own cache folder and read back as
     # data (dicts and strings, checked against its fingerprint); nothing in it is ever called.
     ("hmt_sim/cli/quick.py", "marshal.loads"),
+    # The card's fast path: the function the card names must be one of hmt-sim's own command
+    # bodies or option callbacks (BODY_MODULES, a constant tuple; anything else is refused).
+    ("hmt_sim/cli/direct.py", "import_module"),
+    ("hmt_sim/mesa_import.py", "__import__"),  # ENGINE_MODULES, a constant tuple of Mesa's
     ("hmt_sim/env/__init__.py", "import_module"),  # lazy attributes from a constant table
     ("hmt_sim/plugins/registry.py", "entry_points"),  # plugins, only after --allow-plugins
 }
