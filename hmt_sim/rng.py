@@ -13,8 +13,9 @@ Building that SeedSequence costs about four times the generator itself, and a ru
 of contacts makes tens of thousands of streams; but for a seed of one 32-bit word the first half
 of its entropy mixing depends on the seed alone. ``Streams`` does that half once per run and the
 name's half per stream (O'Neill's seed_seq mixing, as SeedSequence does it with a pool of four
-words), then hands PCG64 the state words directly. ``tests/engine/test_rng.py`` checks the
-streams equal SeedSequence's.
+words), then hands PCG64 the state words directly. ``Streams.prepare`` does the name's half
+for many names at once on arrays (a source's contacts, when the source starts).
+``tests/engine/test_rng.py`` checks the streams equal SeedSequence's, prepared or not.
 """
 
 from __future__ import annotations
@@ -135,8 +136,9 @@ def _state_words(pool: list[int], hashes: tuple[int, ...]) -> np.ndarray:
 def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
     """``_state_words`` of many names at once, one row each: the same arithmetic on uint64
     arrays (every product of two 32-bit words fits; a difference that wraps modulo 2**64 keeps
-    its low 32 bits, which is all the mask keeps). About 30 times cheaper per name than one
-    at a time, for the names a source's contacts will use."""
+    its low 32 bits, which is all the mask keeps). About 2.5 us a name, against 12 us one at a
+    time with the name's hashes cached and 23 us without, for the names a source's contacts
+    will use."""
     mask, left, right = np.uint64(_M32), np.uint64(_MIX_L), np.uint64(_MIX_R)
     sixteen = np.uint64(16)
     # The names' key words (as _name_key), each repeated for its four pool words, hashed as
