@@ -115,6 +115,6 @@ def test_a_hundred_times_the_contacts_costs_at_most_a_hundred_times_the_time() -
     # the world tick and the collector's passes the small run fell to 31-40 ms and the large
     # to 5.3-6.8 s, so the ratio rose (122-184x). Per contact the large run models more: 200
     # pooled operators judge 1.00 recommendations per contact, 2 operators 0.44 (bench_scale
-    # prints both), and its per-event instructions are 1.3x (more judgement, a deeper event
+    # prints both); at 30x its per-event instructions were 1.33x (more judgement, a deeper event
     # heap), its per-event CPU 1.7-2x (memory). The bound catches work that grows with the run.
     assert ratio <= 250
