@@ -23,17 +23,24 @@ def _headless_default(unattended: bool) -> None:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 
-def _open(make: Callable[[], Any], live: Any) -> Any:
-    """Open the window, or say plainly why not (no display) with the session file closed."""
+def _open(make: Callable[[], Any], live: Any, settle: bool = False) -> Any:
+    """Open the window, or say plainly why not (no display) with the session file closed.
+    ``settle``: then leave what exists out of the garbage collector's passes (the command
+    line's own process only: ``hmt_sim.collection.settle``)."""
     import pygame
 
     try:
-        return make()
+        app = make()
     except pygame.error as error:
         live.close()
         pygame.quit()
         raise HmtError(f"cannot open a window ({error}); on a machine without a display use "
                        "--autoplay, or set SDL_VIDEODRIVER=dummy") from None
+    if settle:
+        from hmt_sim import collection
+
+        collection.settle()
+    return app
 
 
 def _tell(notice: str | None) -> None:
@@ -64,7 +71,8 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
          resume: Path | None = None, autoplay: bool = False, until: float | None = None,
          screenshot: Path | None = None, speed: float = 60.0, large_fonts: bool = False,
          size: tuple[int, int] = (1600, 900), record: bool = True, force: bool = False,
-         serve: dict[str, Any] | None = None, room_view: bool = False) -> dict[str, Any]:
+         serve: dict[str, Any] | None = None, room_view: bool = False, settle: bool = False
+         ) -> dict[str, Any]:
     """Run a live (or unattended) session in a window; returns where it ended.
 
     ``room_view`` opens the projector's room view from the start (``App(room=True)``, the V key).
@@ -119,7 +127,7 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
                            error_log=error_log, room=room_view)
     interrupted = False
     try:
-        app = _open(make, live)
+        app = _open(make, live, settle)
     except BaseException:
         if server is not None:
             server.stop()
@@ -145,8 +153,8 @@ def play(scenario: Scenario | None = None, seed: int | None = None,
 
 
 def replay(session_path: Path, until: float | None = None, screenshot: Path | None = None,
-           speed: float = 1.0, large_fonts: bool = False, size: tuple[int, int] = (1600, 900)
-           ) -> dict[str, Any]:
+           speed: float = 1.0, large_fonts: bool = False, size: tuple[int, int] = (1600, 900),
+           settle: bool = False) -> dict[str, Any]:
     """Play a session file back with a timeline scrubber (re-simulated, read-only)."""
     _headless_default(until is not None)
     from visualiser.app import App
@@ -156,7 +164,8 @@ def replay(session_path: Path, until: float | None = None, screenshot: Path | No
     _tell(rec.torn_notice("replays"))
     live = LiveRun(session, None, read_only=True, record=rec, auto_slow=False)
     live.speed = max(1.0, float(speed))
-    app = _open(lambda: App(live, size=size, large_fonts=large_fonts, replay=True), live)
+    app = _open(lambda: App(live, size=size, large_fonts=large_fonts, replay=True), live,
+                settle)
     try:
         if until is not None:
             live.scrub(until)

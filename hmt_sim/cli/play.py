@@ -155,7 +155,7 @@ def play(
         scenario=sc, seed=seed, seats=seat, session_path=session, resume=resume,
         autoplay=autoplay, until=until, screenshot=screenshot, speed=speed,
         large_fonts=large_fonts, size=window, record=not no_record, force=force,
-        serve=served, room_view=room_view,
+        serve=served, room_view=room_view, settle=True,
     )
     where = f"; session file {out['session_file']}" if out["session_file"] else ""
     print(f"stopped at t={out['t']:.1f} s with {out['events']} events and "
@@ -191,7 +191,7 @@ def replay(
     import visualiser
 
     out = visualiser.replay(session_path=session, until=until, screenshot=screenshot,
-                            speed=speed, large_fonts=large_fonts, size=window)
+                            speed=speed, large_fonts=large_fonts, size=window, settle=True)
     print(f"replayed to t={out['t']:.1f} s ({out['events']} events, {out['inputs']} inputs)")
     if screenshot is not None:
         print(f"wrote {screenshot}")
