@@ -18,6 +18,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
+import simpy
+
 from hmt_sim import actions
 from hmt_sim.actions import MONITOR, ActionClass, Situation
 from hmt_sim.agents.ai import Classification
@@ -278,14 +280,67 @@ def _judge(ctx: DecisionContext, track: int, case: tuple[float, float],
 def _watch(ctx: DecisionContext, track: int, case: tuple[float, float], cls: Classification
            ) -> Steps:
     """Re-judge a monitored track every ``ai.rejudge_s`` until its label changes (returns the
-    new call) or it is gone (returns None)."""
+    new call) or it is gone (returns None).
+
+    The AI re-judges on a grid of ticks ``rejudge_s`` apart from its last call. Where its call
+    can change only with the track's region or the AI's condition (the built-in model,
+    ``AIAgent.calls_follow_condition``), the ticks before the next region edge, the end of the
+    route or a change of condition would only find the same call: the watch sleeps through
+    them to the first tick after that moment, and wakes early only when the condition
+    changes. The ticks it judges on, and so the log, are the ticks a judgement on every tick
+    would have shown a change on."""
+    env, world, ai = ctx.env, ctx.world, ctx.ai
+    every = ctx.ai_profile.rejudge_s
+    judged = env.now  # the last tick on which the AI judged the track
+    condition_changed = False
     while True:
-        yield ctx.env.timeout(ctx.ai_profile.rejudge_s)
-        if not ctx.world.alive[track]:
+        tick = judged + every  # the next tick of the grid, as a timeout of rejudge_s gives it
+        if not ai.calls_follow_condition():
+            yield env.timeout(every)
+        else:
+            while tick <= env.now:  # woken by a change of condition: the next tick from here
+                tick += every
+            if not condition_changed:  # (after a change, the next tick judges the new call)
+                steady_until = env.now + min(world.next_crossing(track),
+                                             world.route(track).end_s - env.now)
+                if steady_until == math.inf:
+                    tick = math.inf  # nothing but a change of condition can change the call
+                while tick < steady_until - WATCH_MARGIN_S:
+                    tick += every
+            try:
+                with ai.watching(env.active_process):
+                    # one event a sleep; a change of condition interrupts it (rare)
+                    yield (env.timeout(exact_delay(env.now, tick)) if tick < math.inf
+                           else env.event())
+            except simpy.Interrupt:
+                condition_changed = True
+                continue  # plan again from here
+        judged, condition_changed = env.now, False
+        if not world.alive[track]:
             return None
         new = _judge(ctx, track, case, cls)
         if new.label != cls.label:
             return new
+
+
+WATCH_MARGIN_S = 1e-6
+"""How far before a computed change a watched track is judged again (the computed moment
+carries rounding error; a tick inside the margin is judged, as every tick once was)."""
+
+
+def exact_delay(now: float, t: float) -> float:
+    """The delay that brings SimPy's clock from ``now`` to exactly ``t`` (``now + delay``
+    rounds; this is the delay it rounds to ``t``), so a tick reached in one timeout falls at
+    the same instant as one reached through the ticks before it."""
+    delay = t - now
+    for _ in range(8):
+        if now + delay < t:
+            delay = math.nextafter(delay, math.inf)
+        elif now + delay > t:
+            delay = math.nextafter(delay, -math.inf)
+        else:
+            break
+    return delay
 
 
 def _omission_check(ctx: DecisionContext, track: int) -> Steps:

@@ -10,8 +10,12 @@ the plugin, decides whether the call was ``correct``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import simpy
 
 from hmt_sim import plugins
 from hmt_sim.mesa_import import mesa
@@ -55,10 +59,11 @@ class AIAgent(mesa.Agent):
     def __init__(self, model: HMTModel, profile: AIProfile) -> None:
         super().__init__(model)
         self.profile = profile
-        self.reliability = profile.reliability
-        self.delta = profile.drift.delta
-        self.shift = 0.0  # D_t from injects; the drift rate adds rate * t on top
-        self.spoofing: list[tuple[str | None, float, float]] = []  # (region, fpr x, fnr x)
+        self._watchers: dict[simpy.Process, None] = {}  # in order of sleeping: deterministic
+        self._reliability = profile.reliability
+        self._delta = profile.drift.delta
+        self._shift = 0.0  # D_t from injects; the drift rate adds rate * t on top
+        self._spoofing: tuple[tuple[str | None, float, float], ...] = ()  # (region, fpr x, fnr x)
         self.version = profile.version
         self.classifier_name = profile.classifier
         self.classifier = call_plugin("classifier", profile.classifier,
@@ -70,6 +75,79 @@ class AIAgent(mesa.Agent):
                              else ParametricModel(ClassifierSetup(profile)))
         self._calls = 0
         self._right = 0
+        # The built-in model's call on a case is a function of the region and this condition
+        # alone (its two draws are fixed per track); a plugin may depend on anything.
+        self._call_follows_condition = type(self.classifier) is ParametricModel
+
+    # ------------------------------------------------------------------ condition
+    @property
+    def reliability(self) -> float:
+        """The nominal accuracy now (a facilitator may move it mid-run)."""
+        return self._reliability
+
+    @reliability.setter
+    def reliability(self, value: float) -> None:
+        self._reliability = value
+        self._note_change()
+
+    @property
+    def delta(self) -> float:
+        """Accuracy lost per unit of drift shift (an ``ai_degradation`` inject may set it)."""
+        return self._delta
+
+    @delta.setter
+    def delta(self, value: float) -> None:
+        self._delta = value
+        self._note_change()
+
+    @property
+    def shift(self) -> float:
+        """The drift shift D_t injects have added (the drift rate adds ``rate * t`` on top)."""
+        return self._shift
+
+    @shift.setter
+    def shift(self, value: float) -> None:
+        self._shift = value
+        self._note_change()
+
+    @property
+    def spoofing(self) -> tuple[tuple[str | None, float, float], ...]:
+        """The spoofing in force: (region or None for everywhere, FPR x, FNR x) each."""
+        return self._spoofing
+
+    def add_spoofing(self, region: str | None, fpr_multiplier: float,
+                     fnr_multiplier: float) -> None:
+        """Spoofing starts over ``region`` (everywhere for None); it adds to any in force."""
+        self._spoofing = (*self._spoofing, (region, fpr_multiplier, fnr_multiplier))
+        self._note_change()
+
+    @contextmanager
+    def watching(self, process: simpy.Process | None) -> Iterator[None]:
+        """While the block runs, a change of this AI's condition (reliability, drift,
+        spoofing) interrupts ``process`` (with ``simpy.Interrupt``): a monitored track's watch
+        sleeps through the ticks on which its call cannot change, and this wakes it when it
+        can (``calls_follow_condition``)."""
+        if process is None:
+            raise RuntimeError("only a running SimPy process can watch the AI")
+        self._watchers[process] = None
+        try:
+            yield
+        finally:
+            self._watchers.pop(process, None)
+
+    def _note_change(self) -> None:
+        """Interrupt every sleeping watch once (they plan again from the new condition)."""
+        watchers, self._watchers = self._watchers, {}
+        for process in watchers:
+            if process.is_alive:
+                process.interrupt("ai condition changed")
+
+    def calls_follow_condition(self) -> bool:
+        """Can this AI's call on a track change only when the track's region or this AI's
+        condition changes? True for the built-in parametric model while drift does not grow
+        by the second; a plugin classifier may depend on anything, so its tracks are judged
+        on every ``rejudge_s`` tick."""
+        return self._call_follows_condition and self.profile.drift.rate_per_s == 0.0
 
     def shift_at(self, t: float) -> float:
         return self.shift + self.profile.drift.rate_per_s * t

@@ -366,8 +366,12 @@ def test_a_civilian_the_ai_calls_civilian_is_only_monitored() -> None:
     assert [e["kind"] for e in r.events] == ["classification"]  # re-judged, unchanged: silent
     assert proc.is_alive  # still watching
     r.ctx.world.remove(TRACK)
-    r.ctx.env.run(until=100.0 + r.sc.ai.rejudge_s)
+    # The watch sleeps through the ticks on which the call cannot change (to the next region
+    # edge or the end of the route, as planned when it fell asleep): it ends on the first tick
+    # it wakes on, and never later than one tick past the route's planned end.
+    r.ctx.env.run(until=r.ctx.world.route(TRACK).end_s + r.sc.ai.rejudge_s)
     assert not proc.is_alive  # the watch ends with the track
+    assert [e["kind"] for e in r.events] == ["classification"]  # silently
 
 
 def test_a_missed_hostile_with_no_operator_to_notice_is_only_monitored() -> None:
