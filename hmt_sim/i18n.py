@@ -22,7 +22,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from importlib import resources
 
 from hmt_sim.errors import InputError
 
@@ -52,6 +51,8 @@ def translations(lang: str) -> _gettext.NullTranslations:
     lang = check_language(lang)
     if lang == DEFAULT_LANGUAGE:
         return _gettext.NullTranslations()
+    from importlib import resources  # only here: it costs every run's start-up about 8 ms
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

@@ -15,7 +15,6 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 from hmt_sim.errors import HmtError, InputError
@@ -86,6 +85,11 @@ class Registry[F: Callable[..., Any]]:
         del self._factories[name]
 
     # ------------------------------------------------------------------ looking up
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is one of the engine's own factories (never replaced, never
+        plugin code): the command line caches only scenarios that name these."""
+        return name in self._builtin
+
     def names(self) -> list[str]:
         """Names usable now: built in, registered in process, or loaded from entry points."""
         return sorted(self._factories)
@@ -93,6 +97,10 @@ class Registry[F: Callable[..., Any]]:
     def offers(self) -> dict[str, Offer]:
         """Entry points of this group in installed distributions, by name (metadata only)."""
         if self._offers is None:
+            # imported here: importlib.metadata (email, zipfile, csv...) costs a run's start-up
+            # about 20 ms, and only listing or loading entry points needs it
+            from importlib import metadata
+
             found: dict[str, Offer] = {}
             for ep in metadata.entry_points(group=self.group):
                 dist = ep.dist.name if ep.dist is not None else "an unknown distribution"
@@ -129,6 +137,8 @@ class Registry[F: Callable[..., Any]]:
         return self._load(self.offers()[name])
 
     def _load(self, offer: Offer) -> F:
+        from importlib import metadata
+
         (entry, *_) = metadata.entry_points(group=self.group, name=offer.name)
         try:
             factory = entry.load()

@@ -76,8 +76,14 @@ class Spec(BaseModel):
 
     # allow_inf_nan=False: `.inf`/`.nan` are valid YAML floats, but an infinite duration never
     # ends and a NaN position poisons every distance.
+    # defer_build=True: a model's validator and serializer are built the first time it
+    # validates or dumps, not when this module is imported. A run whose scenario comes
+    # validated from the command line's cache (hmt_sim.cli.runcache) builds none of them;
+    # building them all at import took about 40 ms (and pydantic's scan of installed
+    # distributions for its own plugins, another 30 ms).
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False,
+        defer_build=True,
     )
 
 
