@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from hmt_sim.scenario.schema import Scenario
+
 
 def run(scenario: str, seed: int | None = None, set_: list[str] | None = None,
         out: Path | None = None, as_json: bool = False, force: bool = False,
@@ -26,15 +28,9 @@ def run(scenario: str, seed: int | None = None, set_: list[str] | None = None,
     # scenario schema (pydantic, yaml) and nested in no other import costs less.
     import hmt_sim.mesa_import  # noqa: F401
     from hmt_sim.rundir import prepare_out_dir, write_run
-    from hmt_sim.scenario import load_scenario, parse_overrides
     from hmt_sim.session import simulate
 
-    overrides = parse_overrides(set_ or [])
-    if operators is not None:
-        from hmt_sim.calibrate import operator_overrides
-
-        overrides = {**operator_overrides(operators), **overrides}
-    sc = load_scenario(scenario, overrides=overrides, match_file_name=True)
+    sc, overrides = load(scenario, set_ or [], operators)
     out_dir = prepare_out_dir(out, force) if out is not None else None
     result = simulate(sc, seed=seed)
     if out_dir is not None:
@@ -45,6 +41,34 @@ def run(scenario: str, seed: int | None = None, set_: list[str] | None = None,
         print_metrics(sc.title, result.seed, result.metrics)
         if out_dir is not None:
             print(f"\nwrote {out_dir}/ (events.jsonl, metrics.json, timeseries.csv, run.json)")
+
+
+def load(scenario: str, items: list[str], operators: Path | None
+         ) -> tuple[Scenario, dict[str, Any]]:
+    """The validated scenario and the overrides ``items`` (``--set``) and ``operators`` give,
+    from the cache of the last runs (``hmt_sim.cli.runcache``) when it holds them: a repeated
+    run then neither parses YAML nor builds pydantic's validators. Errors come from the loader,
+    in its order (overrides, operators file, scenario), whether or not a cache entry exists."""
+    from hmt_sim.cli import runcache
+
+    entry = runcache.entry(scenario, items) if operators is None else None
+    kept = entry.load() if entry is not None else None
+    if kept is not None:
+        return kept
+    from hmt_sim.scenario.loader import load_scenario, load_scenario_bytes, shown_name
+    from hmt_sim.scenario.overrides import parse_overrides
+
+    overrides = parse_overrides(items)
+    if operators is not None:
+        from hmt_sim.calibrate import operator_overrides
+
+        overrides = {**operator_overrides(operators), **overrides}
+    if entry is None:
+        return load_scenario(scenario, overrides=overrides, match_file_name=True), overrides
+    sc = load_scenario_bytes(entry.raw, entry.path, shown_name(scenario, entry.path),
+                             overrides, match_file_name=True)
+    entry.store(sc, overrides)
+    return sc, overrides
 
 
 def _fmt(value: Any) -> str:

@@ -57,8 +57,10 @@ __all__ = [
     "Overrides",
     "load_document",
     "load_scenario",
+    "load_scenario_bytes",
     "load_scenario_text",
     "parse_yaml_value",
+    "shown_name",
 ]
 
 Overrides = Mapping[str, Any] | Sequence[str] | None
@@ -84,8 +86,22 @@ def load_scenario(source: str | os.PathLike[str], overrides: Overrides = None, *
     if allow_plugins:
         allow_entry_points()
     path = resolve(source)
-    shown = os.fspath(source) if Path(source).exists() else str(path)
-    raw = read_capped(path, shown)
+    shown = shown_name(source, path)
+    return load_scenario_bytes(read_capped(path, shown), path, shown, overrides,
+                               match_file_name=match_file_name)
+
+
+def shown_name(source: str | os.PathLike[str], path: Path) -> str:
+    """The name problems are reported under: ``source`` as given when it is a path, else the
+    bundled file ``resolve`` found for it."""
+    return os.fspath(source) if Path(source).exists() else str(path)
+
+
+def load_scenario_bytes(raw: bytes, path: Path, shown: str, overrides: Overrides = None, *,
+                        match_file_name: bool = False) -> Scenario:
+    """``load_scenario`` for the bytes of the file ``path`` (at most ``MAX_BYTES``), already
+    read: the command line's scenario cache (``hmt_sim.cli.runcache``) keys an entry on the
+    very bytes that were validated, so an edit made meanwhile cannot slip under the old key."""
     doc = read_document(decode(raw, shown), shown, keep_going=True)
     named = match_file_name and path.suffix.lower() in (".yaml", ".yml")
     stem = path.stem if named else None
