@@ -1,4 +1,4 @@
-"""Mesa for the engine, paying at start only for the parts of Mesa a run uses (issue 14).
+"""Mesa (and SimPy) for the engine, paying at start only for the parts a run uses (issue 14).
 
 ``import mesa`` costs about 1.9 s of CPU here, nearly all of it code a run never executes. Mesa's
 package ``__init__`` imports ``mesa.discrete_space`` (scipy.spatial, scipy.sparse, networkx),
@@ -19,6 +19,13 @@ So the engine imports Mesa through ``from hmt_sim.mesa_import import mesa``, whi
   it is exactly the module a plain import makes. ``mesa.Agent``, ``mesa.Model`` and
   ``mesa.DataCollector`` are bound before that to the classes Mesa's ``__init__`` binds them to
   (the same objects), so the engine's uses of them run no deferred code.
+
+SimPy's package ``__init__`` is deferred the same way (``SIMPY_MODULES``): it imports SimPy's
+modules, binds their classes (which the engine uses as ``simpy.Environment``, ``simpy.Event``...)
+and looks up ``simpy.__version__`` through ``importlib.metadata``, which alone costs a run's
+start-up about 25 ms. Here SimPy's modules are imported and their classes bound on the package
+at once, so only ``__version__`` (or ``dir(simpy)``) runs the deferred code. This happens only
+where this module is imported before SimPy, as ``hmt-sim run`` does (``hmt_sim.cli.runbody``).
 
 What stays as before: a module already imported when this module runs (a user who imported
 Mesa or pandas first) is left alone; ``isinstance`` and identity hold, since there is only ever
@@ -62,6 +69,17 @@ ENGINE_MODULES = ("mesa.agent", "mesa.model", "mesa.datacollection")
 """Mesa's modules the engine uses, imported at once (with what they import)."""
 BOUND_EARLY = {"Agent": "mesa.agent", "Model": "mesa.model", "DataCollector": "mesa.datacollection"}
 """Names Mesa's ``__init__`` binds from these modules, bound as soon as each is imported."""
+SIMPY_MODULES = {
+    "simpy.core": ("Environment",),
+    "simpy.events": ("AllOf", "AnyOf", "Event", "Process", "Timeout"),
+    "simpy.exceptions": ("Interrupt", "SimPyException"),
+    "simpy.resources.container": ("Container",),
+    "simpy.resources.resource": ("PreemptiveResource", "PriorityResource", "Resource"),
+    "simpy.resources.store": ("FilterStore", "PriorityItem", "PriorityStore", "Store"),
+    "simpy.rt": ("RealtimeEnvironment",),
+}
+"""SimPy's modules, each with the names SimPy's package ``__init__`` binds from it (every name
+of ``simpy.__all__``): imported at once, and the names bound on the deferred package."""
 
 
 class _Deferred:
@@ -177,7 +195,25 @@ def _import_mesa() -> ModuleType:
     return mesa
 
 
+def _defer_simpy() -> None:
+    """Defer SimPy's package ``__init__`` (unless SimPy was imported before) with every name it
+    binds bound already: all it adds is ``simpy.__version__``, which it looks up with
+    ``importlib.metadata`` (email, zipfile, csv...: about 25 ms of a run's start-up)."""
+    if "simpy" in sys.modules:
+        return
+    package = defer("simpy", submodules=True)
+    if package is None:
+        return  # not installed: the engine's own `import simpy` raises the usual error
+    for sub, names in SIMPY_MODULES.items():
+        __import__(sub)
+        module = sys.modules[sub]
+        for attr in names:
+            if attr not in vars(package):
+                setattr(package, attr, getattr(module, attr))
+
+
 if TYPE_CHECKING:
     import mesa
 else:
     mesa = _import_mesa()
+    _defer_simpy()  # after Mesa: its import-time stack walk scans every module loaded by then

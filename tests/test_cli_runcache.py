@@ -295,13 +295,15 @@ def models(cls):
 print(json.dumps({
     "rc": rc,
     "built": sorted(m.__name__ for m in models(schema.Spec) if m.__pydantic_complete__),
-    "modules": sorted(m for m in ("yaml", "hmt_sim.scenario.loader", "pydantic.plugin._loader")
-                      if m in sys.modules),
+    "modules": sorted(m for m in ("yaml", "hmt_sim.scenario.loader", "pydantic.plugin._loader",
+                                  "importlib.metadata") if m in sys.modules),
 }))
 """
 
 
 def test_a_cached_run_neither_parses_yaml_nor_builds_a_validator(tmp_path: Path) -> None:
+    # Nor does anything on its path read installed distributions' metadata (importlib.metadata:
+    # pydantic's plugin scan, SimPy's version, the plugin registry's entry points).
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "COLUMNS": "80"}
     env.pop("_HMT_SIM_COMPLETE", None)
     argv = ["run", "training_sandbox", "--set", "run.duration_s=1", "--json"]
