@@ -6,10 +6,11 @@ short scenario file stays short. Units are in the field names: ``_s`` seconds, `
 Coordinates are kilometres in a flat area with the origin at the south-west corner.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would evaluate every field's annotation
+# from its string when each model class is made, about a quarter of this module's import (which
+# every run pays). Validators return `Self`, the class being defined.
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -105,7 +106,7 @@ class RunSettings(Spec):
     )
 
     @model_validator(mode="after")
-    def _bounded_steps(self) -> RunSettings:
+    def _bounded_steps(self) -> Self:
         # A tiny tick or sample interval is a valid number but a run that never ends.
         for name in ("tick_s", "sample_interval_s"):
             steps = self.duration_s / getattr(self, name)
@@ -125,7 +126,7 @@ class Region(Spec):
     civilian_density_per_km2: float = Field(0.0, ge=0.0, le=100_000.0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Region:
+    def _ordered(self) -> Self:
         x0, y0, x1, y1 = self.rect
         if not (x1 > x0 and y1 > y0):
             raise ValueError("rect must be [x0, y0, x1, y1] with x1 > x0 and y1 > y0")
@@ -146,7 +147,7 @@ class Area(Spec):
     protected_sites: tuple[ProtectedSite, ...] = ()
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Area:
+    def _unique_ids(self) -> Self:
         # Two regions with one id would be merged in harm_by_region; two sites would be one name.
         _check_unique({"regions": self.regions, "protected_sites": self.protected_sites})
         return self
@@ -180,7 +181,7 @@ class Blue(Spec):
     effectors: tuple[Effector, ...] = ()
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Blue:
+    def _unique_ids(self) -> Self:
         _check_unique({"sensors": self.sensors, "effectors": self.effectors})
         return self
 
@@ -325,7 +326,7 @@ class AIProfile(Spec):
     version: str = "ai-1.0"
 
     @model_validator(mode="after")
-    def _confusion_shape(self) -> AIProfile:
+    def _confusion_shape(self) -> Self:
         if self.confusion is not None:
             for true_class, row in self.confusion.items():
                 if true_class not in ("hostile", "civilian"):
@@ -477,7 +478,7 @@ class Operators(Spec):
     assessment_delay_s: Seconds = Field(30.0, description="delay before ground truth is seen")
 
     @model_validator(mode="after")
-    def _known_types(self) -> Operators:
+    def _known_types(self) -> Self:
         unknown = sorted(set(self.types) - set(OPERATOR_TYPES))
         if unknown:
             raise ValueError(f"unknown operator type {unknown[0]!r}; allowed: "
@@ -519,7 +520,7 @@ class Autonomy(Spec):
     )
 
     @model_validator(mode="after")
-    def _known_classes(self) -> Autonomy:
+    def _known_classes(self) -> Self:
         known = actions.names()
         unknown = set(self.levels) - set(known)
         if unknown:
@@ -541,7 +542,7 @@ class Envelope(Spec):
     n_max: int | None = Field(None, ge=0, le=1_000_000)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Envelope:
+    def _ordered(self) -> Self:
         if self.rect is not None:
             x0, y0, x1, y1 = self.rect
             if not (x1 > x0 and y1 > y0):
@@ -743,7 +744,7 @@ class Scenario(Spec):
     )
 
     @model_validator(mode="after")
-    def _same_questions(self) -> Scenario:
+    def _same_questions(self) -> Self:
         for code, text in self.translations.items():
             if text.questions is not None and len(text.questions) != len(self.questions):
                 raise ValueError(
@@ -796,7 +797,7 @@ class Scenario(Spec):
         return label
 
     @model_validator(mode="after")
-    def _references(self, info: ValidationInfo) -> Scenario:
+    def _references(self, info: ValidationInfo) -> Self:
         # The loader asks to skip this so it can report each problem at its own line.
         if info.context and info.context.get("skip_references"):
             return self
