@@ -35,6 +35,18 @@ def paused() -> Iterator[None]:
         gc.enable()
 
 
+def young() -> None:
+    """Collect the youngest generation now, unless the collector is off. For the owner of a
+    whole run (``simulate``, a sweep's worker) once it has dropped the run's model: all the
+    model's objects were made while the collector was paused, so they are all young, and this
+    one pass frees the reference cycles among them (agents and model, processes and clock).
+    Left to the collector's own schedule they were walked once while the model still lived,
+    moved to an older generation, and kept there until a rarer pass: their memory piled up
+    over repeated runs (191,000 objects after one 5,100-contact run, 605,000 after four)."""
+    if gc.isenabled():
+        gc.collect(0)
+
+
 def settle() -> None:
     """Collect once, then leave everything that exists now out of the collector's later passes
     (``gc.freeze``). For a long-lived window the command line owns (``hmt-sim play``, ``replay``)

@@ -413,6 +413,18 @@ class HMTModel(mesa.Model):
         self.running = False
         self.datacollector.collect(self)
 
+    def close(self) -> None:
+        """Let go of a finished run's pending work: drop every event still on the clock and
+        what it would have woken. For the owner of a run that will not go on (``simulate``).
+        Its processes are then freed at once by reference counting; left suspended, the
+        collector's first pass over them ran their ``finally`` blocks, whose new events kept
+        the whole model alive until a rare full pass (measured: every 5,100-contact run's
+        model, about 150,000 objects, piled up until one came)."""
+        queue = self.env._queue  # SimPy's event heap: no public way to empty it
+        for _t, _priority, _eid, event in queue:
+            event.callbacks = None
+        queue.clear()
+
     # ----------------------------------------------------------------- data collection
     def metrics(self) -> dict[str, dict[str, Any]]:
         """The metric groups of the log so far (cached until the log grows)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from hmt_sim import collection
 from hmt_sim.cardreason import level_reason
 from hmt_sim.errors import InputError
 from hmt_sim.escalation import RED_CELL_REASON, RED_STEPS
@@ -375,6 +376,13 @@ def simulate(scenario: Scenario, seed: int | None = None,
     """Run a scenario to its end with model operators in every seat (``red_cell``: the inputs
     may hold a red cell's choices)."""
     # Nobody can read the model's Mesa DataCollector columns here: the metrics come back in
-    # the RunResult, computed once from the same log.
-    return Session(scenario, seed=seed, inputs=inputs, red_cell=red_cell,
-                   collect=False).run_to_end()
+    # the RunResult, computed once from the same log. The run is made and dropped with the
+    # collector paused; then one young pass frees its model (``collection.young``).
+    with collection.paused():
+        session = Session(scenario, seed=seed, inputs=inputs, red_cell=red_cell,
+                          collect=False)
+        result = session.run_to_end()
+        session.model.close()
+        del session
+    collection.young()
+    return result
