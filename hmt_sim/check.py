@@ -156,7 +156,9 @@ def _replay(scenario: Scenario, seed: int, inputs: Sequence[dict[str, Any]] | No
 
     session = Session(scenario, seed=seed, human_seats=list(human_seats),
                       inputs=list(inputs) if inputs else None)
-    return session.run_to_end().events
+    events = session.run_to_end().events
+    session.model.close()  # many replays in one process: each model goes at once
+    return events
 
 
 def run_in_subprocesses(jobs: Sequence[Job], hash_seeds: Sequence[str],

@@ -82,6 +82,8 @@ class SeatGame:
     # ---------------------------------------------------------------- episode
     def start(self, seed: int) -> None:
         """A new session with this seed, run on to the first card (or the end)."""
+        if self.session is not None:
+            self.session.model.close()  # let the last episode go at once (HMTModel.close)
         self.session = Session(self.scenario, seed=seed, human_seats=self.human_seats)
         self.seed = seed
         self._shown = {}
