@@ -90,6 +90,9 @@ BUILT_IN: tuple[ActionClass, ...] = (
 )
 
 _TABLE: dict[str, ActionClass] = {a.name: a for a in BUILT_IN}
+_LADDER: tuple[ActionClass, ...] | None = None
+"""``_TABLE`` in ladder order, sorted once per change of the table (the engine asks for the
+ladder at every recommendation)."""
 
 
 def register_action(action: ActionClass, replace: bool = False) -> ActionClass:
@@ -104,7 +107,9 @@ def register_action(action: ActionClass, replace: bool = False) -> ActionClass:
         if last:
             raise ValueError(f"action class {action.name!r} has no fits rule, so it would be a "
                              f"second last resort beside {last[0]!r}; give it a fits rule")
+    global _LADDER
     _TABLE[action.name] = action
+    _LADDER = None
     return action
 
 
@@ -112,7 +117,9 @@ def unregister_action(name: str) -> None:
     """Remove a registered action class (built-in ones stay)."""
     if name in {a.name for a in BUILT_IN}:
         raise ValueError(f"{name!r} is a built-in action class")
+    global _LADDER
     _TABLE.pop(name, None)
+    _LADDER = None
 
 
 def names() -> tuple[str, ...]:
@@ -122,7 +129,14 @@ def names() -> tuple[str, ...]:
 
 def ladder() -> list[ActionClass]:
     """The action classes the AI considers, least forceful first."""
-    return sorted(_TABLE.values(), key=lambda a: (a.rank, a.name))
+    return list(_ladder())
+
+
+def _ladder() -> tuple[ActionClass, ...]:
+    global _LADDER
+    if _LADDER is None:
+        _LADDER = tuple(sorted(_TABLE.values(), key=lambda a: (a.rank, a.name)))
+    return _LADDER
 
 
 def get(name: str) -> ActionClass:
@@ -156,7 +170,7 @@ def is_warning(name: str) -> bool:
 def choose(situation: Situation) -> str:
     """The least forceful action class that fits. An action with no ``fits`` rule is the last
     resort: it is recommended even with no effector (the pipeline then finds it cannot act)."""
-    for action in ladder():
+    for action in _ladder():
         if action.fits is None:
             return action.name
         if action.needs_effector and action.name not in situation.usable:

@@ -264,7 +264,8 @@ def _judge(ctx: DecisionContext, track: int, case: tuple[float, float],
     deception - never by drawing again."""
     c = ctx.contacts[track]
     region = ctx.region(track)
-    sighting = Sighting(ctx.world, track, c.kind, ctx.streams, ctx.stream_key[track])
+    sighting = None if ctx.ai.judges_cases else Sighting(ctx.world, track, c.kind, ctx.streams,
+                                                         ctx.stream_key[track])
     cls = ctx.ai.classify(c.hostile, region, ctx.now, case[0], case[1], sighting)
     if previous is None or cls.label != previous.label:
         ctx.assessments.note_call(track, cls, region)

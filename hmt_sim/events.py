@@ -98,16 +98,20 @@ class EventLog:
         required = _REQUIRED.get(kind)
         if required is None:
             raise KeyError(f"unknown event kind {kind!r}")
-        event: Event = {"t": round(float(t), 6), "seq": len(self.events), "kind": kind}
-        if track is not None:
-            event["track"] = track
-        event.update(fields)
+        events = self.events
+        # one dict literal, in the log's key order (t, seq, kind, track, fields)
+        event: Event = (
+            {"t": round(float(t), 6), "seq": len(events), "kind": kind, **fields}
+            if track is None else
+            {"t": round(float(t), 6), "seq": len(events), "kind": kind, "track": track,
+             **fields})
         if not required <= event.keys():
             missing = [name for name in EVENT_KINDS[kind][0] if name not in event]
             raise KeyError(f"event {kind!r} lacks field {missing[0]!r}")
-        self.events.append(event)
-        for callback in self._on_append:
-            callback(event)
+        events.append(event)
+        if self._on_append:
+            for callback in self._on_append:
+                callback(event)
         return event
 
     def subscribe(self, callback: Any) -> None:

@@ -142,6 +142,12 @@ class AIAgent(mesa.Agent):
             if process.is_alive:
                 process.interrupt("ai condition changed")
 
+    @property
+    def judges_cases(self) -> bool:
+        """An error-rate model: it judges a case from the truth and two draws, and reads no
+        sighting of the track (a feature classifier does)."""
+        return self._error_rates
+
     def calls_follow_condition(self) -> bool:
         """Can this AI's call on a track change only when the track's region or this AI's
         condition changes? True for the built-in parametric model while drift does not grow
