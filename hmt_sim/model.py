@@ -422,7 +422,8 @@ class HMTModel(mesa.Model):
         model, about 150,000 objects, piled up until one came)."""
         queue = self.env._queue  # SimPy's event heap: no public way to empty it
         for _t, _priority, _eid, event in queue:
-            event.callbacks = None
+            if event.callbacks:  # a triggered event not yet processed: its waiters
+                event.callbacks.clear()
         queue.clear()
 
     # ----------------------------------------------------------------- data collection
