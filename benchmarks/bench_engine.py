@@ -1,5 +1,5 @@
-"""Engine benchmarks (issues 2 and 14): the default run against a bare SimPy loop, the cost of
-100x the contacts, the real-time factor.
+"""Engine benchmarks (issues 2 and 14): the default run against a bare SimPy loop, and the
+real-time factor. (100x the contacts is measured in ``bench_scale.py``.)
 
 Run: ``.venv/bin/python -m pytest -m benchmark benchmarks/bench_engine.py -s -p no:xdist``.
 Every figure is a ratio of CPU times (``time.process_time``) measured side by side in this one
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import simpy
 
-from hmt_sim.scenario import Scenario, load_scenario
+from hmt_sim.scenario import load_scenario
 from hmt_sim.session import simulate
 
 pytestmark = pytest.mark.benchmark
@@ -79,42 +79,3 @@ def test_real_time_factor_of_the_default_scenario() -> None:
     print(f"\nreal-time factor (median of 10 seeds): {rtf:,.0f}x "
           f"({sc.run.duration_s:.0f} s simulated in {statistics.median(walls) * 1000:.1f} ms)")
     assert rtf >= 2000
-
-
-def scaled(factor: int) -> Scenario:
-    """The default scenario with ``factor`` times the contacts, arriving ``factor`` times as
-    densely, and ``factor`` times the operators (two a factor)."""
-    base = load_scenario("airbase_swarm")
-    overrides: dict[str, Any] = {
-        f"red.waves.{i}.count": w.count * factor for i, w in enumerate(base.red.waves)}
-    overrides |= {f"traffic.{i}.count": t.count * factor for i, t in enumerate(base.traffic)}
-    overrides |= {f"red.waves.{i}.interval_s": w.interval_s / factor
-                  for i, w in enumerate(base.red.waves)}
-    overrides |= {f"traffic.{i}.interval_s": t.interval_s / factor
-                  for i, t in enumerate(base.traffic)}
-    overrides["operators.count"] = 2 * factor  # keep the people in proportion too
-    return load_scenario("airbase_swarm", overrides=overrides)
-
-
-def contacts_of(sc: Scenario) -> int:
-    """How many contacts a scenario spawns at most (waves and traffic)."""
-    return sum(w.count for w in sc.red.waves) + sum(t.count for t in sc.traffic)
-
-
-def test_a_hundred_times_the_contacts_costs_at_most_a_hundred_times_the_time() -> None:
-    small, large = scaled(1), scaled(100)
-    simulate(small, seed=2)
-    t_small = statistics.median(cpu_s(lambda: simulate(small, seed=2)) for _ in range(9))
-    t_large = statistics.median(cpu_s(lambda: simulate(large, seed=2)) for _ in range(3))
-    ratio = t_large / t_small
-    n_small, n_large = contacts_of(small), contacts_of(large)
-    print(f"\nscaling: {n_small} contacts {t_small * 1000:.0f} ms, {n_large} contacts (200 "
-          f"operators) {t_large * 1000:.0f} ms CPU: {ratio:.0f}x the time for "
-          f"{n_large / n_small:.0f}x the contacts (target at most 100x)")
-    # The target is 100x. At cbee26a this benchmark measured 183 ms and 18.9 s (104x); without
-    # the world tick and the collector's passes the small run fell to 31-40 ms and the large
-    # to 5.3-6.8 s, so the ratio rose (122-184x). Per contact the large run models more: 200
-    # pooled operators judge 1.00 recommendations per contact, 2 operators 0.44 (bench_scale
-    # prints both); at 30x its per-event instructions were 1.33x (more judgement, a deeper event
-    # heap), its per-event CPU 1.7-2x (memory). The bound catches work that grows with the run.
-    assert ratio <= 250

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from hmt_sim.scenario import Scenario, load_scenario
+from hmt_sim.scenario.schema import CivilianSurge
 from hmt_sim.session import simulate
 
 pytestmark = pytest.mark.benchmark
@@ -33,19 +34,33 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 def scaled(factor: int) -> Scenario:
     """The base scenario with ``factor`` times the contacts in the same time window (counts up,
-    intervals down) and ``factor`` times the operators, so the load per person stays the same."""
+    intervals down) and ``factor`` times the operators, so the load per person stays the same.
+
+    Every contact the scenario can launch is launched, so the large run has exactly ``factor``
+    times the contacts of the small one: the civilian surge inject is scaled too, and a wave
+    that waits for red to reach a rung (``trigger_rung``) starts at its own time instead. (With
+    the trigger, whether that wave came depended on how the run went: at seed 2 the small run
+    stayed below the rung and the large run did not, 41 contacts against 4,803, 117x.)"""
     base = load_scenario(BASE)
     overrides: dict[str, object] = {"operators.count": base.operators.count * factor}
     for group, items in (("red.waves", base.red.waves), ("traffic", base.traffic)):
         for i, item in enumerate(items):
             overrides[f"{group}.{i}.count"] = item.count * factor
             overrides[f"{group}.{i}.interval_s"] = item.interval_s / factor
+    for i, wave in enumerate(base.red.waves):
+        if wave.trigger_rung is not None:
+            overrides[f"red.waves.{i}.trigger_rung"] = None
+    for i, inject in enumerate(base.injects):
+        if isinstance(inject, CivilianSurge):
+            overrides[f"injects.{i}.traffic.count"] = inject.traffic.count * factor
+            overrides[f"injects.{i}.traffic.interval_s"] = inject.traffic.interval_s / factor
     return load_scenario(BASE, overrides=overrides)
 
 
 def contacts(sc: Scenario) -> int:
-    """Contacts the scenario launches (waves and traffic, before injects)."""
-    return sum(w.count for w in sc.red.waves) + sum(t.count for t in sc.traffic)
+    """Contacts the scenario launches: waves, traffic and civilian surges."""
+    return (sum(w.count for w in sc.red.waves) + sum(t.count for t in sc.traffic)
+            + sum(i.traffic.count for i in sc.injects if isinstance(i, CivilianSurge)))
 
 
 def work_mix(events: list[dict[str, object]]) -> str:
@@ -59,27 +74,49 @@ def work_mix(events: list[dict[str, object]]) -> str:
             f"{judged / spawned:.2f} judged reviews per contact")
 
 
+SEEDS = (1, 2, 3)
+"""Each side of the ratio is the time of these seeds' runs together: how much a run costs
+differs from seed to seed (at 100x the contacts 1.1-1.3x), so one seed's ratio is a draw."""
+
+
+def spawned(events: list[dict[str, object]]) -> int:
+    """Contacts a run placed in the world."""
+    return sum(1 for e in events if e["kind"] == "spawn")
+
+
 def test_a_hundred_times_the_contacts_costs_at_most_a_hundred_times_the_time() -> None:
     small, large = scaled(1), scaled(FACTOR)
-    simulate(small, seed=2)  # warm imports and caches
+    for seed in SEEDS:  # warm imports and caches; the premise: exactly FACTOR x the contacts
+        assert spawned(simulate(large, seed=seed).events) == FACTOR * spawned(
+            simulate(small, seed=seed).events) == contacts(large)
+
+    def seeds_of(sc: Scenario) -> Callable[[], None]:
+        def run_all() -> None:
+            for seed in SEEDS:
+                simulate(sc, seed=seed)
+        return run_all
+
     rounds = 3
     samples: dict[str, list[tuple[float, float]]] = {"small": [], "large": []}
     for _ in range(rounds):
-        for _ in range(3):  # the small run is short: three of it per round steady its median
-            samples["small"].append(timed(lambda: simulate(small, seed=2)))
-        samples["large"].append(timed(lambda: simulate(large, seed=2)))
+        for _ in range(3):  # the small runs are short: three of them per round steady the median
+            samples["small"].append(timed(seeds_of(small)))
+        samples["large"].append(timed(seeds_of(large)))
     wall = {k: statistics.median(w for w, _ in v) for k, v in samples.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
     n_small, n_large = contacts(small), contacts(large)
-    print(f"\nscale ({rounds} rounds, medians): {n_small} contacts / {small.operators.count} "
-          f"operators: cpu {cpu['small'] * 1000:.0f} ms, wall {wall['small'] * 1000:.0f} ms; "
-          f"{n_large} contacts / {large.operators.count} operators: cpu {cpu['large']:.2f} s, "
-          f"wall {wall['large']:.2f} s")
+    print(f"\nscale ({rounds} rounds, medians; seeds {SEEDS} together): {n_small} contacts / "
+          f"{small.operators.count} operators: cpu {cpu['small'] * 1000:.0f} ms, wall "
+          f"{wall['small'] * 1000:.0f} ms; {n_large} contacts / {large.operators.count} "
+          f"operators: cpu {cpu['large']:.2f} s, wall {wall['large']:.2f} s")
     print(f"  {n_large / n_small:.0f}x the contacts: {cpu['large'] / cpu['small']:.0f}x the CPU "
           f"time, {wall['large'] / wall['small']:.0f}x the wall time (target at most "
           f"{FACTOR}x)")
     for name, sc in (("small", small), ("large", large)):
-        print(f"  {name}: {work_mix(simulate(sc, seed=2).events)}")
+        print(f"  {name}, seed {SEEDS[0]}: {work_mix(simulate(sc, seed=SEEDS[0]).events)}")
+    # The target, not met yet: per contact the large run models more (200 pooled operators
+    # judge every recommendation, 2 judge about half; work_mix above), and each event costs
+    # more in a working set 100x the size.
     assert cpu["large"] / cpu["small"] <= FACTOR
 
 
