@@ -222,6 +222,29 @@ def test_an_entry_others_can_write_is_not_read(cache: Path) -> None:
     assert entry.load() is None
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_an_entry_is_the_users_own_whatever_the_umask(cache: Path) -> None:
+    old = os.umask(0o002)  # group-writable files by default, as on many desktops
+    try:
+        runbody.load("training_sandbox", SHORT, None)
+    finally:
+        os.umask(old)
+    (path,) = entries(cache)
+    assert path.stat().st_mode & 0o777 == 0o600
+    entry = runcache.entry("training_sandbox", SHORT)
+    assert entry is not None and entry.load() is not None
+
+
+def test_a_failed_write_leaves_no_file(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    sc, _ = runbody.load("training_sandbox", SHORT, None)
+    assert sc.run.duration_s == 1
+    assert list(cache.iterdir()) == []
+
+
 def test_an_unwritable_cache_only_means_no_entry(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"

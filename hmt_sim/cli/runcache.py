@@ -89,10 +89,7 @@ class Entry:
             if _decode(data, self.key) != (scenario, overrides):
                 return  # something that does not survive the round trip: not kept
             os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            tmp = f"{self.file}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.file)
+            _write(self.file, data)
             _prune(os.path.dirname(self.file))
         except Exception:  # a read-only home or a full disk only means no cache next time
             return
@@ -231,6 +228,20 @@ class _SchemaUnpickler(pickle.Unpickler):
                     and cls.__module__ == SCHEMA):
                 return cls
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a scenario")
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write ``path`` whole or not at all, readable and writable by this user only (whatever
+    the umask: an entry others can write is never read), through a new temporary file."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _prune(folder: str) -> None:
