@@ -101,7 +101,7 @@ def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
            port: int | None, speed: float | None, start: bool, until: float | None,
            seed: int | None, overrides: list[str], session_path: Path | None,
            resume: Path | None, force: bool, codes: bool) -> None:
-    from hmt_sim import sessionfile
+    from hmt_sim import collection, sessionfile
     from hmt_sim.room.core import RoomClock
     from hmt_sim.room.start import ServedRoom, announce, open_room
     from hmt_sim.seats import seat_names
@@ -142,6 +142,9 @@ def _serve(scenario: str | None, seats: int | None, red: bool, addr: str | None,
         clock.stop_at = float(until)
     served = ServedRoom(room, server, clock)
     served.start()
+    # A long-lived room: what exists now (imports, web stack, scenario, session so far) is left
+    # out of the collector's later passes, which walked it all and held up a seat's answer.
+    collection.settle()
     print(f"room for {sess.scenario.id} at t={sess.now:.1f} s; session file {writer.path}")
     announce(room, codes=codes)
     print("the clock is " + ("running" if start else "paused: start it from the facilitator "
