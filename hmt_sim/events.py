@@ -88,23 +88,32 @@ _REQUIRED = {kind: frozenset(spec[0]) for kind, spec in EVENT_KINDS.items()}
 class EventLog:
     """Append-only list of events with a strictly increasing ``seq``."""
 
-    __slots__ = ("_on_append", "events")
+    __slots__ = ("_last_t", "_last_t_rounded", "_on_append", "events")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
         self._on_append: list[Any] = []
+        # The last time given and its rounding: the events of one instant are mostly given
+        # the very clock object (``env.now``), and rounding to 6 places is a decimal
+        # conversion, the dearest part of an emit.
+        self._last_t: object = None
+        self._last_t_rounded = 0.0
 
     def emit(self, t: float, kind: str, track: int | None = None, **fields: Any) -> Event:
         required = _REQUIRED.get(kind)
         if required is None:
             raise KeyError(f"unknown event kind {kind!r}")
         events = self.events
+        if t is self._last_t:
+            rounded = self._last_t_rounded
+        else:
+            rounded = self._last_t_rounded = round(float(t), 6)
+            self._last_t = t
         # one dict literal, in the log's key order (t, seq, kind, track, fields)
         event: Event = (
-            {"t": round(float(t), 6), "seq": len(events), "kind": kind, **fields}
+            {"t": rounded, "seq": len(events), "kind": kind, **fields}
             if track is None else
-            {"t": round(float(t), 6), "seq": len(events), "kind": kind, "track": track,
-             **fields})
+            {"t": rounded, "seq": len(events), "kind": kind, "track": track, **fields})
         if not required <= event.keys():
             missing = [name for name in EVENT_KINDS[kind][0] if name not in event]
             raise KeyError(f"event {kind!r} lacks field {missing[0]!r}")

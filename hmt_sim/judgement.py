@@ -143,17 +143,20 @@ def deliberate(rng: np.random.Generator, *, hostile: bool, d_prime: float, look_
     if start >= bound_b or start <= -bound_b:
         return HumanCall(start > 0, sigmoid(start + caution), dt, False, start, d_prime)
     x, t = start, 0.0
+    low = -bound_b
     steps_left = max(1, math.ceil(max_s / dt))
     while steps_left > 0:
         n = min(BLOCK, steps_left)
-        path = x + np.cumsum(mean + sd * rng.standard_normal(n))
-        out = np.flatnonzero((path >= bound_b) | (path <= -bound_b))
-        if out.size:
-            i = int(out[0])
-            x = float(path[i])
-            return HumanCall(x > 0, sigmoid(x + caution), min(t + (i + 1) * dt, max_s),
-                             False, start, d_prime)
-        x = float(path[-1])
+        # The walk x + cumsum(mean + sd * z), checked in Python floats up to the first step
+        # out: the same sums, for a fraction of the cost of NumPy's calls on the whole block
+        # (a judgement mostly leaves it early).
+        sums = np.add.accumulate(mean + sd * rng.standard_normal(n)).tolist()
+        for i, total in enumerate(sums):
+            path = x + total
+            if path >= bound_b or path <= low:
+                return HumanCall(path > 0, sigmoid(path + caution),
+                                 min(t + (i + 1) * dt, max_s), False, start, d_prime)
+        x = x + sums[-1]
         t += n * dt
         steps_left -= n
     return HumanCall(x > 0, sigmoid(x + caution), min(t, max_s), True, start, d_prime)

@@ -132,6 +132,11 @@ def label_from(probabilities: Mapping[str, float], true_class: str, name: str
     return label, confidence, p_true
 
 
+def _clip(p: float) -> float:
+    """A rate kept to [0, 1] (drift and deception can push it past either end)."""
+    return min(1.0, max(0.0, p))
+
+
 class ParametricModel:
     """The built-in AI (DOMAIN.md s.2): a parametric error-rate model - reliability or a
     confusion matrix, regional bias, drift, deception, calibrated or over-confident
@@ -155,8 +160,7 @@ class ParametricModel:
             if where is None or where == region:
                 fpr *= fpr_x
                 tpr = 1.0 - (1.0 - tpr) * fnr_x
-        clip = lambda p: min(1.0, max(0.0, p))  # noqa: E731
-        return clip(tpr), clip(fpr), clip(tpr0), clip(fpr0)
+        return _clip(tpr), _clip(fpr), _clip(tpr0), _clip(fpr0)
 
     def accuracy_now(self, condition: AICondition, t: float, base_rate_hostile: float = 0.5
                      ) -> float:
