@@ -94,7 +94,7 @@ def test_a_sweep_spec_cannot_name_a_runner(tmp_path: Path) -> None:
 
 # Calls that turn text into code or objects. Each allowed use names its module and why.
 DANGEROUS = re.compile(r"\b(eval|exec|compile|__import__|import_module|entry_points|"
-                       r"pickle\.loads?|"
+                       r"pickle\.loads?|pickle\.Unpickler|"
                        r"marshal\.loads?|yaml\.(?:unsafe_|full_)?load|runpy|"
                        r"subprocess\.\w+\(.*shell=True|os\.system|os\.popen)\b")
 ALLOWED = {
@@ -104,6 +104,11 @@ ALLOWED = {
     # The CLI card: written by hmt-sim itself to the user's own cache folder and read back as
     # data (dicts and strings, checked against its fingerprint); nothing in it is ever called.
     ("hmt_sim/cli/quick.py", "marshal.loads"),
+    # The run cache: a scenario hmt-sim validated, pickled to the user's own cache folder and
+    # read back only when its checksum and key match and the file is the user's and writable by
+    # no one else, by an unpickler that can build the scenario schema's classes and nothing
+    # else (find_class refuses every other name; tests/test_cli_runcache.py).
+    ("hmt_sim/cli/runcache.py", "pickle.Unpickler"),
     # The card's fast path: the function the card names must be one of hmt-sim's own command
     # bodies or option callbacks (BODY_MODULES, a constant tuple; anything else is refused).
     ("hmt_sim/cli/direct.py", "import_module"),
