@@ -133,31 +133,38 @@ def _state_words(pool: list[int], hashes: tuple[int, ...]) -> np.ndarray:
                      o6 ^ (o6 >> 16) | (o7 ^ (o7 >> 16)) << 32], dtype=np.uint64)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _name_hash_row(name: str) -> bytes:
+    """``_name_hashes`` of a name as 16 little-endian uint64 words: a row of ``_state_block``'s
+    array, joined with the others' rows in one pass (hashing and spreading the names' key
+    words there again cost more than the mixing itself, every run of a sweep)."""
+    return _ROW.pack(*_name_hashes(name))
+
+
+_ROW = struct.Struct("<16Q")
+_U64_M32, _U64_16, _U64_32 = np.uint64(_M32), np.uint64(16), np.uint64(32)
+_U64_MIX_L, _U64_MIX_R = np.uint64(_MIX_L), np.uint64(_MIX_R)
+_OUT_XOR: np.ndarray = np.array([b for b, _ in _OUT_STEPS], dtype=np.uint64)
+_OUT_MULT: np.ndarray = np.array([c for _, c in _OUT_STEPS], dtype=np.uint64)
+
+
 def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
     """``_state_words`` of many names at once, one row each: the same arithmetic on uint64
     arrays (every product of two 32-bit words fits; a difference that wraps modulo 2**64 keeps
-    its low 32 bits, which is all the mask keeps). About 2.5 us a name, against 12 us one at a
-    time with the name's hashes cached and 23 us without, for the names a source's contacts
-    will use."""
-    mask, left, right = np.uint64(_M32), np.uint64(_MIX_L), np.uint64(_MIX_R)
-    sixteen = np.uint64(16)
-    # The names' key words (as _name_key), each repeated for its four pool words, hashed as
-    # _name_hashes does: column 4n + j is key word n mixed with step 4n + j's constants.
-    digests = b"".join(hashlib.blake2b(name.encode("utf-8"), digest_size=16).digest()
-                       for name in names)
-    keys = np.frombuffer(digests, dtype="<u4").astype(np.uint64).reshape(-1, _POOL)
-    hashes = ((np.repeat(keys, _POOL, axis=1) ^ _KEY_XOR) * _KEY_MULT) & mask
-    hashes ^= hashes >> sixteen
+    its low 32 bits, which is all the mask keeps). A few microseconds a name, against 12 us one
+    at a time with the name's hashes cached and 23 us without, for the names a source's
+    contacts will use."""
+    mask, left, right, sixteen = _U64_M32, _U64_MIX_L, _U64_MIX_R, _U64_16
+    # Column 4n + j: the name's key word n hashed with step 4n + j's constants (cached per name).
+    hashes = np.frombuffer(b"".join(map(_name_hash_row, names)), dtype="<u8").reshape(-1, 16)
     m = np.empty((len(names), _POOL), dtype=np.uint64)
-    m[:] = np.array(pool, dtype=np.uint64)
+    m[:] = pool
     for i in range(0, 16, 4):
         r = (left * m - right * hashes[:, i : i + 4]) & mask
         m = r ^ (r >> sixteen)
-    xors = np.array([b for b, _ in _OUT_STEPS], dtype=np.uint64)
-    mults = np.array([c for _, c in _OUT_STEPS], dtype=np.uint64)
-    o = ((np.concatenate([m, m], axis=1) ^ xors) * mults) & mask
+    o = ((np.concatenate([m, m], axis=1) ^ _OUT_XOR) * _OUT_MULT) & mask
     o ^= o >> sixteen
-    return np.ascontiguousarray(o[:, 0::2] | (o[:, 1::2] << np.uint64(32)))
+    return np.ascontiguousarray(o[:, 0::2] | (o[:, 1::2] << _U64_32))
 
 
 class _State(ISeedSequence):
