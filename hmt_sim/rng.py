@@ -156,7 +156,8 @@ def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
     contacts will use."""
     mask, left, right, sixteen = _U64_M32, _U64_MIX_L, _U64_MIX_R, _U64_16
     # Column 4n + j: the name's key word n hashed with step 4n + j's constants (cached per name).
-    hashes = np.frombuffer(b"".join(map(_name_hash_row, names)), dtype="<u8").reshape(-1, 16)
+    hashes: np.ndarray = np.frombuffer(b"".join(map(_name_hash_row, names)),
+                                       dtype="<u8").reshape(-1, 16)
     m = np.empty((len(names), _POOL), dtype=np.uint64)
     m[:] = pool
     for i in range(0, 16, 4):
