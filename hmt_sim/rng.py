@@ -135,13 +135,13 @@ def _state_words(pool: list[int], hashes: tuple[int, ...]) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _name_hash_row(name: str) -> bytes:
-    """``_name_hashes`` of a name as 16 little-endian uint64 words: a row of ``_state_block``'s
+    """``_name_hashes`` of a name as 16 uint64 words (native order): a row of ``_state_block``'s
     array, joined with the others' rows in one pass (hashing and spreading the names' key
     words there again cost more than the mixing itself, every run of a sweep)."""
     return _ROW.pack(*_name_hashes(name))
 
 
-_ROW = struct.Struct("<16Q")
+_ROW = struct.Struct("=16Q")  # native order, as np.uint64 reads it
 _U64_M32, _U64_16, _U64_32 = np.uint64(_M32), np.uint64(16), np.uint64(32)
 _U64_MIX_L, _U64_MIX_R = np.uint64(_MIX_L), np.uint64(_MIX_R)
 _OUT_XOR: np.ndarray = np.array([b for b, _ in _OUT_STEPS], dtype=np.uint64)
@@ -156,8 +156,8 @@ def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
     contacts will use."""
     mask, left, right, sixteen = _U64_M32, _U64_MIX_L, _U64_MIX_R, _U64_16
     # Column 4n + j: the name's key word n hashed with step 4n + j's constants (cached per name).
-    hashes: np.ndarray = np.frombuffer(b"".join(map(_name_hash_row, names)),
-                                       dtype="<u8").reshape(-1, 16)
+    hashes = np.frombuffer(b"".join(map(_name_hash_row, names)), dtype=np.uint64
+                           ).reshape(-1, 16)
     m = np.empty((len(names), _POOL), dtype=np.uint64)
     m[:] = pool
     for i in range(0, 16, 4):
