@@ -780,7 +780,7 @@ def _strike(ctx: DecisionContext, d: Decision) -> Steps:
             return "lapsed"
         if _stopped(ctx, d):
             return "blocked"
-        u_hit, u_harm = float(effect_stream.random()), float(effect_stream.random())
+        u_hit, u_harm = effect_stream.random(2).tolist()  # the same two draws as one by one
         success = u_hit < eff.p_success
         harm = 0
         if action.lethal:

@@ -114,7 +114,7 @@ class EventLog:
             {"t": rounded, "seq": len(events), "kind": kind, **fields}
             if track is None else
             {"t": rounded, "seq": len(events), "kind": kind, "track": track, **fields})
-        if not required <= event.keys():
+        if not event.keys() >= required:
             missing = [name for name in EVENT_KINDS[kind][0] if name not in event]
             raise KeyError(f"event {kind!r} lacks field {missing[0]!r}")
         events.append(event)

@@ -394,7 +394,11 @@ def _box_crossings(x: float, y: float, vx: float, vy: float, x0: float, y0: floa
         a, b = (lo - p) / v, (hi - p) / v
         if a > b:
             a, b = b, a
-        t_in, t_out = max(t_in, a), min(t_out, b)
+        # max(t_in, a) and min(t_out, b), without the calls
+        if a > t_in:
+            t_in = a
+        if b < t_out:
+            t_out = b
     if t_in > t_out:
         return ()
     return (t_in, t_out)

@@ -4,6 +4,7 @@ arrays never disagree, and holds what does not change and its own random stream.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,10 +28,11 @@ class ContactAgent(mesa.Agent):
         self.kind = kind
         # Fixed draw order: position offset (2), destination offset (2), speed factor, compliance.
         u = stream.random(6)
+        draws = u.tolist()  # Python floats: cheaper arithmetic than NumPy scalars
         self.origin_offset = u[0:2]
         self.dest_offset = u[2:4]
-        self.speed_factor = 0.9 + 0.2 * float(u[4])
-        self.complies = bool(u[5] < kind.complies_with_warning)
+        self.speed_factor = 0.9 + 0.2 * draws[4]
+        self.complies = draws[5] < kind.complies_with_warning
         self.status = "active"  # active | neutralised | identified | leaked | exited
 
     @property
@@ -56,6 +58,7 @@ class ContactAgent(mesa.Agent):
 
 def disc_offset(u: np.ndarray, radius: float) -> np.ndarray:
     """Map two uniforms to a point uniformly distributed in a disc of ``radius``."""
-    r = radius * np.sqrt(u[0])
-    a = 2.0 * np.pi * u[1]
+    u0, u1 = float(u[0]), float(u[1])
+    r = radius * math.sqrt(u0)  # (a square root is exact either way; NumPy's scalars cost more)
+    a = 2.0 * np.pi * u1
     return np.array([r * np.cos(a), r * np.sin(a)])

@@ -133,8 +133,9 @@ def label_from(probabilities: Mapping[str, float], true_class: str, name: str
 
 
 def _clip(p: float) -> float:
-    """A rate kept to [0, 1] (drift and deception can push it past either end)."""
-    return min(1.0, max(0.0, p))
+    """A rate kept to [0, 1] (drift and deception can push it past either end): what
+    ``min(1.0, max(0.0, p))`` gives, NaN and -0.0 included, without the two calls."""
+    return (p if p < 1.0 else 1.0) if p > 0.0 else 0.0
 
 
 class ParametricModel:
@@ -150,10 +151,16 @@ class ParametricModel:
     def rates(self, condition: AICondition, region: str | None, t: float
               ) -> tuple[float, float, float, float]:
         """(TPR, FPR) now and (TPR, FPR) without drift or deception, for a case in ``region``."""
-        conf = self.profile.confusion or {}
-        tpr0 = conf.get("hostile", {}).get("hostile", condition.reliability)
-        fpr0 = conf.get("civilian", {}).get("hostile", 1.0 - condition.reliability)
-        fpr0 *= self.profile.region_bias.get(region, 1.0) if region else 1.0
+        profile = self.profile
+        conf = profile.confusion
+        reliability = condition.reliability
+        if conf:
+            tpr0 = conf.get("hostile", {}).get("hostile", reliability)
+            fpr0 = conf.get("civilian", {}).get("hostile", 1.0 - reliability)
+        else:
+            tpr0, fpr0 = reliability, 1.0 - reliability
+        if region:
+            fpr0 *= profile.region_bias.get(region, 1.0)
         loss = condition.delta * condition.shift_at(t)
         tpr, fpr = tpr0 - loss, fpr0 + loss
         for where, fpr_x, fnr_x in condition.spoofing:
