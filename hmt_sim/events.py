@@ -93,9 +93,9 @@ class EventLog:
     def __init__(self) -> None:
         self.events: list[Event] = []
         self._on_append: list[Any] = []
-        # The last time given and its rounding: the events of one instant are mostly given
-        # the very clock object (``env.now``), and rounding to 6 places is a decimal
-        # conversion, the dearest part of an emit.
+        # The last time given and its rounding: a third of the events fall at the instant of
+        # the one before, and rounding to 6 places is a decimal conversion, the dearest part
+        # of an emit.
         self._last_t: object = None
         self._last_t_rounded = 0.0
 
@@ -104,7 +104,7 @@ class EventLog:
         if required is None:
             raise KeyError(f"unknown event kind {kind!r}")
         events = self.events
-        if t is self._last_t:
+        if t is self._last_t or (t == self._last_t and t != 0):  # (0 and -0 round apart)
             rounded = self._last_t_rounded
         else:
             rounded = self._last_t_rounded = round(float(t), 6)

@@ -10,8 +10,7 @@ the plugin, decides whether the call was ``correct``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +49,22 @@ class Classification:
     @property
     def p_hostile(self) -> float:
         return self.confidence if self.label == "hostile" else 1.0 - self.confidence
+
+
+class _Watch:
+    """``AIAgent.watching``'s block: the process is a watcher from entry to exit, however the
+    block ends (a class rather than a generator: a watch enters one at every sleep)."""
+
+    __slots__ = ("_ai", "_process")
+
+    def __init__(self, ai: AIAgent, process: simpy.Process) -> None:
+        self._ai, self._process = ai, process
+
+    def __enter__(self) -> None:
+        self._ai._watchers[self._process] = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._ai._watchers.pop(self._process, None)
 
 
 class AIAgent(mesa.Agent):
@@ -121,19 +136,14 @@ class AIAgent(mesa.Agent):
         self._spoofing = (*self._spoofing, (region, fpr_multiplier, fnr_multiplier))
         self._note_change()
 
-    @contextmanager
-    def watching(self, process: simpy.Process | None) -> Iterator[None]:
+    def watching(self, process: simpy.Process | None) -> AbstractContextManager[None]:
         """While the block runs, a change of this AI's condition (reliability, drift,
         spoofing) interrupts ``process`` (with ``simpy.Interrupt``): a monitored track's watch
         sleeps through the ticks on which its call cannot change, and this wakes it when it
         can (``calls_follow_condition``)."""
         if process is None:
             raise RuntimeError("only a running SimPy process can watch the AI")
-        self._watchers[process] = None
-        try:
-            yield
-        finally:
-            self._watchers.pop(process, None)
+        return _Watch(self, process)
 
     def _note_change(self) -> None:
         """Interrupt every sleeping watch once (they plan again from the new condition)."""
