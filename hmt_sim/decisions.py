@@ -181,7 +181,7 @@ def _person_leads(ctx: DecisionContext, track: int, level: int) -> Steps:
             return
         cls = first
     time_left = ctx.world.time_to_asset(track)
-    sure = replace(cls, label="hostile", confidence=1.0)
+    sure = Classification("hostile", 1.0, cls.correct, cls.silent, cls.accuracy)
     candidate = _choose_action(ctx, track, sure, time_left, set())
     if candidate == MONITOR:
         return  # nothing this crew could do about it
@@ -680,7 +680,9 @@ def _model_operator(ctx: DecisionContext, d: Decision, op_index: int, deadline: 
         return Review("no_veto", op_index, duration, outcome.verified, outcome.belief)
     review = _answer(ctx, d, op_index, "approve" if outcome.approve else "veto", duration,
                      outcome.verified, by="model")
-    return replace(review, belief=outcome.belief)
+    # (built directly: dataclasses.replace inspects the fields on every call)
+    return Review(review.outcome, review.operator, review.review_s, review.verified,
+                  outcome.belief)
 
 
 def _answer(ctx: DecisionContext, d: Decision, op_index: int, choice: str, review_s: float,

@@ -19,6 +19,7 @@ max_steps=5000, number_processes=1)`` works as is (the seed arrives as ``rng``).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache, partial
@@ -280,9 +281,10 @@ class HMTModel(mesa.Model):
 
     def _at(self, t: float, action: Any) -> None:
         """Call ``action`` at simulation time ``t`` (never, for ``inf``)."""
-        if t == float("inf"):
+        if t == math.inf:
             return
-        event = self.env.timeout(max(0.0, t - self.env.now))
+        delay = t - self.env.now
+        event = self.env.timeout(delay if delay > 0.0 else 0.0)  # max(0.0, delay)
         event.callbacks.append(lambda _event: action())
 
     def _detect(self, track: int, sensor: int) -> None:
