@@ -115,8 +115,12 @@ class EscalationAgent(mesa.Agent):
             # other side's rungs that wrongful strikes caused taken away (same noise draws).
             drive = self._drive(side, before[other] + noise, eps)
             drive_clean = self._drive(side, before[other] - excess_before[other] + noise, eps)
-            total = sum(p.amount for p in side.pending)
-            clean = sum(p.amount for p in side.pending if not p.wrongful)
+            pending = side.pending
+            if pending:
+                total = sum(p.amount for p in pending)
+                clean = sum(p.amount for p in pending if not p.wrongful)
+            else:
+                total = clean = 0  # (sum of nothing; most reactions have no pushes)
             new = min(TOP_RUNG, max(0, side.rung + round(drive + total)))
             new_clean = min(TOP_RUNG, max(0, side.rung + round(drive_clean + clean)))
             if name == "red" and chosen is not None:
