@@ -132,6 +132,12 @@ def ladder() -> list[ActionClass]:
     return list(_ladder())
 
 
+def ladder_tuple() -> tuple[ActionClass, ...]:
+    """``ladder()`` without the copy: the same tuple until the table changes (so a caller may
+    keep what it derived from it while ``ladder_tuple() is`` the tuple it derived it from)."""
+    return _ladder()
+
+
 def _ladder() -> tuple[ActionClass, ...]:
     global _LADDER
     if _LADDER is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from hmt_sim.actions import ActionClass
 from hmt_sim.agents.ai import AIAgent
 from hmt_sim.agents.contacts import ContactAgent
 from hmt_sim.assessments import Assessments
@@ -52,6 +53,10 @@ class DecisionContext:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # decision id -> its explanation's parts, so screens word it in the room's language
     wordings: dict[int, Wording] = field(default_factory=dict)
+    # contact kind -> (the action ladder it was worked out from, the action classes usable on
+    # it): fixed while the table is (this run's effectors never change)
+    usable_of: dict[str, tuple[tuple[ActionClass, ...], frozenset[str]]] = field(
+        default_factory=dict)
 
     @property
     def now(self) -> float:

@@ -161,7 +161,7 @@ def screening_level(ctx: DecisionContext) -> int | None:
     """When every action class is at level 1-4 the AI selects nothing (Sheridan & Verplank
     1978): a person looks at every detected track and decides. Returns the level whose advice
     the screen shows (the highest in force), or None when the AI selects actions."""
-    level = max(ctx.authority.level(a.name) for a in actions.ladder())
+    level = max(ctx.authority.level(a.name) for a in actions.ladder_tuple())
     return level if spec(level).human_executes else None
 
 
@@ -243,12 +243,19 @@ def _choose_action(ctx: DecisionContext, track: int, cls: Classification, time_l
     class that fits the situation (``actions.choose``)."""
     if cls.label != "hostile":
         return MONITOR
-    kind = ctx.contacts[track].kind
-    usable = frozenset(
-        a.name for a in actions.ladder()
-        if (not a.needs_effector or ctx.effectors.has(a.name))
-        and (a.requires is None or bool(getattr(kind, a.requires, False)))
-    )
+    c = ctx.contacts[track]
+    ladder = actions.ladder_tuple()
+    known = ctx.usable_of.get(c.kind_name)
+    if known is not None and known[0] is ladder:
+        usable = known[1]
+    else:
+        kind = c.kind
+        usable = frozenset(
+            a.name for a in ladder
+            if (not a.needs_effector or ctx.effectors.has(a.name))
+            and (a.requires is None or bool(getattr(kind, a.requires, False)))
+        )
+        ctx.usable_of[c.kind_name] = (ladder, usable)
     return actions.choose(Situation(
         confidence=cls.confidence, time_left_s=time_left,
         engage_confidence=ctx.ai_profile.engage_confidence,
