@@ -259,19 +259,20 @@ class HMTModel(mesa.Model):
         agent = ContactAgent(self, track, src.kind, kind, stream)
         self.contacts[track] = agent
         self.stream_key[track] = key
-        origin = np.array([src.origin.x, src.origin.y])
-        xy = origin + disc_offset(agent.origin_offset, src.spread_km)
+        # (the sums in Python floats: the same values as NumPy's, one array built, not three)
+        ox, oy = disc_offset(agent.origin_offset, src.spread_km).tolist()
+        x, y = src.origin.x + ox, src.origin.y + oy
         if src.destination is None:
             dest = self.world.asset.copy()
         else:
-            dest = np.array([src.destination.x, src.destination.y])
-            dest = dest + disc_offset(agent.dest_offset, src.spread_km)
-        route = self.world.place(track, kind, src.kind, xy, dest, agent.speed_factor,
-                                 src.heads_to_asset)
+            dx, dy = disc_offset(agent.dest_offset, src.spread_km).tolist()
+            dest = np.array([src.destination.x + dx, src.destination.y + dy])
+        route = self.world.place(track, kind, src.kind, np.array([x, y]), dest,
+                                 agent.speed_factor, src.heads_to_asset)
         region = self.world.region_of(track)[1]
         self.log.emit(
             self.now, "spawn", track, contact_kind=src.kind, true_class=kind.true_class,
-            x=round(float(xy[0]), 4), y=round(float(xy[1]), 4), region=region,
+            x=round(float(x), 4), y=round(float(y), 4), region=region,
             heads_to_asset=src.heads_to_asset,
         )
         # No world tick: the route's detection and end are events at their computed times.
