@@ -129,9 +129,14 @@ class HMTModel(mesa.Model):
             params=self._params(), classifier=sc.ai.classifier,
             operator_policy=sc.operators.policy,
         )
-        for src in self.sources:
-            if src.trigger_rung is None and not src.on_inject:
-                self.start_source(src, src.start_s)
+        started = [src for src in self.sources
+                   if src.trigger_rung is None and not src.on_inject]
+        # Their contacts' streams, started in one vectorised pass rather than one per source
+        # (a source's own pass then finds its names ready).
+        self.streams.prepare([f"{prefix}/{src.key}/{i}" for src in started
+                              for prefix in TRACK_STREAMS for i in range(src.count)])
+        for src in started:
+            self.start_source(src, src.start_s)
         env = self.env
         env.process(self._reactions())
         env.process(self._sampler())
