@@ -26,6 +26,7 @@ import struct
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 from numpy.random.bit_generator import ISeedSequence
 
 _M32 = 0xFFFFFFFF
@@ -133,19 +134,38 @@ def _state_words(pool: list[int], hashes: tuple[int, ...]) -> np.ndarray:
                      o6 ^ (o6 >> 16) | (o7 ^ (o7 >> 16)) << 32], dtype=np.uint64)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _name_hash_row(name: str) -> bytes:
-    """``_name_hashes`` of a name as 16 uint64 words (native order): a row of ``_state_block``'s
-    array, joined with the others' rows in one pass (hashing and spreading the names' key
-    words there again cost more than the mixing itself, every run of a sweep)."""
-    return _ROW.pack(*_name_hashes(name))
-
-
-_ROW = struct.Struct("=16Q")  # native order, as np.uint64 reads it
 _U64_M32, _U64_16, _U64_32 = np.uint64(_M32), np.uint64(16), np.uint64(32)
 _U64_MIX_L, _U64_MIX_R = np.uint64(_MIX_L), np.uint64(_MIX_R)
 _OUT_XOR: np.ndarray = np.array([b for b, _ in _OUT_STEPS], dtype=np.uint64)
 _OUT_MULT: np.ndarray = np.array([c for _, c in _OUT_STEPS], dtype=np.uint64)
+
+
+_ROWS: dict[str, bytes] = {}
+"""A name's 16 hashed key words (``_name_hashes``) as a row of ``_state_block``'s array, uint64
+in native order. They depend on the name alone and a sweep makes the same names in every run:
+hashing and spreading them again cost more than the mixing itself. Emptied when full."""
+_ROWS_MAX = 1 << 16
+_ROW_BYTES = 16 * 8
+
+
+def _hash_rows(names: list[str]) -> npt.NDArray[np.uint64]:
+    """``_name_hashes`` of each name, one row each (column 4n + j: key word n hashed with step
+    4n + j's constants): from ``_ROWS`` when all are there, else for all at once on arrays."""
+    rows = [_ROWS.get(name) for name in names]
+    if None not in rows:
+        return np.frombuffer(b"".join(cast(list[bytes], rows)), dtype=np.uint64
+                             ).reshape(-1, 16)
+    digests = b"".join(hashlib.blake2b(name.encode("utf-8"), digest_size=16).digest()
+                       for name in names)
+    keys = np.frombuffer(digests, dtype="<u4").astype(np.uint64).reshape(-1, _POOL)
+    hashes = ((np.repeat(keys, _POOL, axis=1) ^ _KEY_XOR) * _KEY_MULT) & _U64_M32
+    hashes ^= hashes >> _U64_16
+    if len(_ROWS) + len(names) > _ROWS_MAX:
+        _ROWS.clear()
+    data = hashes.tobytes()
+    for n, name in enumerate(names):
+        _ROWS[name] = data[n * _ROW_BYTES : (n + 1) * _ROW_BYTES]
+    return hashes
 
 
 def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
@@ -155,9 +175,7 @@ def _state_block(pool: list[int], names: list[str]) -> np.ndarray:
     at a time with the name's hashes cached and 23 us without, for the names a source's
     contacts will use."""
     mask, left, right, sixteen = _U64_M32, _U64_MIX_L, _U64_MIX_R, _U64_16
-    # Column 4n + j: the name's key word n hashed with step 4n + j's constants (cached per name).
-    hashes = np.frombuffer(b"".join(map(_name_hash_row, names)), dtype=np.uint64
-                           ).reshape(-1, 16)
+    hashes = _hash_rows(names)
     m = np.empty((len(names), _POOL), dtype=np.uint64)
     m[:] = pool
     for i in range(0, 16, 4):
