@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import simpy
@@ -67,6 +68,20 @@ class _Watch:
         self._ai._watchers.pop(self._process, None)
 
 
+def condition_field(name: str, doc: str) -> property:
+    """A number of the AI's condition (reliability, drift), kept in ``_<name>``: read as a
+    plain attribute (a C-level getter: the parametric model reads these at every judgement);
+    setting it wakes the monitored tracks' watches (``AIAgent.watching``), whose calls may
+    change."""
+    slot = f"_{name}"
+
+    def set_value(agent: AIAgent, value: float) -> None:
+        setattr(agent, slot, value)
+        agent._note_change()
+
+    return property(attrgetter(slot), set_value, doc=doc)
+
+
 class AIAgent(mesa.Agent):
     """Holds the AI profile, its classifier plugin, and the state that injects change (drift,
     spoofing)."""
@@ -95,35 +110,12 @@ class AIAgent(mesa.Agent):
         self._call_follows_condition = type(self.classifier) is ParametricModel
 
     # ------------------------------------------------------------------ condition
-    @property
-    def reliability(self) -> float:
-        """The nominal accuracy now (a facilitator may move it mid-run)."""
-        return self._reliability
-
-    @reliability.setter
-    def reliability(self, value: float) -> None:
-        self._reliability = value
-        self._note_change()
-
-    @property
-    def delta(self) -> float:
-        """Accuracy lost per unit of drift shift (an ``ai_degradation`` inject may set it)."""
-        return self._delta
-
-    @delta.setter
-    def delta(self, value: float) -> None:
-        self._delta = value
-        self._note_change()
-
-    @property
-    def shift(self) -> float:
-        """The drift shift D_t injects have added (the drift rate adds ``rate * t`` on top)."""
-        return self._shift
-
-    @shift.setter
-    def shift(self, value: float) -> None:
-        self._shift = value
-        self._note_change()
+    reliability = condition_field(
+        "reliability", "the nominal accuracy now (a facilitator may move it mid-run)")
+    delta = condition_field(
+        "delta", "accuracy lost per unit of drift shift (an ai_degradation inject may set it)")
+    shift = condition_field(
+        "shift", "the drift shift D_t injects have added (the drift rate adds rate * t on top)")
 
     @property
     def spoofing(self) -> tuple[tuple[str | None, float, float], ...]:
