@@ -60,10 +60,11 @@ def test_default_run_costs_at_most_four_bare_simpy_loops() -> None:
     ratio = run / bare
     print(f"\ndefault run {run * 1000:.1f} ms CPU, bare SimPy loop of {BARE_TIMEOUTS} timeouts "
           f"{bare * 1000:.2f} ms: {ratio:.1f}x (target 4x; 38x at cbee26a on this benchmark)")
-    # The target is 4x. Measured 5.8-7.6x (issue 14, second round; 7.5-9.6x before it). In
-    # instructions (cachegrind) a run is 106 M against the bare loop's 36 M, 3.0x: the bare
-    # loop's few lines run at several times the instructions per cycle of a run's many. This
-    # bound catches a return of per-tick or per-step work (38x before).
+    # The target is 4x. Measured 4.6-5.1x (issue 14, third round; 6.0-6.1x at its start on the
+    # same machine and hour, 7.5-9.6x before the second). In instructions (cachegrind) a run is
+    # about 90 M against the bare loop's 34 M, 2.6x: the bare loop's few lines run at about
+    # twice the instructions per cycle of a run's many. This bound catches a return of
+    # per-tick or per-step work (38x before).
     assert ratio <= 12
 
 
