@@ -306,8 +306,8 @@ def _watch(ctx: DecisionContext, track: int, case: tuple[float, float], cls: Cla
         if not ai.calls_follow_condition():
             yield env.timeout(every)
         else:
-            while tick <= env.now:  # woken by a change of condition: the next tick from here
-                tick += every
+            while tick < env.now:  # woken by a change of condition: the next tick from here
+                tick += every  # (a tick at this very instant is still judged, as it was)
             if not condition_changed:  # (after a change, the next tick judges the new call)
                 steady_until = env.now + min(world.next_crossing(track),
                                              world.route(track).end_s - env.now)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import simpy
 
+from hmt_sim import decisions
 from hmt_sim.agents.ai import AIAgent
 from hmt_sim.decisions import exact_delay
 from hmt_sim.scenario import load_scenario
@@ -89,3 +90,25 @@ def test_ticks_short_against_the_run_are_still_equal(monkeypatch: pytest.MonkeyP
 ])
 def test_exact_delay_lands_on_the_tick(now: float, t: float) -> None:
     assert now + exact_delay(now, t) == t
+
+
+def test_a_change_at_the_very_instant_of_a_tick_is_judged_on_that_tick(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The exact instants the every-tick watch judged on (not rounded, as the log's are).
+    judged_at: list[float] = []
+    original = decisions._judge
+
+    def noting(ctx: Any, track: int, case: Any, previous: Any) -> Any:
+        if previous is not None:
+            judged_at.append(ctx.env.now)
+        return original(ctx, track, case, previous)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(decisions, "_judge", noting)
+        run("airbase_swarm", 1, True, monkeypatch)
+    at = next(t for t in judged_at if t > 100.0)  # a re-judging tick, to the last bit
+    every, _ = run("airbase_swarm", 1, True, monkeypatch, reliability_at=(at, 0.3))
+    slept, _ = run("airbase_swarm", 1, False, monkeypatch, reliability_at=(at, 0.3))
+    assert slept == every
+    flipped = [json.loads(line) for line in every if '"update": true' in line]
+    assert any(e["t"] == round(at, 6) for e in flipped)  # that tick saw the new reliability
