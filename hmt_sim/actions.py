@@ -129,16 +129,12 @@ def names() -> tuple[str, ...]:
 
 def ladder() -> list[ActionClass]:
     """The action classes the AI considers, least forceful first."""
-    return list(_ladder())
+    return list(ladder_tuple())
 
 
 def ladder_tuple() -> tuple[ActionClass, ...]:
     """``ladder()`` without the copy: the same tuple until the table changes (so a caller may
     keep what it derived from it while ``ladder_tuple() is`` the tuple it derived it from)."""
-    return _ladder()
-
-
-def _ladder() -> tuple[ActionClass, ...]:
     global _LADDER
     if _LADDER is None:
         _LADDER = tuple(sorted(_TABLE.values(), key=lambda a: (a.rank, a.name)))
@@ -176,7 +172,7 @@ def is_warning(name: str) -> bool:
 def choose(situation: Situation) -> str:
     """The least forceful action class that fits. An action with no ``fits`` rule is the last
     resort: it is recommended even with no effector (the pipeline then finds it cannot act)."""
-    for action in _ladder():
+    for action in ladder_tuple():
         if action.fits is None:
             return action.name
         if action.needs_effector and action.name not in situation.usable:

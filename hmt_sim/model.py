@@ -133,8 +133,7 @@ class HMTModel(mesa.Model):
                    if src.trigger_rung is None and not src.on_inject]
         # Their contacts' streams, started in one vectorised pass rather than one per source
         # (a source's own pass then finds its names ready).
-        self.streams.prepare([f"{prefix}/{src.key}/{i}" for src in started
-                              for prefix in TRACK_STREAMS for i in range(src.count)])
+        self.streams.prepare([name for src in started for name in track_stream_names(src)])
         for src in started:
             self.start_source(src, src.start_s)
         env = self.env
@@ -250,8 +249,7 @@ class HMTModel(mesa.Model):
             yield env.timeout(start - env.now)
         kind = self.sc.kinds[src.kind]
         # The streams its contacts will draw from, started in one vectorised pass.
-        self.streams.prepare([f"{prefix}/{src.key}/{i}" for prefix in TRACK_STREAMS
-                              for i in range(src.count)])
+        self.streams.prepare(track_stream_names(src))
         for i in range(src.count):
             if i and src.interval_s:
                 yield env.timeout(src.interval_s)
@@ -479,6 +477,12 @@ def builtin_reporter_keys(regions: tuple[str, ...]) -> tuple[str, ...]:
 TRACK_STREAMS = ("contact", "ai", "op", "judge", "effect")
 """The random streams most contacts' lives draw from (``<prefix>/<source>/<index>``): where
 the contact appears, the AI's calls, the operators' reviews and judgements, the effects."""
+
+
+def track_stream_names(src: Source) -> list[str]:
+    """The names of the streams a source's contacts draw from (``TRACK_STREAMS``, one set a
+    contact), for starting them in one pass (``Streams.prepare``)."""
+    return [f"{prefix}/{src.key}/{i}" for prefix in TRACK_STREAMS for i in range(src.count)]
 
 
 def flat_metric(key: str, model: HMTModel) -> Any:
